@@ -1,0 +1,1 @@
+"""creditscore application layer: the command line, and later the Dash pages, window and local API."""

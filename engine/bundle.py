@@ -1,0 +1,213 @@
+"""The model bundle: a folder that scores clients without running any stored code.
+
+Layout::
+
+    model.txt          LightGBM booster, native text format
+    manifest.json      features, category levels, threshold, calibration, metrics, data summary,
+                       library versions, pipeline version, content hashes
+    reference.parquet  reference sample: SK_ID_CURR, TARGET, OOF PD, the features and the raw
+                       application categories, for drift and population comparisons
+    metrics.json       the training report as data
+    report.html        the training report, self-contained
+
+Loading checks the pipeline version and the SHA-256 of every file the scorer reads, and of the
+manifest itself; a mismatch is refused with :class:`BundleError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import platform
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import cached_property
+from importlib.metadata import version
+from pathlib import Path
+
+import lightgbm as lgb
+import numpy as np
+import polars as pl
+
+from engine.calibration import PlattCalibration
+from engine.features import PIPELINE_VERSION, FeaturePipeline
+from engine.grading import GRADING
+from engine.schema import tables
+
+log = logging.getLogger(__name__)
+
+FORMAT = "creditscore-bundle"
+FORMAT_VERSION = 1
+MODEL_FILE = "model.txt"
+MANIFEST_FILE = "manifest.json"
+REFERENCE_FILE = "reference.parquet"
+HASHED_FILES = (MODEL_FILE, REFERENCE_FILE)
+REFERENCE_ROWS = 20_000
+LIBRARIES = ("lightgbm", "polars", "numpy", "scikit-learn", "imbalanced-learn", "shap", "pyarrow")
+
+
+class BundleError(ValueError):
+    """A model bundle that cannot be used, with the reason in plain words."""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _manifest_digest(manifest: dict) -> str:
+    body = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            found[name] = version(name)
+        except Exception:  # noqa: BLE001 - a library absent from a frozen app is simply not listed
+            continue
+    return found
+
+
+@dataclass
+class Bundle:
+    """A loaded, verified model bundle."""
+
+    path: Path
+    manifest: dict
+    booster: lgb.Booster
+    pipeline: FeaturePipeline
+    calibration: PlattCalibration
+
+    @property
+    def feature_names(self) -> list[str]:
+        return self.manifest["features"]
+
+    @property
+    def threshold(self) -> float:
+        """Refuse when the calibrated PD is at or above this value."""
+        return float(self.manifest["threshold"])
+
+    @property
+    def id(self) -> str:
+        """The bundle's identity: the SHA-256 of its manifest (which holds the other files' hashes)."""
+        return self.manifest["manifest_sha256"]
+
+    @cached_property
+    def imputation(self) -> np.ndarray | None:
+        """Values to fill missing features with (the training medians), for models trained on imputed rows."""
+        if not self.manifest["impute_missing"]:
+            return None
+        return np.array([0.0 if m is None else m for m in self.medians], dtype=np.float32)
+
+    @cached_property
+    def medians(self) -> list[float | None]:
+        """Training median of each feature, in feature order."""
+        return [self.manifest["medians"].get(f) for f in self.feature_names]
+
+    def reference(self, columns: list[str] | None = None) -> pl.DataFrame:
+        """The reference sample (or some of its columns)."""
+        return pl.read_parquet(self.path / REFERENCE_FILE, columns=columns)
+
+
+def _reference_frame(result, rows: int) -> pl.DataFrame:
+    application = result.application_categories
+    frame = result.features.with_columns(
+        pl.Series("TARGET", result.target, dtype=pl.Int8),
+        pl.Series("PD", result.oof_pd, dtype=pl.Float64),
+    )
+    frame = frame.select("SK_ID_CURR", "TARGET", "PD", *result.pipeline.feature_names)
+    if application is not None:
+        frame = frame.join(application, on="SK_ID_CURR", how="left")
+    if frame.height > rows:
+        frame = frame.sample(n=rows, seed=result.config.seed)
+    return frame
+
+
+def _medians(features: pl.DataFrame, names: list[str]) -> dict[str, float | None]:
+    """Median of each feature over the training clients: what "low" and "high" are measured against."""
+    row = features.select(pl.col(names).median()).row(0)
+    return {name: (None if v is None or v != v else float(v)) for name, v in zip(names, row)}
+
+
+def save_bundle(result, out: Path, *, data_summary: dict, metrics: dict, report_html: str) -> Bundle:
+    """Write a trained model as a bundle folder and return it loaded (so it is verified once)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    result.booster.save_model(out / MODEL_FILE, num_iteration=-1)
+    _reference_frame(result, REFERENCE_ROWS).write_parquet(out / REFERENCE_FILE, compression="zstd", statistics=False)
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "pipeline": {"version": PIPELINE_VERSION, "state": result.pipeline.to_dict()},
+        "features": result.pipeline.feature_names,
+        "model": {"file": MODEL_FILE, "variant": result.shipped, "params": result.config.params},
+        "threshold": result.threshold,
+        "calibration": result.calibration.to_dict(),
+        "impute_missing": result.impute,
+        "medians": _medians(result.features, result.pipeline.feature_names),
+        "grading": GRADING,
+        "metrics": metrics,
+        "data": data_summary,
+        "versions": library_versions(),
+        "files": {name: sha256_file(out / name) for name in HASHED_FILES},
+    }
+    manifest["manifest_sha256"] = _manifest_digest(manifest)
+    (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    (out / "report.html").write_text(report_html, "utf-8")
+    log.info("bundle written to %s", out)
+    return load_bundle(out)
+
+
+def load_bundle(path: Path | str) -> Bundle:
+    """Load and verify a bundle folder; no stored code is executed (JSON, LightGBM text, Parquet)."""
+    path = Path(path)
+    manifest_path = path / MANIFEST_FILE
+    if not manifest_path.is_file():
+        raise BundleError(f"{path} is not a model bundle: {MANIFEST_FILE} is missing")
+    try:
+        manifest = json.loads(manifest_path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleError(f"{manifest_path} cannot be read: {exc}") from exc
+    if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
+        raise BundleError(f"{path} is not a creditscore bundle of format version {FORMAT_VERSION}")
+    if manifest.get("manifest_sha256") != _manifest_digest(manifest):
+        raise BundleError(f"{manifest_path} was modified after training (its content hash does not match)")
+    found_version = manifest["pipeline"]["version"]
+    if found_version != PIPELINE_VERSION:
+        raise BundleError(
+            f"{path} was trained with feature pipeline version {found_version}, this app computes version "
+            f"{PIPELINE_VERSION}: retrain the model (creditscore train) or use a matching app"
+        )
+    for name, expected in manifest["files"].items():
+        file = path / name
+        if not file.is_file():
+            raise BundleError(f"{path}: {name} is missing")
+        if sha256_file(file) != expected:
+            raise BundleError(f"{path}: {name} does not match the hash recorded at training (modified or corrupted)")
+    booster = lgb.Booster(model_file=str(path / MODEL_FILE))
+    if booster.feature_name() != manifest["features"]:
+        raise BundleError(f"{path}: the model's features differ from the manifest's")
+    pipeline = FeaturePipeline.from_dict(manifest["pipeline"]["state"])
+    return Bundle(path, manifest, booster, pipeline, PlattCalibration.from_dict(manifest["calibration"]))
+
+
+def data_summary(application: pl.DataFrame, table_rows: dict[str, int], source: str) -> dict:
+    """What the model was trained on, for the manifest and the model card."""
+    target = application["TARGET"]
+    return {
+        "source": source,
+        "licence": "Kaggle 'Home Credit Default Risk' competition data: non-commercial / research use only",
+        "clients": application.height,
+        "defaults": int(target.sum()),
+        "default_rate": float(target.mean()),
+        "tables": table_rows,
+        "missing_tables": [t for t in tables() if t not in table_rows],
+    }

@@ -1,0 +1,159 @@
+"""Scoring: calibrated probability of default, decision, grade, points and the reasons why.
+
+Contributions are exact TreeSHAP values computed by LightGBM (``pred_contrib=True``, the same
+algorithm as ``shap.TreeExplainer``) on the raw margin. Platt calibration is affine in the margin,
+so ``a × contribution`` is each feature's exact share of the calibrated log-odds; reasons rank
+features by it: the largest positive ones raise the risk (reasons against the client), the most
+negative ones lower it (reasons in favour).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from engine import labels
+from engine.bundle import Bundle
+from engine.grading import grades, points
+
+log = logging.getLogger(__name__)
+
+ACCEPT = "accept"
+REFUSE = "refuse"
+TOP_REASONS = 4
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One feature's push on the PD, in plain words."""
+
+    feature: str
+    value: float | None
+    contribution: float  # share of the calibrated log-odds; > 0 raises the risk
+    fr: str
+    en: str
+
+    def to_dict(self) -> dict:
+        return {"feature": self.feature, "value": self.value, "contribution": self.contribution, "fr": self.fr, "en": self.en}
+
+
+@dataclass(frozen=True)
+class ClientScore:
+    sk_id_curr: int
+    pd: float
+    decision: str
+    grade: str
+    points: int
+    against: list[Reason]  # raise the risk, strongest first
+    favour: list[Reason]  # lower the risk, strongest first
+
+    def to_dict(self) -> dict:
+        return {
+            "SK_ID_CURR": self.sk_id_curr,
+            "PD": self.pd,
+            "DECISION": self.decision,
+            "GRADE": self.grade,
+            "POINTS": self.points,
+            "REASONS_AGAINST": [r.to_dict() for r in self.against],
+            "REASONS_FOR": [r.to_dict() for r in self.favour],
+        }
+
+
+class Scorer:
+    """Scores feature rows (or raw tables) with one loaded bundle."""
+
+    def __init__(self, bundle: Bundle) -> None:
+        self.bundle = bundle
+        self.specs = [bundle.pipeline.specs[f] for f in bundle.feature_names]
+
+    def features(self, tables: Mapping[str, pl.DataFrame | None]) -> pl.DataFrame:
+        """SK_ID_CURR and the model's features, in the bundle's order."""
+        return self.bundle.pipeline.transform(tables)
+
+    def matrix(self, features: pl.DataFrame) -> np.ndarray:
+        """The float32 matrix the booster reads (missing values imputed if the model needs it)."""
+        X = features.select(self.bundle.feature_names).to_numpy().astype(np.float32, copy=False)
+        if self.bundle.imputation is not None:
+            X = np.where(np.isnan(X), self.bundle.imputation, X)
+        return X
+
+    def margin(self, X: np.ndarray) -> np.ndarray:
+        return self.bundle.booster.predict(X, raw_score=True)
+
+    def predict_pd(self, X: np.ndarray) -> np.ndarray:
+        """Calibrated probability of default per row."""
+        return self.bundle.calibration.predict(self.margin(X))
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        """TreeSHAP contributions on the raw margin: one column per feature, then the expected value."""
+        return self.bundle.booster.predict(X, pred_contrib=True)
+
+    def decide(self, pd: np.ndarray) -> np.ndarray:
+        return np.where(np.asarray(pd) >= self.bundle.threshold, REFUSE, ACCEPT)
+
+    def score(self, features: pl.DataFrame, top: int = TOP_REASONS) -> list[ClientScore]:
+        """Full scores with reasons for every row of ``features``."""
+        X = self.matrix(features)
+        contrib = self.contributions(X)
+        margin = contrib.sum(axis=1)
+        pd = self.bundle.calibration.predict(margin)
+        shares = contrib[:, :-1] * self.bundle.calibration.a
+        ids = features["SK_ID_CURR"].to_list()
+        decisions, letters, pts = self.decide(pd), grades(pd), points(pd)
+        raw = features.select(self.bundle.feature_names).to_numpy()
+        return [
+            ClientScore(
+                sk_id_curr=int(ids[i]),
+                pd=float(pd[i]),
+                decision=str(decisions[i]),
+                grade=str(letters[i]),
+                points=int(pts[i]),
+                against=self._reasons(shares[i], raw[i], top, against=True),
+                favour=self._reasons(shares[i], raw[i], top, against=False),
+            )
+            for i in range(len(ids))
+        ]
+
+    def score_table(self, features: pl.DataFrame, top: int = TOP_REASONS) -> pl.DataFrame:
+        """Scores as a flat table (reasons joined in one text column per language and side)."""
+        rows = []
+        for s in self.score(features, top):
+            rows.append(
+                {
+                    "SK_ID_CURR": s.sk_id_curr,
+                    "PD": s.pd,
+                    "DECISION": s.decision,
+                    "GRADE": s.grade,
+                    "POINTS": s.points,
+                    **{
+                        f"REASONS_{side}_{lang.upper()}": " | ".join(getattr(r, lang) for r in reasons)
+                        for side, reasons in (("AGAINST", s.against), ("FOR", s.favour))
+                        for lang in labels.LANGS
+                    },
+                }
+            )
+        return pl.DataFrame(rows, schema_overrides={"SK_ID_CURR": pl.Int64})
+
+    def _reasons(self, shares: np.ndarray, values: np.ndarray, top: int, against: bool) -> list[Reason]:
+        order = np.argsort(-shares if against else shares, kind="stable")[:top]
+        picked = []
+        for j in order:
+            share = float(shares[j])
+            if (share <= 0) if against else (share >= 0):
+                break
+            value = None if np.isnan(values[j]) else float(values[j])
+            spec, median = self.specs[j], self.bundle.medians[j]
+            picked.append(
+                Reason(
+                    feature=spec.name,
+                    value=value,
+                    contribution=share,
+                    fr=labels.reason(spec, value, share, "fr", median),
+                    en=labels.reason(spec, value, share, "en", median),
+                )
+            )
+        return picked

@@ -1,0 +1,1 @@
+"""creditscore client store (SQLite)."""
