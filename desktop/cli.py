@@ -7,6 +7,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 log = logging.getLogger("creditscore")
@@ -66,6 +67,107 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+class _ProgressLine:
+    """Prints import progress to stderr: every stage change, then at most once a second."""
+
+    UNITS = {"validated": "rows", "scored": "clients", "stored": "rows"}
+
+    def __init__(self) -> None:
+        self.stage, self.shown = "", 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        clock = time.monotonic()
+        if stage == self.stage and done < total and clock - self.shown < 1:
+            return
+        self.stage, self.shown = stage, clock
+        print(f"  {stage} {done:,}/{total:,} {self.UNITS.get(stage, '')}", file=sys.stderr, flush=True)
+
+
+def _store(args: argparse.Namespace):
+    """The client store (``--home``), seeded with the demo batch on first start."""
+    from storage.importer import seed_demo
+    from storage.store import ClientStore
+
+    store = ClientStore(args.home)
+    if store.is_empty():
+        print(f"first start: importing the demo batch into {store.home}", file=sys.stderr)
+        seed_demo(store, _scorer(args), progress=_ProgressLine())
+    return store
+
+
+def _scorer(args: argparse.Namespace):
+    from engine.bundle import load_bundle
+    from engine.resources import default_bundle
+    from engine.scoring import Scorer
+
+    return Scorer(load_bundle(getattr(args, "bundle", None) or default_bundle()))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from storage.importer import import_files
+
+    store = _store(args)
+    result = import_files(store, args.files, _scorer(args), application=args.application, progress=_ProgressLine())
+    for line in result.report.lines():
+        print(line)
+    print(
+        f"batch {result.batch_id}: {result.clients:,} clients scored and stored ({result.new_clients:,} new) "
+        f"in {result.seconds:.1f} s; store {store.home}"
+    )
+    return 0
+
+
+def cmd_clients(args: argparse.Namespace) -> int:
+    store = _store(args)
+    if args.id is not None:
+        return _print_client(store, args.id, args.lang)
+    found = store.find_clients(
+        decision=args.decision, grade=args.grade, batch=args.batch, since=args.since, until=args.until,
+        limit=args.limit,
+    )
+    print(f"{'SK_ID_CURR':>10}  {'batch':>5}  {'scored at':<25}  {'PD':>7}  {'decision':<8}  grade  points")
+    for sk_id, batch, scored_at, pd, decision, grade, pts in found.iter_rows():
+        print(f"{sk_id:>10}  {batch:>5}  {scored_at:<25}  {pd:>7.2%}  {decision:<8}  {grade:^5}  {pts:>6}")
+    print(f"{found.height:,} client{'s' if found.height != 1 else ''} shown")
+    return 0
+
+
+def _print_client(store, sk_id: int, lang: str) -> int:
+    record = store.client(sk_id)
+    if record is None:
+        print(f"creditscore clients: no client {sk_id} in {store.home}", file=sys.stderr)
+        return 1
+    score = record.score
+    print(f"client {sk_id}: first seen in batch {record.first_batch_id}, latest batch {record.last_batch_id}")
+    print(f"PD {score.pd:.2%}, {score.decision}, grade {score.grade}, {score.points} points "
+          f"(scored {score.scored_at}, bundle {score.bundle_id[:12]})")
+    for title, reasons in (("against", score.against), ("in favour", score.favour)):
+        print(f"reasons {title}:")
+        for reason in reasons:
+            print(f"  - {reason[lang]}")
+    if record.decision is not None:
+        d = record.decision
+        print(f"officer's decision: {d.decision} by {d.officer} on {d.decided_at}"
+              + (f" ({d.override_reason})" if d.override_reason else ""))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from storage.export import export_batch
+
+    written = export_batch(_store(args), args.batch, args.out, excel_fr=args.excel_fr)
+    print(f"batch {args.batch}: {written:,} clients written to {args.out}")
+    return 0
+
+
+def cmd_batches(args: argparse.Namespace) -> int:
+    batches = _store(args).batches()
+    for row in batches.iter_rows(named=True):
+        print(f"batch {row['BATCH']:>4}  {row['KIND']:<6}  {row['FINISHED']}  {row['CLIENTS']:>8,} clients "
+              f"({row['NEW_CLIENTS']:,} new)  {row['STATUS']:<22}  {row['OS_USER']}  {row['FILES']}")
+    return 0
+
+
 def cmd_scale_data(args: argparse.Namespace) -> int:
     from engine.scaling import scale_data_cli
 
@@ -78,6 +180,7 @@ def cmd_scale_data(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="creditscore", description="Offline credit scoring (Home Credit, LightGBM).")
     parser.add_argument("-v", "--verbose", action="store_true", help="more log output")
+    parser.add_argument("--home", help="folder of the client store (default: $CREDITSCORE_HOME, else the user data folder)")
     verbs = parser.add_subparsers(dest="verb", required=True)
 
     p = verbs.add_parser("train", help="train the three variants and write a model bundle")
@@ -92,6 +195,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
     p.add_argument("--application", choices=["train", "test"], help="which application file when several are given")
     p.set_defaults(func=cmd_score)
+
+    p = verbs.add_parser("import", help="validate, score and store client files in the client store")
+    p.add_argument("files", nargs="+", help="the application file alone or with history tables (files, folder, .zip)")
+    p.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
+    p.add_argument("--application", choices=["train", "test"], help="which application file when several are given")
+    p.set_defaults(func=cmd_import)
+
+    p = verbs.add_parser("clients", help="find clients in the store (latest score unless --batch)")
+    p.add_argument("--id", type=int, help="show one client with the reasons of its latest score")
+    p.add_argument("--decision", choices=["accept", "refuse"], help="the model's decision")
+    p.add_argument("--grade", choices=list("ABCDE"))
+    p.add_argument("--batch", type=int, help="the scores of this batch")
+    p.add_argument("--since", type=date.fromisoformat, help="scored on or after this day (YYYY-MM-DD)")
+    p.add_argument("--until", type=date.fromisoformat, help="scored on or before this day (YYYY-MM-DD)")
+    p.add_argument("--limit", type=int, default=50, help="at most this many clients (default 50)")
+    p.add_argument("--lang", choices=["fr", "en"], default="en", help="language of the reasons")
+    p.set_defaults(func=cmd_clients)
+
+    p = verbs.add_parser("export", help="export a batch with its scores as CSV or Parquet")
+    p.add_argument("batch", type=int, help="batch number (see: creditscore batches)")
+    p.add_argument("--out", required=True, help=".csv or .parquet file to write")
+    p.add_argument("--excel-fr", action="store_true", help="CSV for Excel in French: ';', decimal comma, UTF-8 BOM")
+    p.set_defaults(func=cmd_export)
+
+    p = verbs.add_parser("batches", help="list the imported batches")
+    p.set_defaults(func=cmd_batches)
 
     p = verbs.add_parser("scale-data", help="grow the real extract to N clients for benchmarks")
     p.add_argument("--clients", type=int, required=True, help="total clients (train and test, Kaggle proportions)")
@@ -109,10 +238,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     from engine.bundle import BundleError
     from engine.readers import InputError
+    from storage.paths import StoreError
 
     try:
         return args.func(args)
-    except (InputError, BundleError) as exc:
+    except (InputError, BundleError, StoreError) as exc:
         print(f"creditscore {args.verb}: {exc}", file=sys.stderr)
         return 2
 

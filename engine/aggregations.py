@@ -176,20 +176,24 @@ def is_binary(levels: list[str]) -> bool:
 # ---------------------------------------------------------------------------------- rows
 
 
-def clean(frame: Frame, table: str) -> Frame:
-    """Schema types, absent non-key columns as nulls, DAYS_* sentinel and 'XNA' gender as null."""
+def clean(frame: Frame, table: str, levels: Mapping[str, list[str]] | None = None) -> Frame:
+    """Schema types, absent non-key columns as nulls, DAYS_* sentinel and 'XNA' gender as null;
+    with ``levels``, each category column also replaced by the index of its level (unseen: null)."""
     schema = frame.collect_schema()
     missing = [key for key in tables()[table].keys if key not in schema]
     if missing:
         raise ValueError(f"table {table!r} lacks its key column(s) {missing}")
-    exprs = _clean_exprs(table, tuple(schema.items()))
+    encoded = tuple((column, tuple(known)) for column, known in (levels or {}).items() if known)
+    exprs = _clean_exprs(table, tuple(schema.items()), encoded)
     return frame.with_columns(exprs) if exprs else frame
 
 
 @lru_cache(maxsize=64)
-def _clean_exprs(table: str, schema: tuple[tuple[str, pl.DataType], ...]) -> list[pl.Expr]:
-    """Only the columns to change: few for typed input, so a single client stays cheap."""
-    present = dict(schema)
+def _clean_exprs(
+    table: str, schema: tuple[tuple[str, pl.DataType], ...], encoded: tuple[tuple[str, tuple[str, ...]], ...]
+) -> list[pl.Expr]:
+    """One expression per column to change (few for typed input: a single client stays cheap)."""
+    present, levels = dict(schema), dict(encoded)
     exprs = []
     for column in tables()[table].columns.values():
         name = column.name
@@ -201,23 +205,12 @@ def _clean_exprs(table: str, schema: tuple[tuple[str, pl.DataType], ...]) -> lis
             expr, changed = pl.when(expr != DAYS_SENTINEL).then(expr), True
         elif table == "application" and name == "CODE_GENDER":
             expr, changed = pl.when(expr != "XNA").then(expr), True
+        if name in levels:
+            expr = expr.fill_null(NULL_LEVEL).cast(pl.Enum(levels[name]), strict=False).to_physical()
+            changed = True
         if changed and name != "TARGET":
             exprs.append(expr.alias(name))
     return exprs
-
-
-def encode(frame: Frame, levels: Mapping[str, list[str]]) -> Frame:
-    """Replace each category column having learned levels by the index of its level (unseen: null)."""
-    exprs = _encode_exprs(tuple((column, tuple(known)) for column, known in levels.items() if known))
-    return frame.with_columns(exprs) if exprs else frame
-
-
-@lru_cache(maxsize=64)
-def _encode_exprs(levels: tuple[tuple[str, tuple[str, ...]], ...]) -> list[pl.Expr]:
-    return [
-        pl.col(column).fill_null(NULL_LEVEL).cast(pl.Enum(known), strict=False).to_physical().alias(column)
-        for column, known in levels
-    ]
 
 
 def _with_balance(bureau: Frame, balance: Frame | None, levels: Levels) -> Frame:
@@ -227,10 +220,10 @@ def _with_balance(bureau: Frame, balance: Frame | None, levels: Levels) -> Frame
     if balance is None:
         names = [*BALANCE_PER_CREDIT, *shares]
         return bureau.with_columns(pl.lit(None, pl.Float64).alias(name) for name in names)
-    rows = clean(balance, "bureau_balance").join(bureau.select("SK_ID_BUREAU"), on="SK_ID_BUREAU", how="semi")
+    rows = clean(balance, "bureau_balance", levels.get("bureau_balance"))
     month = pl.col("MONTHS_BALANCE")
     per_credit = (
-        encode(rows, levels.get("bureau_balance", {}))
+        rows.join(bureau.select("SK_ID_BUREAU"), on="SK_ID_BUREAU", how="semi")
         .group_by("SK_ID_BUREAU")
         .agg(
             month.min().alias("MONTHS_BALANCE_MIN"),
@@ -263,16 +256,16 @@ def prepare(frames: Mapping[str, Frame | None], levels: Levels) -> dict[str, Fra
 
     ``bureau`` rows carry their bureau_balance summary; ``bureau_balance`` itself is no source.
     """
-    application = clean(frames["application"], "application")
+    application = clean(frames["application"], "application", levels.get("application"))
     ids = application.select(KEY)
-    ready: dict[str, Frame | None] = {"application": encode(application, levels.get("application", {}))}
+    ready: dict[str, Frame | None] = {"application": application}
     for name, frame in frames.items():
         if name in ("application", "bureau_balance"):
             continue
         if frame is None:
             ready[name] = None
             continue
-        rows = encode(clean(frame, name).join(ids, on=KEY, how="semi"), levels.get(name, {}))
+        rows = clean(frame, name, levels.get(name)).join(ids, on=KEY, how="semi")
         extra = _derived(name)
         ready[name] = rows.with_columns(extra) if extra else rows
     if ready.get("bureau") is not None:

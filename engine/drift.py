@@ -1,0 +1,388 @@
+"""Data drift of a batch of clients against the bundle's reference sample.
+
+Two views, both in one JSON-ready summary and one self-contained HTML page:
+
+* **Evidently** (0.7 ``Report`` + ``DataDriftPreset``): a per-column test (Evidently picks the
+  method: Wasserstein distance or Jensen-Shannon above 1,000 reference rows, Kolmogorov-Smirnov or
+  chi-square / Z below); a column is *drifted* when Evidently's test fails, never by reading the
+  score (a distance for some methods, a p-value for others). The batch has *dataset drift* when
+  Evidently's test on the share of drifted columns fails (share ≥ ``drift_share``).
+* **Banking PSI** (:mod:`engine.psi`): of the model's PD and of each top feature, with bands, the
+  shift of the PD distribution and of the approval rate at the bundle's threshold.
+
+Bounded cost: Evidently's time grows with the columns (most of it is building Plotly figures), so
+only the columns that matter are compared (:func:`drift_columns`: the model's top features by
+importance plus the raw application columns the model uses most, text columns as categories),
+and the reference sample is capped at ``reference_rows``. Both are stated in the summary and in
+the HTML page.
+
+Columns absent from the batch, or missing in every row of it, are not tested by Evidently: they
+are listed under ``not_compared`` with the reason (their PSI, when they are top features, puts
+all-missing columns in the "act" band). Evidently is imported only when a drift is computed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from engine.bundle import REFERENCE_FILE, Bundle
+from engine.psi import ACT_ABOVE, MONITOR_FROM, psi, psi_band
+from engine.schema import APPLICATION_REQUIRED, tables
+from engine.scoring import Scorer
+
+log = logging.getLogger(__name__)
+
+KEY = "SK_ID_CURR"
+PD = "PD"
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Below this many clients the summary warns that the tests say little.
+MIN_ROWS = 100
+#: The application amounts and age every client must have (``engine.schema.APPLICATION_REQUIRED``).
+KEY_COLUMNS = tuple(c for c in APPLICATION_REQUIRED if c != KEY)
+TOP_FEATURE, APPLICATION, KEY_COLUMN = "top feature", "application", "key column"
+
+
+class DriftError(ValueError):
+    """A batch that cannot be compared with the reference, with the reason in plain words."""
+
+
+@dataclass(frozen=True)
+class DriftConfig:
+    """What is compared and how (recorded in the summary)."""
+
+    top_features: int = 30  # model features with the largest gain
+    application_columns: int = 15  # raw application columns the model uses most (total gain)
+    key_columns: tuple[str, ...] = KEY_COLUMNS  # always compared (when the reference holds them)
+    reference_rows: int = 20_000  # cap on the reference sample (seeded random subset)
+    drift_share: float = 0.5  # dataset drift when at least this share of columns drifted
+    psi_bins: int = 10  # reference quantile bins for the PSI
+    seed: int = 0
+
+
+@dataclass
+class DriftResult:
+    """The JSON-ready summary and the self-contained HTML page (Evidently report + PSI header)."""
+
+    summary: dict
+    html: str
+
+    def json(self) -> str:
+        return json.dumps(self.summary, ensure_ascii=False)
+
+    def write_html(self, path: Path | str) -> Path:
+        path = Path(path)
+        path.write_text(self.html, "utf-8")
+        return path
+
+
+def top_features(bundle: Bundle, n: int) -> list[str]:
+    """The ``n`` features of largest gain: the training report's ranking (mean gain over the CV
+    folds, 30 at most), continued with the shipped booster's own gain."""
+    shipped = bundle.manifest["model"]["variant"]
+    ranked = [item["feature"] for item in bundle.manifest["metrics"]["variants"][shipped]["top_importance"]]
+    gain = bundle.booster.feature_importance("gain")
+    ranked += [bundle.feature_names[i] for i in np.argsort(-gain, kind="stable") if gain[i] > 0]
+    return list(dict.fromkeys(ranked))[:n]
+
+
+def application_columns(bundle: Bundle, n: int) -> list[str]:
+    """The ``n`` raw application columns of largest total gain in the shipped booster (the column's
+    own feature plus its one-hot levels); columns the model never splits on are left out."""
+    raw = tables()["application"].columns
+    gain: dict[str, float] = {}
+    for name, g in zip(bundle.feature_names, bundle.booster.feature_importance("gain")):
+        spec = bundle.pipeline.specs[name]
+        if g > 0 and spec.table == "application" and spec.agg is None and spec.column in raw:
+            gain[spec.column] = gain.get(spec.column, 0.0) + float(g)
+    return sorted(gain, key=lambda c: -gain[c])[:n]
+
+
+def drift_columns(bundle: Bundle, config: DriftConfig = DriftConfig()) -> dict[str, str]:
+    """Columns compared, each with why (top feature, application column, key column), in that
+    order, duplicates and columns the reference sample lacks left out."""
+    held = set(pl.read_parquet_schema(bundle.path / REFERENCE_FILE))
+    found: dict[str, str] = {}
+    for source, names in (
+        (TOP_FEATURE, top_features(bundle, config.top_features)),
+        (APPLICATION, application_columns(bundle, config.application_columns)),
+        (KEY_COLUMN, config.key_columns),
+    ):
+        found.update({c: source for c in names if c in held and c not in found})
+    return found
+
+
+def drift_frame(bundle: Bundle, tables_in: Mapping[str, pl.DataFrame | None]) -> pl.DataFrame:
+    """What :func:`run_drift` compares, from raw tables: ``SK_ID_CURR``, the model's features and
+    the application's text columns (the categories behind the one-hot features)."""
+    application = tables_in["application"]
+    text = [c for c, t in application.schema.items() if t == pl.String]
+    return Scorer(bundle).features(tables_in).join(application.select(KEY, *text), on=KEY, how="left")
+
+
+def run_drift(
+    bundle: Bundle,
+    current: pl.DataFrame,
+    current_pd: np.ndarray | None = None,
+    config: DriftConfig = DriftConfig(),
+    progress: Callable[[str], None] = log.info,
+) -> DriftResult:
+    """Drift of a batch (``SK_ID_CURR``, the model's features and the raw application text columns,
+    as the pipeline and the reader give them) against the bundle's reference sample.
+
+    ``current_pd``: the batch's calibrated PD in row order; computed here when omitted and the
+    batch holds every model feature. Raises :class:`DriftError` for a batch that cannot be compared
+    (no client, none of the compared columns, a column that does not convert, PD of another length).
+    """
+    if current.height == 0:
+        raise DriftError("the batch has no client: nothing to compare")
+    sources = drift_columns(bundle, config)
+    columns = list(sources)
+    reference = _reference(bundle, [*columns, PD], config)
+    compared, not_compared = _split(reference, current, columns)
+    if not compared:
+        raise DriftError(
+            f"the batch has none of the {len(columns)} columns compared for drift (e.g. {', '.join(columns[:3])}): "
+            "give the features computed by this model's pipeline"
+        )
+    batch = _aligned(current, reference, compared)
+    score = _score_shift(bundle, reference, current, current_pd, config.psi_bins)
+    progress(f"comparing {len(compared)} columns: {current.height:,} clients against {reference.height:,} reference clients")
+    snapshot = _evidently(reference, batch, compared, config.drift_share)
+    found = snapshot.dict()
+    tests = _column_tests(found)
+    top = [c for c, source in sources.items() if source == TOP_FEATURE and c in current.columns]
+    summary = {
+        "bundle_id": bundle.id,
+        "config": asdict(config),
+        "rows": {"current": current.height, "reference": reference.height, "reference_available": _reference_rows(bundle)},
+        "columns": [{"column": c, "source": sources[c], "kind": _kind(reference, c), **tests[c]} for c in compared],
+        "not_compared": not_compared,
+        **_dataset_drift(found, tests, config.drift_share),
+        "psi": {
+            "bins": config.psi_bins,
+            "bands": {"stable_below": MONITOR_FROM, "act_above": ACT_ABOVE},
+            "features": _feature_psi(reference, current, top, config.psi_bins),
+        },
+        "score": score,
+        "warnings": _warnings(current.height),
+    }
+    progress("rendering the drift report")
+    return DriftResult(summary, _html(snapshot, summary))
+
+
+def _reference(bundle: Bundle, columns: list[str], config: DriftConfig) -> pl.DataFrame:
+    frame = bundle.reference(columns)
+    if frame.height > config.reference_rows:
+        frame = frame.sample(n=config.reference_rows, seed=config.seed)
+    return frame
+
+
+def _reference_rows(bundle: Bundle) -> int:
+    return pl.scan_parquet(bundle.path / REFERENCE_FILE).select(pl.len()).collect().item()
+
+
+def _split(reference: pl.DataFrame, current: pl.DataFrame, columns: list[str]) -> tuple[list[str], list[dict]]:
+    """Columns Evidently can test, and the others with the reason."""
+    compared, skipped = [], []
+    for c in columns:
+        reason = (
+            "absent from the batch" if c not in current.columns
+            else "missing for every client of the batch" if current[c].null_count() + _nans(current[c]) == current.height
+            else "missing for every client of the reference" if reference[c].null_count() + _nans(reference[c]) == reference.height
+            else None
+        )
+        if reason:
+            skipped.append({"column": c, "reason": reason})
+        else:
+            compared.append(c)
+    return compared, skipped
+
+
+def _nans(series: pl.Series) -> int:
+    return int(series.is_nan().sum()) if series.dtype.is_float() else 0
+
+
+def _aligned(current: pl.DataFrame, reference: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The batch's compared columns with the reference's types."""
+    out = []
+    for c in columns:
+        try:
+            series = current[c].cast(reference[c].dtype)
+        except pl.exceptions.PolarsError as exc:
+            raise DriftError(f"column {c} of the batch is not of the reference's type {reference[c].dtype}: {exc}") from exc
+        out.append(series)
+    return pl.DataFrame(out)
+
+
+def _kind(reference: pl.DataFrame, column: str) -> str:
+    return "categorical" if reference[column].dtype == pl.String else "numerical"
+
+
+def _evidently(reference: pl.DataFrame, current: pl.DataFrame, columns: list[str], drift_share: float):
+    """Evidently's snapshot of ``DataDriftPreset`` on ``columns`` (text columns as categories)."""
+    from evidently import DataDefinition, Dataset, Report
+    from evidently.presets import DataDriftPreset
+
+    categorical = [c for c in columns if _kind(reference, c) == "categorical"]
+    definition = DataDefinition(
+        numerical_columns=[c for c in columns if c not in categorical], categorical_columns=categorical
+    )
+    cur, ref = (Dataset.from_pandas(f.select(columns).to_pandas(), data_definition=definition) for f in (current, reference))
+    report = Report([DataDriftPreset(columns=columns, drift_share=drift_share)], include_tests=True)
+    return report.run(cur, ref)
+
+
+def _column_tests(found: dict) -> dict[str, dict]:
+    """Per column (from the snapshot's dict): Evidently's method, threshold, score, test status and
+    drifted (= the test failed)."""
+    status = {t["metric_config"]["metric_id"]: _status(t) for t in found["tests"]}
+    out = {}
+    for metric in found["metrics"]:
+        config = metric.get("config", {})
+        if config.get("type") == "evidently:metric_v2:ValueDrift":
+            out[config["column"]] = {
+                "method": config["method"],
+                "threshold": _number(config["threshold"]),
+                "score": _number(metric["value"]),
+                "status": status[metric["id"]],
+                "drifted": status[metric["id"]] == "FAIL",
+            }
+    return out
+
+
+def _status(test: dict) -> str:
+    """A test status as plain text: SUCCESS, FAIL, WARNING, ERROR or SKIPPED."""
+    return str(getattr(test["status"], "value", test["status"]))
+
+
+def _dataset_drift(found: dict, tests: dict[str, dict], drift_share: float) -> dict:
+    """Count and share of drifted columns and Evidently's verdict on the share (test failed = drift)."""
+    share_metric = next(m for m in found["metrics"] if m.get("config", {}).get("type") == "evidently:metric_v2:DriftedColumnsCount")
+    share_test = next(t for t in found["tests"] if t["metric_config"]["metric_id"] == share_metric["id"])
+    drifted = [c for c, t in tests.items() if t["drifted"]]
+    return {
+        "drifted_columns": drifted,
+        "n_compared": len(tests),
+        "n_drifted": int(share_metric["value"]["count"]),
+        "drift_share": _number(share_metric["value"]["share"]),
+        "drift_share_threshold": drift_share,
+        "dataset_drift": _status(share_test) == "FAIL",
+    }
+
+
+def _feature_psi(reference: pl.DataFrame, current: pl.DataFrame, features: list[str], bins: int) -> list[dict]:
+    out = []
+    for f in features:
+        value = psi(_floats(reference[f]), _floats(current[f]), bins)
+        out.append({"feature": f, "psi": value, "band": psi_band(value)})
+    return out
+
+
+def _floats(series: pl.Series) -> np.ndarray:
+    return series.cast(pl.Float64, strict=False).fill_null(float("nan")).to_numpy()
+
+
+def _score_shift(
+    bundle: Bundle, reference: pl.DataFrame, current: pl.DataFrame, current_pd: np.ndarray | None, bins: int
+) -> dict:
+    """PSI, quantiles and approval rate of the PD, reference (out-of-fold PD) against the batch."""
+    if current_pd is None:
+        missing = [f for f in bundle.feature_names if f not in current.columns]
+        if missing:
+            return {"available": False, "reason": f"{len(missing)} model features are absent from the batch (e.g. {missing[0]}): no PD"}
+        scorer = Scorer(bundle)
+        current_pd = scorer.predict_pd(scorer.matrix(current))
+    current_pd = np.asarray(current_pd, dtype=np.float64)
+    if current_pd.shape != (current.height,):
+        raise DriftError(f"{current_pd.size} PDs given for a batch of {current.height} clients")
+    reference_pd = reference[PD].to_numpy()
+    value = psi(reference_pd, current_pd, bins)
+    ref_rate, cur_rate = _approval_rate(reference_pd, bundle.threshold), _approval_rate(current_pd, bundle.threshold)
+    return {
+        "available": True,
+        "psi": value,
+        "band": psi_band(value),
+        "reference": _distribution(reference_pd),
+        "current": _distribution(current_pd),
+        "approval_rate": {"threshold": bundle.threshold, "reference": ref_rate, "current": cur_rate, "change": cur_rate - ref_rate},
+    }
+
+
+def _distribution(pd_: np.ndarray) -> dict:
+    return {
+        "mean": float(np.mean(pd_)),
+        "quantiles": {f"p{round(q * 100)}": float(v) for q, v in zip(QUANTILES, np.quantile(pd_, QUANTILES))},
+    }
+
+
+def _approval_rate(pd_: np.ndarray, threshold: float) -> float:
+    """Share accepted: PD below the threshold (the scorer refuses at or above it)."""
+    return float(np.mean(pd_ < threshold))
+
+
+def _warnings(rows: int) -> list[str]:
+    if rows < MIN_ROWS:
+        return [f"only {rows} client(s) in the batch: drift tests and PSI are not meaningful below {MIN_ROWS} clients"]
+    return []
+
+
+def _number(value) -> float | None:
+    """A JSON-safe float (None for NaN or infinity)."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _html(snapshot, summary: dict) -> str:
+    """Evidently's standalone page (its JS and font are inlined) with our summary on top."""
+    page = snapshot.get_html_str(as_iframe=False)
+    return page.replace("<body>", "<body>\n" + _header(summary), 1)
+
+
+def _header(summary: dict) -> str:
+    """Plain HTML block: what was compared, the verdict, the PD shift and the PSI table."""
+    e = html.escape
+    cfg, rows = summary["config"], summary["rows"]
+    lines = [
+        f"Bundle {e(summary['bundle_id'][:12])}: {rows['current']:,} clients of the batch against "
+        f"{rows['reference']:,} reference clients (of {rows['reference_available']:,}; cap {cfg['reference_rows']:,}).",
+        f"Columns compared: {summary['n_compared']}, chosen as the model's top {cfg['top_features']} features by "
+        f"importance, its {cfg['application_columns']} raw application columns of largest gain and the key columns "
+        f"{e(', '.join(cfg['key_columns']))}.",
+        f"Drifted: {summary['n_drifted']} of {summary['n_compared']} (share {summary['drift_share']:.2f}); dataset drift at "
+        f"share ≥ {cfg['drift_share']:.2f}: <b>{'yes' if summary['dataset_drift'] else 'no'}</b>."
+        + (f" Drifted columns: {e(', '.join(summary['drifted_columns']))}." if summary["drifted_columns"] else ""),
+    ]
+    lines += [f"Not compared: {e(s['column'])} ({e(s['reason'])})." for s in summary["not_compared"]]
+    lines += [e(w) for w in summary["warnings"]]
+    score = summary["score"]
+    if score["available"]:
+        rate = score["approval_rate"]
+        lines.append(
+            f"PD: PSI {score['psi']:.3f} (<b>{score['band']}</b>); mean {score['reference']['mean']:.4f} → "
+            f"{score['current']['mean']:.4f}; median {score['reference']['quantiles']['p50']:.4f} → "
+            f"{score['current']['quantiles']['p50']:.4f}; approval rate at PD &lt; {rate['threshold']:.4f}: "
+            f"{rate['reference']:.1%} → {rate['current']:.1%}."
+        )
+    else:
+        lines.append(f"PD: not compared ({e(score['reason'])}).")
+    rows_html = "".join(
+        f"<tr><td>{e(p['feature'])}</td><td>{p['psi']:.3f}</td><td>{p['band']}</td></tr>" for p in summary["psi"]["features"]
+    )
+    return (
+        '<section style="font-family:sans-serif;margin:16px 24px;font-size:14px">'
+        "<h2>Data drift of the batch against the model's reference sample</h2>"
+        + "".join(f"<p>{line}</p>" for line in lines)
+        + f"<p>PSI on reference deciles: below {MONITOR_FROM:.2f} stable, {MONITOR_FROM:.2f} to {ACT_ABOVE:.2f} monitor, "
+        f"above {ACT_ABOVE:.2f} act.</p>"
+        '<table style="border-collapse:collapse" border="1" cellpadding="3">'
+        f"<tr><th>top feature</th><th>PSI</th><th>band</th></tr>{rows_html}</table></section>"
+    )

@@ -1,0 +1,92 @@
+"""Export a batch with its scores: CSV (plain, or French Excel) or Parquet.
+
+One row per client of the batch: the score, its reasons in French and English, the latest
+officer's decision on it, then the application fields as imported. In CSV, text cells that a
+spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+return) are prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from engine.labels import LANGS
+from engine.schema import tables
+from storage.migrations import quote
+from storage.paths import StoreError
+from storage.store import ClientStore
+
+FORMULA_START = r"^[=+\-@\t\r]"
+REASON_SEPARATOR = " | "
+
+_SCORE_SCHEMA = {
+    "SK_ID_CURR": pl.Int64, "BATCH": pl.Int64, "SCORED_AT": pl.String, "BUNDLE": pl.String, "PD": pl.Float64,
+    "DECISION": pl.String, "GRADE": pl.String, "POINTS": pl.Int64, "REASONS": pl.String,
+    "OFFICER_DECISION": pl.String, "OVERRIDE_REASON": pl.String, "OFFICER": pl.String, "DECIDED_AT": pl.String,
+}
+_REASONS_DTYPE = pl.Struct(
+    {side: pl.List(pl.Struct({lang: pl.String for lang in LANGS})) for side in ("against", "for")}
+)
+
+
+def batch_frame(store: ClientStore, batch_id: int) -> pl.DataFrame:
+    """The batch's clients, scores, reasons, officers' decisions and application fields."""
+    if store.db.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone() is None:
+        raise StoreError(f"no batch {batch_id} in the store")
+    spec = tables()["application"]
+    fields = {name: column.dtype for name, column in spec.columns.items() if name != "SK_ID_CURR"}
+    sql = f"""SELECT s."SK_ID_CURR", s.batch_id, s.scored_at, s.bundle_id, s.pd, s.decision, s.grade, s.points,
+        s.reasons, d.decision, d.override_reason, d.officer, d.decided_at, {", ".join("a." + quote(n) for n in fields)}
+    FROM scores s
+    JOIN application a ON a."SK_ID_CURR" = s."SK_ID_CURR" AND a.batch_id = s.batch_id
+    LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE score_id = s.id)
+    WHERE s.batch_id = ? ORDER BY s.id"""
+    rows = store.db.execute(sql, (batch_id,)).fetchall()
+    frame = pl.DataFrame(rows, schema={**_SCORE_SCHEMA, **fields}, orient="row")
+    reasons = pl.col("REASONS").str.json_decode(_REASONS_DTYPE)
+    flat = [
+        reasons.struct.field(side)
+        .list.eval(pl.element().struct.field(lang))
+        .list.join(REASON_SEPARATOR)
+        .alias(f"REASONS_{label}_{lang.upper()}")
+        for side, label in (("against", "AGAINST"), ("for", "FOR"))
+        for lang in LANGS
+    ]
+    columns = list(frame.columns)
+    at = columns.index("REASONS")
+    return frame.with_columns(flat).select(
+        *columns[:at], *(e.meta.output_name() for e in flat), *columns[at + 1 :]
+    )
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells a spreadsheet would evaluate, prefixed with an apostrophe."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(FORMULA_START)).then("'" + pl.col(name)).otherwise(pl.col(name)).alias(name)
+        for name in text
+    )
+
+
+def export_batch(store: ClientStore, batch_id: int, out: str | Path, *, excel_fr: bool = False) -> int:
+    """Write the batch to ``out`` (.csv or .parquet); ``excel_fr``: ``;``, decimal comma, UTF-8 BOM.
+
+    Returns the number of clients written.
+    """
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise StoreError(f"{out.name}: export to a .csv or a .parquet file")
+    frame = batch_frame(store, batch_id)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".parquet":
+        frame.write_parquet(out)
+    elif excel_fr:
+        neutralise_formulas(frame).write_csv(
+            out, separator=";", decimal_comma=True, include_bom=True, line_terminator="\r\n"
+        )
+    else:
+        neutralise_formulas(frame).write_csv(out)
+    return frame.height

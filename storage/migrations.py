@@ -1,0 +1,144 @@
+"""Versioned schema of the client store, applied with ``sqlite_utils.migrations.Migrations``.
+
+Migrations run in order, each in its own transaction with the record of it having run; a store
+created by an older app gets the missing ones when opened. Never edit a released migration: add
+a new one. The data tables of ``m001_core`` mirror ``engine.schema`` (the Kaggle tables, whose
+columns are fixed); a later change to those columns needs its own migration.
+
+Tables: ``batches`` and ``batch_files`` (what was imported, from which files), ``clients`` (one
+row per SK_ID_CURR, with a pointer to its latest score), the seven Home Credit tables as imported
+(each row tagged with its ``batch_id``), ``scores`` (one row per client per import, reasons as
+JSON), ``decisions`` (officers' decisions, append-only) and ``drift_runs``.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from engine.schema import tables
+
+migrations = Migrations("creditscore")
+
+_SQL_TYPES = {"int": "INTEGER", "float": "REAL", "str": "TEXT"}
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _run(db: Database, *statements: str) -> None:
+    for statement in statements:
+        db.execute(statement)
+
+
+def _data_table(name: str) -> list[str]:
+    """DDL of one Home Credit table as imported: batch_id, then the engine schema's columns."""
+    spec = tables()[name]
+    columns = [f"{quote(c.name)} {_SQL_TYPES[c.kind]}" for c in spec.columns.values()]
+    constraints = ["FOREIGN KEY (batch_id) REFERENCES batches(id)"]
+    if "SK_ID_CURR" in spec.columns:
+        constraints.append('FOREIGN KEY ("SK_ID_CURR") REFERENCES clients("SK_ID_CURR")')
+    body = ",\n  ".join(["batch_id INTEGER NOT NULL", *columns, *constraints])
+    ddl = [f"CREATE TABLE {quote(name)} (\n  {body}\n) STRICT"]
+    if name == "application":
+        ddl.append('CREATE UNIQUE INDEX application_client ON application("SK_ID_CURR", batch_id)')
+        ddl.append("CREATE INDEX application_batch ON application(batch_id)")
+    elif "SK_ID_CURR" in spec.columns:
+        ddl.append(f'CREATE INDEX {quote(name + "_client")} ON {quote(name)}("SK_ID_CURR")')
+    else:  # bureau_balance hangs off bureau
+        ddl.append(f'CREATE INDEX {quote(name + "_bureau")} ON {quote(name)}("SK_ID_BUREAU")')
+    return ddl
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    _run(
+        db,
+        """CREATE TABLE batches (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('import', 'demo')),
+  status TEXT NOT NULL,
+  started TEXT NOT NULL,
+  finished TEXT NOT NULL,
+  os_user TEXT NOT NULL,
+  bundle_id TEXT NOT NULL,
+  clients INTEGER NOT NULL,
+  new_clients INTEGER NOT NULL,
+  row_counts TEXT NOT NULL,
+  report TEXT NOT NULL
+) STRICT""",
+        """CREATE TABLE batch_files (
+  id INTEGER PRIMARY KEY,
+  batch_id INTEGER NOT NULL REFERENCES batches(id),
+  name TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  tables TEXT NOT NULL,
+  stored_as TEXT
+) STRICT""",
+        "CREATE INDEX batch_files_sha256 ON batch_files(sha256)",
+        """CREATE TABLE clients (
+  "SK_ID_CURR" INTEGER PRIMARY KEY,
+  first_batch_id INTEGER NOT NULL REFERENCES batches(id),
+  last_batch_id INTEGER NOT NULL REFERENCES batches(id),
+  latest_score_id INTEGER NOT NULL REFERENCES scores(id) DEFERRABLE INITIALLY DEFERRED
+) STRICT""",
+        """CREATE TABLE scores (
+  id INTEGER PRIMARY KEY,
+  "SK_ID_CURR" INTEGER NOT NULL REFERENCES clients("SK_ID_CURR"),
+  batch_id INTEGER NOT NULL REFERENCES batches(id),
+  bundle_id TEXT NOT NULL,
+  pd REAL NOT NULL,
+  decision TEXT NOT NULL,
+  grade TEXT NOT NULL,
+  points INTEGER NOT NULL,
+  reasons TEXT NOT NULL,
+  scored_at TEXT NOT NULL
+) STRICT""",
+        'CREATE INDEX scores_client ON scores("SK_ID_CURR", id)',
+        "CREATE INDEX scores_batch ON scores(batch_id)",
+    )
+    for name in tables():
+        _run(db, *_data_table(name))
+
+
+@migrations()
+def m002_decisions(db: Database) -> None:
+    _run(
+        db,
+        """CREATE TABLE decisions (
+  id INTEGER PRIMARY KEY,
+  "SK_ID_CURR" INTEGER NOT NULL REFERENCES clients("SK_ID_CURR"),
+  score_id INTEGER NOT NULL REFERENCES scores(id),
+  decision TEXT NOT NULL CHECK (decision IN ('accept', 'refuse')),
+  override_reason TEXT,
+  officer TEXT NOT NULL,
+  decided_at TEXT NOT NULL
+) STRICT""",
+        'CREATE INDEX decisions_client ON decisions("SK_ID_CURR", id)',
+        """CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a correction as a new decision'); END""",
+        """CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a correction as a new decision'); END""",
+    )
+
+
+@migrations()
+def m003_drift_runs(db: Database) -> None:
+    _run(
+        db,
+        """CREATE TABLE drift_runs (
+  id INTEGER PRIMARY KEY,
+  batch_id INTEGER REFERENCES batches(id),
+  bundle_id TEXT NOT NULL,
+  started TEXT NOT NULL,
+  finished TEXT,
+  status TEXT NOT NULL,
+  report TEXT
+) STRICT""",
+    )
+
+
+#: Every migration this app knows, in order (a migration is named after its function).
+KNOWN: tuple[str, ...] = tuple(fn.__name__ for fn in (m001_core, m002_decisions, m003_drift_runs))

@@ -1,0 +1,297 @@
+"""The client store: one SQLite file (WAL, foreign keys on) and the imported files beside it.
+
+Layout of the store's folder::
+
+    clients.sqlite          batches, clients, the Home Credit tables as imported, scores, decisions
+    imports/<batch_id>/     a copy of every file of that import, as the user gave it
+
+Each thread gets its own connection (``ClientStore.db``), so one store object can serve the
+Dash app's worker threads; opening a store is cheap once it is migrated.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import shutil
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import polars as pl
+from sqlite_utils import Database
+
+from storage.migrations import KNOWN, migrations
+from storage.paths import DATABASE_FILE, IMPORTS_DIR, StoreError, data_home
+
+log = logging.getLogger(__name__)
+
+ACCEPT, REFUSE = "accept", "refuse"
+#: Suffix of an import folder being written; it only becomes ``<batch_id>`` once its rows commit.
+PARTIAL = ".partial"
+
+
+def now() -> str:
+    """UTC timestamp as stored: ISO 8601, seconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (some containers)
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class ScoreRecord:
+    id: int
+    batch_id: int
+    bundle_id: str
+    pd: float
+    decision: str
+    grade: str
+    points: int
+    against: list[dict]  # reasons raising the risk: feature, value, contribution, fr, en
+    favour: list[dict]  # reasons lowering it
+    scored_at: str
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    id: int
+    score_id: int
+    decision: str
+    override_reason: str | None
+    officer: str
+    decided_at: str
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    sk_id_curr: int
+    first_batch_id: int
+    last_batch_id: int
+    application: dict  # the client's fields from the latest import that held them
+    score: ScoreRecord  # the latest score
+    decision: DecisionRecord | None  # the latest officer's decision, if any
+
+
+_SCORE_COLUMNS = "s.id, s.batch_id, s.bundle_id, s.pd, s.decision, s.grade, s.points, s.reasons, s.scored_at"
+_LIST_COLUMNS = {
+    "SK_ID_CURR": pl.Int64, "BATCH": pl.Int64, "SCORED_AT": pl.String, "PD": pl.Float64,
+    "DECISION": pl.String, "GRADE": pl.String, "POINTS": pl.Int64,
+}
+
+
+def _score(row: tuple) -> ScoreRecord:
+    reasons = json.loads(row[7])
+    return ScoreRecord(*row[:7], against=reasons["against"], favour=reasons["for"], scored_at=row[8])
+
+
+class ClientStore:
+    """The store in ``home`` (see ``storage.paths.data_home``), created and migrated on open."""
+
+    def __init__(self, home: str | Path | None = None) -> None:
+        self.home = data_home(home)
+        self.path = self.home / DATABASE_FILE
+        self.imports = self.home / IMPORTS_DIR
+        self.imports.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        db = self.db
+        applied = [m.name for m in migrations.applied(db)]
+        unknown = [name for name in applied if name not in KNOWN]
+        if unknown:
+            raise StoreError(
+                f"{self.path} was written by a newer creditscore (schema {', '.join(unknown)}): update the app"
+            )
+        if len(applied) < len(KNOWN):
+            log.info("migrating %s: %s", self.path, ", ".join(n for n in KNOWN if n not in applied))
+            migrations.apply(db)
+        self._sweep_on_open()
+
+    # --- connections ----------------------------------------------------------------------------
+
+    @property
+    def db(self) -> Database:
+        """This thread's connection (opened on first use)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, timeout=30)
+            db = Database(conn, execute_plugins=False)
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash never corrupts, power loss may drop the last commit
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    @property
+    def schema_version(self) -> list[str]:
+        return [m.name for m in migrations.applied(self.db)]
+
+    # --- imported files ---------------------------------------------------------------------------
+
+    def sweep_imports(self) -> None:
+        """Remove import folders no committed batch owns (left by a killed import).
+
+        Call only while holding the write lock (inside ``BEGIN IMMEDIATE``): then no other import
+        is between writing its folder and committing.
+        """
+        known = {str(row[0]) for row in self.db.execute("SELECT id FROM batches")}
+        for entry in self.imports.iterdir():
+            if entry.name not in known:
+                log.warning("removing %s: left by an import that did not finish", entry)
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+
+    def _sweep_on_open(self) -> None:
+        known = {str(row[0]) for row in self.db.execute("SELECT id FROM batches")}
+        if all(entry.name in known for entry in self.imports.iterdir()):
+            return
+        conn = self.db.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # an import is running: it sweeps itself
+            return
+        try:
+            self.sweep_imports()
+        finally:
+            conn.execute("COMMIT")
+
+    # --- queries --------------------------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        return self.db.execute("SELECT NOT EXISTS (SELECT 1 FROM batches)").fetchone()[0] == 1
+
+    def client(self, sk_id_curr: int) -> ClientRecord | None:
+        """One client with the latest score, its reasons and the latest officer's decision."""
+        conn = self.db.conn
+        row = conn.execute(
+            f"""SELECT c.first_batch_id, c.last_batch_id, {_SCORE_COLUMNS}
+            FROM clients c JOIN scores s ON s.id = c.latest_score_id WHERE c."SK_ID_CURR" = ?""",
+            (sk_id_curr,),
+        ).fetchone()
+        if row is None:
+            return None
+        cursor = conn.execute(
+            'SELECT * FROM application WHERE "SK_ID_CURR" = ? ORDER BY batch_id DESC LIMIT 1', (sk_id_curr,)
+        )
+        names = [d[0] for d in cursor.description]
+        application = {k: v for k, v in zip(names, cursor.fetchone()) if k != "batch_id"}
+        decisions = self.decisions(sk_id_curr, limit=1)
+        return ClientRecord(
+            sk_id_curr, row[0], row[1], application, _score(row[2:]), decisions[0] if decisions else None
+        )
+
+    def scores(self, sk_id_curr: int) -> list[ScoreRecord]:
+        """Every score of a client, newest first."""
+        rows = self.db.conn.execute(
+            f'SELECT {_SCORE_COLUMNS} FROM scores s WHERE s."SK_ID_CURR" = ? ORDER BY s.id DESC', (sk_id_curr,)
+        )
+        return [_score(row) for row in rows]
+
+    def decisions(self, sk_id_curr: int, limit: int = -1) -> list[DecisionRecord]:
+        """Officers' decisions on a client, newest first (corrections are newer rows)."""
+        rows = self.db.conn.execute(
+            """SELECT id, score_id, decision, override_reason, officer, decided_at FROM decisions
+            WHERE "SK_ID_CURR" = ? ORDER BY id DESC LIMIT ?""",
+            (sk_id_curr, limit),
+        )
+        return [DecisionRecord(*row) for row in rows]
+
+    def find_clients(
+        self,
+        *,
+        decision: str | None = None,
+        grade: str | None = None,
+        batch: int | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> pl.DataFrame:
+        """Clients with a score, by SK_ID_CURR: their latest score, or their score in ``batch``.
+
+        ``decision`` is the model's (accept/refuse); ``since``/``until`` bound the scoring date
+        (both days included).
+        """
+        where, params = [], []
+        if batch is None:
+            source = 'clients c JOIN scores s ON s.id = c.latest_score_id'
+        else:
+            source, where, params = "scores s", ["s.batch_id = ?"], [batch]
+        for clause, value in (("s.decision = ?", decision), ("s.grade = ?", grade)):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        if since is not None:
+            where.append("s.scored_at >= ?")
+            params.append(since.isoformat())
+        if until is not None:
+            where.append("s.scored_at < ?")
+            params.append((until + timedelta(days=1)).isoformat())
+        sql = f"""SELECT s."SK_ID_CURR", s.batch_id, s.scored_at, s.pd, s.decision, s.grade, s.points
+        FROM {source} {"WHERE " + " AND ".join(where) if where else ""}
+        ORDER BY s."SK_ID_CURR" LIMIT ? OFFSET ?"""
+        rows = self.db.conn.execute(sql, [*params, -1 if limit is None else limit, offset]).fetchall()
+        return pl.DataFrame(rows, schema=_LIST_COLUMNS, orient="row")
+
+    def batches(self) -> pl.DataFrame:
+        """Every batch, oldest first: id, kind, status, times, user, bundle, client counts, files."""
+        rows = self.db.conn.execute(
+            """SELECT b.id, b.kind, b.status, b.started, b.finished, b.os_user, b.bundle_id, b.clients,
+                   b.new_clients, group_concat(f.name, ', ')
+            FROM batches b LEFT JOIN batch_files f ON f.batch_id = b.id GROUP BY b.id ORDER BY b.id"""
+        ).fetchall()
+        schema = {
+            "BATCH": pl.Int64, "KIND": pl.String, "STATUS": pl.String, "STARTED": pl.String,
+            "FINISHED": pl.String, "OS_USER": pl.String, "BUNDLE": pl.String, "CLIENTS": pl.Int64,
+            "NEW_CLIENTS": pl.Int64, "FILES": pl.String,
+        }
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
+    def batch_report(self, batch_id: int) -> dict | None:
+        """The validation report stored with a batch (problems, row counts), None if no such batch."""
+        row = self.db.conn.execute("SELECT report FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def batches_with_file(self, sha256: str) -> list[int]:
+        """Batches that imported a file with this content."""
+        rows = self.db.conn.execute("SELECT DISTINCT batch_id FROM batch_files WHERE sha256 = ?", (sha256,))
+        return [row[0] for row in rows]
+
+    # --- officers' decisions ----------------------------------------------------------------------
+
+    def record_decision(
+        self, sk_id_curr: int, decision: str, *, officer: str | None = None, override_reason: str | None = None
+    ) -> DecisionRecord:
+        """Append an officer's decision on the client's latest score (a correction is a new call).
+
+        Going against the model's decision needs an ``override_reason``.
+        """
+        if decision not in (ACCEPT, REFUSE):
+            raise StoreError(f"decision must be {ACCEPT!r} or {REFUSE!r}, not {decision!r}")
+        record = self.client(sk_id_curr)
+        if record is None:
+            raise StoreError(f"no client {sk_id_curr} in the store")
+        reason = (override_reason or "").strip() or None
+        if decision != record.score.decision and reason is None:
+            raise StoreError(f"the model says {record.score.decision}: overriding it needs a reason")
+        row = (sk_id_curr, record.score.id, decision, reason, officer or os_user(), now())
+        with self.db.atomic():
+            cursor = self.db.conn.execute(
+                """INSERT INTO decisions ("SK_ID_CURR", score_id, decision, override_reason, officer, decided_at)
+                VALUES (?, ?, ?, ?, ?, ?)""",
+                row,
+            )
+        return DecisionRecord(cursor.lastrowid, *row[1:])

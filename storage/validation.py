@@ -1,0 +1,195 @@
+"""Validate an import before anything is stored: read with the engine, check, report.
+
+The engine's readers type every table and refuse bad files (every problem at once, naming file,
+column and line). On top of that: plausibility warnings (``engine.plausibility``), and history
+rows that belong to no client of the import are reported and left out. The result is a
+:class:`ValidationReport` (kept with the batch) and the frames to score and store.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from engine.plausibility import check_tables
+from engine.readers import FIRST_DATA_LINE, InputError, Problem, read_tables
+
+_LISTED_LINES = 10
+_TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file the user gave (or a folder's file that was read)."""
+
+    path: Path
+    size: int
+    sha256: str
+    tables: tuple[str, ...]  # tables read from it (several for a .zip)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class ValidationReport:
+    """What validation found: the files, rows read and left out per table, every problem."""
+
+    files: list[SourceFile] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def by_column(self) -> dict[tuple[str, str | None], int]:
+        """Number of problems per (file, column); None is the file as a whole."""
+        return dict(Counter((p.file, p.column) for p in self.problems))
+
+    def by_row(self) -> dict[tuple[str, int], list[Problem]]:
+        """Errors per (file, line), in line order."""
+        rows: dict[tuple[str, int], list[Problem]] = {}
+        for p in sorted(self.errors, key=lambda p: (p.file, p.row or 0)):
+            if p.row is not None:
+                rows.setdefault((p.file, p.row), []).append(p)
+        return rows
+
+    def lines(self) -> list[str]:
+        """The report in plain words, one line each."""
+        out = [f"{table}: {n:,} rows read" + (f", {self.skipped[table]:,} left out" if self.skipped.get(table) else "")
+               for table, n in self.rows.items()]
+        out += [str(p) for p in self.problems]
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "files": [{"name": f.name, "size": f.size, "sha256": f.sha256, "tables": list(f.tables)} for f in self.files],
+            "rows": self.rows,
+            "skipped": self.skipped,
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+
+class ImportRefused(InputError):
+    """The files cannot be imported; ``report`` holds every problem found."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__(report.problems)
+        self.report = report
+
+
+@dataclass
+class Validated:
+    frames: dict[str, pl.DataFrame]
+    sources: dict[str, str]  # table -> file name as reported
+    report: ValidationReport
+
+
+def validate(sources: Sequence[str | Path], *, application: str | None = None) -> Validated:
+    """Read, check and hash the import's files; raises ``ImportRefused`` with the report on errors."""
+    try:
+        read = read_tables(list(sources), application=application)
+    except InputError as exc:
+        raise ImportRefused(ValidationReport(problems=list(exc.problems))) from exc
+    frames, orphans, skipped = _without_orphans(read.frames, read.sources)
+    files, encodings = _source_files(sources, read.sources)
+    report = ValidationReport(
+        files=files,
+        rows={name: frame.height for name, frame in read.frames.items()},
+        skipped=skipped,
+        problems=[*encodings, *read.warnings, *orphans, *check_tables(frames, read.sources)],
+    )
+    return Validated(frames, read.sources, report)
+
+
+def _lines(mask: pl.Series) -> tuple[int, str]:
+    """(first line, listing) of the rows where ``mask`` is true."""
+    rows = mask.arg_true()
+    lines = (rows.head(_LISTED_LINES) + FIRST_DATA_LINE).to_list()
+    listing = ", ".join(map(str, lines)) + (f" and {rows.len() - len(lines)} more" if rows.len() > len(lines) else "")
+    return lines[0], listing
+
+
+def _without_orphans(
+    frames: dict[str, pl.DataFrame], sources: dict[str, str]
+) -> tuple[dict[str, pl.DataFrame], list[Problem], dict[str, int]]:
+    """Frames without history rows of clients absent from the application table (and their report)."""
+    clients = frames["application"]["SK_ID_CURR"]
+    kept, problems, skipped = dict(frames), [], {}
+    order = sorted(frames, key=lambda name: name == "bureau_balance")  # bureau first: its kept credits count
+    for name in order:
+        frame = frames[name]
+        if name == "application":
+            continue
+        if name == "bureau_balance":
+            parents = kept["bureau"]["SK_ID_BUREAU"] if "bureau" in kept else pl.Series([], dtype=pl.Int64)
+            key, parent = "SK_ID_BUREAU", "bureau row of this import"
+            orphan = ~frame[key].is_in(parents.implode())
+        else:
+            key, parent = "SK_ID_CURR", "application of this import"
+            orphan = ~frame[key].is_in(clients.implode())
+        count = int(orphan.sum())
+        if not count:
+            continue
+        first, listing = _lines(orphan)
+        message = f"{count:,} row{'s' if count > 1 else ''} whose {key} is in no {parent}: left out (lines {listing})"
+        problems.append(Problem(sources[name], message, column=key, row=first, severity="warning"))
+        kept[name], skipped[name] = frame.filter(~orphan), count
+    return kept, problems, skipped
+
+
+def _scan(path: Path) -> tuple[str, int | None]:
+    """(SHA-256, line of the first byte that is not UTF-8 or None) of a file, in one pass.
+
+    The line is only looked for in plain text files (not archives, gzip, Parquet or UTF-16).
+    """
+    digest = hashlib.sha256()
+    text = path.name.lower().endswith(_TEXT_SUFFIXES)
+    decoder, lines, bad_line = codecs.getincrementaldecoder("utf-8")(), 1, None
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+            if lines == 1 and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                text = False
+            if text and bad_line is None:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    bad_line = lines + chunk.count(b"\n", 0, exc.start)
+                lines += chunk.count(b"\n")
+    return digest.hexdigest(), bad_line
+
+
+def _source_files(given: Sequence[str | Path], read: dict[str, str]) -> tuple[list[SourceFile], list[Problem]]:
+    """The files that were read (given files, and the files of given folders the readers used),
+    with a warning for each text file that is not UTF-8 (the readers took it for Windows-1252)."""
+    tables_of: dict[str, list[str]] = {}
+    for table, display in read.items():
+        tables_of.setdefault(display.split(":", 1)[0], []).append(table)
+    paths = []
+    for item in map(Path, given):
+        if item.is_dir():
+            paths += sorted(child for child in item.iterdir() if child.name in tables_of)
+        else:
+            paths.append(item)
+    files, problems = [], []
+    for path in paths:
+        sha256, bad_line = _scan(path)
+        files.append(SourceFile(path, path.stat().st_size, sha256, tuple(tables_of.get(path.name, ()))))
+        if bad_line is not None:
+            message = "not UTF-8 text: read as Windows-1252 (cp1252), check the accented letters"
+            problems.append(Problem(path.name, message, row=bad_line, severity="warning"))
+    return files, problems

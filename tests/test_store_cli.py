@@ -1,0 +1,87 @@
+"""The store verbs of the ``creditscore`` command: first start, import, clients, export, --home."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from desktop.cli import main
+from storage.paths import HOME_ENV
+from storage.store import ClientStore
+from storage_helpers import snapshot
+
+DEMO_CLIENTS = 5_000
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory, bundle):
+    """A store seeded on first start by ``creditscore clients`` (the demo batch)."""
+    home = tmp_path_factory.mktemp("home")
+    assert main(["--home", str(home), "clients", "--limit", "3"]) == 0
+    return home
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_first_start_seeds_the_demo_batch(home):
+    store = ClientStore(home)
+    batches = store.batches()
+    assert batches["KIND"].to_list() == ["demo"] and batches["CLIENTS"][0] == DEMO_CLIENTS
+    assert store.find_clients().height == DEMO_CLIENTS
+    assert store.db.execute("SELECT COUNT(*) FROM bureau_balance").fetchone()[0] > 900_000
+
+
+def test_clients_lists_and_filters(home, capsys):
+    code, out, _ = run(capsys, "--home", str(home), "clients", "--grade", "E", "--decision", "refuse", "--limit", "4")
+    rows = out.splitlines()[1:-1]
+    assert code == 0 and len(rows) == 4 and all(" refuse " in row and " E " in row for row in rows)
+    assert out.splitlines()[-1] == "4 clients shown"
+
+
+def test_clients_id_shows_the_reasons_in_the_chosen_language(home, capsys):
+    sk_id = ClientStore(home).find_clients(limit=1)["SK_ID_CURR"][0]
+    code, out, _ = run(capsys, "--home", str(home), "clients", "--id", str(sk_id), "--lang", "fr")
+    assert code == 0 and f"client {sk_id}" in out and "augmente le risque" in out
+    code, _, err = run(capsys, "--home", str(home), "clients", "--id", "1")
+    assert code == 1 and "no client 1" in err
+
+
+def test_import_shows_progress_then_bad_files_exit_2_and_change_nothing(home, demo_tables, tmp_path, capsys):
+    app = tmp_path / "application_test.csv"
+    demo_tables["application"].head(25).write_csv(app)
+    code, out, err = run(capsys, "--home", str(home), "import", str(app))
+    assert code == 0 and "batch 2: 25 clients scored and stored (0 new)" in out
+    assert all(stage in err for stage in ("validated", "scored", "stored"))
+
+    store = ClientStore(home)
+    before = snapshot(store)
+    code, _, err = run(capsys, "--home", str(home), "import", str(app))
+    assert code == 2 and "application_test.csv: already imported" in err and "batch 2" in err
+    bad = tmp_path / "bad" / "application_test.csv"
+    bad.parent.mkdir()
+    lines = app.read_text().splitlines()
+    bad.write_text("\n".join([*lines[:3], lines[3].replace(",", ",x", 1), *lines[4:]]) + "\n")
+    code, _, err = run(capsys, "--home", str(home), "import", str(bad))
+    assert code == 2 and "application_test.csv, column" in err and "line 4" in err and "Traceback" not in err
+    assert snapshot(store) == before
+
+
+def test_export_writes_french_excel_csv(home, tmp_path, capsys):
+    out = tmp_path / "batch1.csv"
+    code, printed, _ = run(capsys, "--home", str(home), "export", "1", "--out", str(out), "--excel-fr")
+    assert code == 0 and f"{DEMO_CLIENTS:,} clients written" in printed
+    data = out.read_bytes()
+    assert data.startswith(codecs.BOM_UTF8) and data.count(b"\n") == DEMO_CLIENTS + 1
+    code, _, err = run(capsys, "--home", str(home), "export", "42", "--out", str(out))
+    assert code == 2 and "no batch 42" in err
+
+
+def test_home_from_the_environment(home, monkeypatch, capsys):
+    monkeypatch.setenv(HOME_ENV, str(home))
+    code, out, _ = run(capsys, "batches")
+    assert code == 0 and out.startswith("batch    1  demo")
