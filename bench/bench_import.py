@@ -33,12 +33,20 @@ from engine.scaling import default_source, scale_data  # noqa: E402
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GB RAM, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, load average {load}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, load average {load}"
+    )
 
 
 def dataset(data: Path, clients: int) -> Path:
@@ -68,10 +76,18 @@ def child(home: Path, bundle: Path, files: list[str]) -> None:
     store = ClientStore(home)
     result = import_files(store, files, scorer, progress=progress)
     seconds = time.perf_counter() - started
-    print(json.dumps({
-        "clients": result.clients, "rows": result.rows, "seconds": round(seconds, 2), "stages_at": stages,
-        "cpu_seconds": round(time.process_time(), 1), "store_mb": round(store.path.stat().st_size / 2**20),
-    }))
+    print(
+        json.dumps(
+            {
+                "clients": result.clients,
+                "rows": result.rows,
+                "seconds": round(seconds, 2),
+                "stages_at": stages,
+                "cpu_seconds": round(time.process_time(), 1),
+                "store_mb": round(store.path.stat().st_size / 2**20),
+            }
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -95,10 +111,18 @@ def main(argv: list[str] | None = None) -> None:
         wall = time.perf_counter() - started
     measured = json.loads(done.stdout.strip().splitlines()[-1])
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # kB on Linux
-    print(json.dumps({
-        "benchmark": "import", "application_only": args.application_only, **measured,
-        "process_wall_seconds": round(wall, 2), "peak_rss_mb": round(peak), "machine": machine(),
-    }))
+    print(
+        json.dumps(
+            {
+                "benchmark": "import",
+                "application_only": args.application_only,
+                **measured,
+                "process_wall_seconds": round(wall, 2),
+                "peak_rss_mb": round(peak),
+                "machine": machine(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

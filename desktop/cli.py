@@ -177,11 +177,31 @@ def cmd_scale_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    from desktop.window import run_browser, run_window
+    from engine.resources import default_bundle
+
+    bundle = Path(args.bundle) if args.bundle else default_bundle()
+    if args.browser:
+        run_browser(args.home, bundle, args.port)
+    else:
+        gui = "qt" if sys.platform.startswith("linux") else None  # WebView2 / WebKit elsewhere
+        run_window(args.home, bundle, gui=gui, smoke=Path(args.smoke) if args.smoke else None)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="creditscore", description="Offline credit scoring (Home Credit, LightGBM).")
     parser.add_argument("-v", "--verbose", action="store_true", help="more log output")
     parser.add_argument("--home", help="folder of the client store (default: $CREDITSCORE_HOME, else the user data folder)")
     verbs = parser.add_subparsers(dest="verb", required=True)
+
+    p = verbs.add_parser("app", help="open the application window (the default bundle and the user's store)")
+    p.add_argument("--browser", action="store_true", help="serve for a browser instead of opening a window")
+    p.add_argument("--port", type=int, default=0, help="with --browser: the port (default: a free one)")
+    p.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
+    p.add_argument("--smoke", metavar="FILE", help="self-check: open, score through the API, write FILE, close")
+    p.set_defaults(func=cmd_app)
 
     p = verbs.add_parser("train", help="train the three variants and write a model bundle")
     p.add_argument("--data", required=True, help="folder, .zip or files of application_train and its history")

@@ -49,6 +49,9 @@ MIN_ROWS = 100
 #: The application amounts and age every client must have (``engine.schema.APPLICATION_REQUIRED``).
 KEY_COLUMNS = tuple(c for c in APPLICATION_REQUIRED if c != KEY)
 TOP_FEATURE, APPLICATION, KEY_COLUMN = "top feature", "application", "key column"
+#: Evidently's metric types in the snapshot's dict: one per column, and the share of drifted columns.
+VALUE_DRIFT = "evidently:metric_v2:ValueDrift"
+DRIFTED_COLUMNS = "evidently:metric_v2:DriftedColumnsCount"
 
 
 class DriftError(ValueError):
@@ -66,6 +69,14 @@ class DriftConfig:
     drift_share: float = 0.5  # dataset drift when at least this share of columns drifted
     psi_bins: int = 10  # reference quantile bins for the PSI
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if min(self.top_features, self.application_columns) < 0 or self.reference_rows < 1:
+            raise ValueError(f"invalid drift settings: {self}")
+        if self.psi_bins < 2:
+            raise ValueError(f"psi_bins must be at least 2, not {self.psi_bins}")
+        if not 0 < self.drift_share <= 1:
+            raise ValueError(f"drift_share must be in (0, 1], not {self.drift_share}")
 
 
 @dataclass
@@ -150,12 +161,12 @@ def run_drift(
     compared, not_compared = _split(reference, current, columns)
     if not compared:
         raise DriftError(
-            f"the batch has none of the {len(columns)} columns compared for drift (e.g. {', '.join(columns[:3])}): "
-            "give the features computed by this model's pipeline"
+            f"the batch has none of the {len(columns)} columns compared for drift "
+            f"(e.g. {', '.join(columns[:3])}): give the features computed by this model's pipeline"
         )
     batch = _aligned(current, reference, compared)
     score = _score_shift(bundle, reference, current, current_pd, config.psi_bins)
-    progress(f"comparing {len(compared)} columns: {current.height:,} clients against {reference.height:,} reference clients")
+    progress(f"comparing {len(compared)} columns of {current.height:,} clients with {reference.height:,}")
     snapshot = _evidently(reference, batch, compared, config.drift_share)
     found = snapshot.dict()
     tests = _column_tests(found)
@@ -163,8 +174,14 @@ def run_drift(
     summary = {
         "bundle_id": bundle.id,
         "config": asdict(config),
-        "rows": {"current": current.height, "reference": reference.height, "reference_available": _reference_rows(bundle)},
-        "columns": [{"column": c, "source": sources[c], "kind": _kind(reference, c), **tests[c]} for c in compared],
+        "rows": {
+            "current": current.height,
+            "reference": reference.height,
+            "reference_available": _reference_rows(bundle),
+        },
+        "columns": [
+            {"column": c, "source": sources[c], "kind": _kind(reference, c), **tests[c]} for c in compared
+        ],
         "not_compared": not_compared,
         **_dataset_drift(found, tests, config.drift_share),
         "psi": {
@@ -190,16 +207,20 @@ def _reference_rows(bundle: Bundle) -> int:
     return pl.scan_parquet(bundle.path / REFERENCE_FILE).select(pl.len()).collect().item()
 
 
-def _split(reference: pl.DataFrame, current: pl.DataFrame, columns: list[str]) -> tuple[list[str], list[dict]]:
+def _split(
+    reference: pl.DataFrame, current: pl.DataFrame, columns: list[str]
+) -> tuple[list[str], list[dict]]:
     """Columns Evidently can test, and the others with the reason."""
     compared, skipped = [], []
     for c in columns:
-        reason = (
-            "absent from the batch" if c not in current.columns
-            else "missing for every client of the batch" if current[c].null_count() + _nans(current[c]) == current.height
-            else "missing for every client of the reference" if reference[c].null_count() + _nans(reference[c]) == reference.height
-            else None
-        )
+        if c not in current.columns:
+            reason = "absent from the batch"
+        elif _all_missing(current[c]):
+            reason = "missing for every client of the batch"
+        elif _all_missing(reference[c]):
+            reason = "missing for every client of the reference"
+        else:
+            reason = None
         if reason:
             skipped.append({"column": c, "reason": reason})
         else:
@@ -207,8 +228,10 @@ def _split(reference: pl.DataFrame, current: pl.DataFrame, columns: list[str]) -
     return compared, skipped
 
 
-def _nans(series: pl.Series) -> int:
-    return int(series.is_nan().sum()) if series.dtype.is_float() else 0
+def _all_missing(series: pl.Series) -> bool:
+    """Null or NaN in every row."""
+    nans = int(series.is_nan().sum()) if series.dtype.is_float() else 0
+    return series.null_count() + nans == series.len()
 
 
 def _aligned(current: pl.DataFrame, reference: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -218,7 +241,8 @@ def _aligned(current: pl.DataFrame, reference: pl.DataFrame, columns: list[str])
         try:
             series = current[c].cast(reference[c].dtype)
         except pl.exceptions.PolarsError as exc:
-            raise DriftError(f"column {c} of the batch is not of the reference's type {reference[c].dtype}: {exc}") from exc
+            message = f"column {c} of the batch does not convert to {reference[c].dtype}: {exc}"
+            raise DriftError(message) from exc
         out.append(series)
     return pl.DataFrame(out)
 
@@ -236,9 +260,15 @@ def _evidently(reference: pl.DataFrame, current: pl.DataFrame, columns: list[str
     definition = DataDefinition(
         numerical_columns=[c for c in columns if c not in categorical], categorical_columns=categorical
     )
-    cur, ref = (Dataset.from_pandas(f.select(columns).to_pandas(), data_definition=definition) for f in (current, reference))
+    cur, ref = (
+        Dataset.from_pandas(frame.select(columns).to_pandas(), data_definition=definition)
+        for frame in (current, reference)
+    )
     report = Report([DataDriftPreset(columns=columns, drift_share=drift_share)], include_tests=True)
-    return report.run(cur, ref)
+    try:
+        return report.run(cur, ref)
+    except Exception as exc:  # noqa: BLE001 - a third-party failure becomes a message, not a traceback
+        raise DriftError(f"Evidently could not compare the batch with the reference: {exc}") from exc
 
 
 def _column_tests(found: dict) -> dict[str, dict]:
@@ -248,7 +278,7 @@ def _column_tests(found: dict) -> dict[str, dict]:
     out = {}
     for metric in found["metrics"]:
         config = metric.get("config", {})
-        if config.get("type") == "evidently:metric_v2:ValueDrift":
+        if config.get("type") == VALUE_DRIFT:
             out[config["column"]] = {
                 "method": config["method"],
                 "threshold": _number(config["threshold"]),
@@ -266,7 +296,7 @@ def _status(test: dict) -> str:
 
 def _dataset_drift(found: dict, tests: dict[str, dict], drift_share: float) -> dict:
     """Count and share of drifted columns and Evidently's verdict on the share (test failed = drift)."""
-    share_metric = next(m for m in found["metrics"] if m.get("config", {}).get("type") == "evidently:metric_v2:DriftedColumnsCount")
+    share_metric = next(m for m in found["metrics"] if m.get("config", {}).get("type") == DRIFTED_COLUMNS)
     share_test = next(t for t in found["tests"] if t["metric_config"]["metric_id"] == share_metric["id"])
     drifted = [c for c, t in tests.items() if t["drifted"]]
     return {
@@ -279,7 +309,9 @@ def _dataset_drift(found: dict, tests: dict[str, dict], drift_share: float) -> d
     }
 
 
-def _feature_psi(reference: pl.DataFrame, current: pl.DataFrame, features: list[str], bins: int) -> list[dict]:
+def _feature_psi(
+    reference: pl.DataFrame, current: pl.DataFrame, features: list[str], bins: int
+) -> list[dict]:
     out = []
     for f in features:
         value = psi(_floats(reference[f]), _floats(current[f]), bins)
@@ -298,7 +330,8 @@ def _score_shift(
     if current_pd is None:
         missing = [f for f in bundle.feature_names if f not in current.columns]
         if missing:
-            return {"available": False, "reason": f"{len(missing)} model features are absent from the batch (e.g. {missing[0]}): no PD"}
+            reason = f"{len(missing)} model features are absent from the batch (e.g. {missing[0]}): no PD"
+            return {"available": False, "reason": reason}
         scorer = Scorer(bundle)
         current_pd = scorer.predict_pd(scorer.matrix(current))
     current_pd = np.asarray(current_pd, dtype=np.float64)
@@ -306,14 +339,20 @@ def _score_shift(
         raise DriftError(f"{current_pd.size} PDs given for a batch of {current.height} clients")
     reference_pd = reference[PD].to_numpy()
     value = psi(reference_pd, current_pd, bins)
-    ref_rate, cur_rate = _approval_rate(reference_pd, bundle.threshold), _approval_rate(current_pd, bundle.threshold)
+    ref_rate = _approval_rate(reference_pd, bundle.threshold)
+    cur_rate = _approval_rate(current_pd, bundle.threshold)
     return {
         "available": True,
         "psi": value,
         "band": psi_band(value),
         "reference": _distribution(reference_pd),
         "current": _distribution(current_pd),
-        "approval_rate": {"threshold": bundle.threshold, "reference": ref_rate, "current": cur_rate, "change": cur_rate - ref_rate},
+        "approval_rate": {
+            "threshold": bundle.threshold,
+            "reference": ref_rate,
+            "current": cur_rate,
+            "change": cur_rate - ref_rate,
+        },
     }
 
 
@@ -331,7 +370,7 @@ def _approval_rate(pd_: np.ndarray, threshold: float) -> float:
 
 def _warnings(rows: int) -> list[str]:
     if rows < MIN_ROWS:
-        return [f"only {rows} client(s) in the batch: drift tests and PSI are not meaningful below {MIN_ROWS} clients"]
+        return [f"only {rows} client(s) in the batch: drift tests and PSI say little below {MIN_ROWS}"]
     return []
 
 
@@ -350,16 +389,18 @@ def _html(snapshot, summary: dict) -> str:
 def _header(summary: dict) -> str:
     """Plain HTML block: what was compared, the verdict, the PD shift and the PSI table."""
     e = html.escape
-    cfg, rows = summary["config"], summary["rows"]
+    cfg, rows, drifted = summary["config"], summary["rows"], summary["drifted_columns"]
+    verdict = "yes" if summary["dataset_drift"] else "no"
     lines = [
         f"Bundle {e(summary['bundle_id'][:12])}: {rows['current']:,} clients of the batch against "
-        f"{rows['reference']:,} reference clients (of {rows['reference_available']:,}; cap {cfg['reference_rows']:,}).",
-        f"Columns compared: {summary['n_compared']}, chosen as the model's top {cfg['top_features']} features by "
-        f"importance, its {cfg['application_columns']} raw application columns of largest gain and the key columns "
-        f"{e(', '.join(cfg['key_columns']))}.",
-        f"Drifted: {summary['n_drifted']} of {summary['n_compared']} (share {summary['drift_share']:.2f}); dataset drift at "
-        f"share ≥ {cfg['drift_share']:.2f}: <b>{'yes' if summary['dataset_drift'] else 'no'}</b>."
-        + (f" Drifted columns: {e(', '.join(summary['drifted_columns']))}." if summary["drifted_columns"] else ""),
+        f"{rows['reference']:,} reference clients (of {rows['reference_available']:,}; "
+        f"cap {cfg['reference_rows']:,}).",
+        f"Columns compared: {summary['n_compared']}, chosen as the model's top {cfg['top_features']} "
+        f"features by importance, its {cfg['application_columns']} raw application columns of largest gain "
+        f"and the key columns {e(', '.join(cfg['key_columns']))}.",
+        f"Drifted: {summary['n_drifted']} of {summary['n_compared']} (share {summary['drift_share']:.2f}); "
+        f"dataset drift at share ≥ {cfg['drift_share']:.2f}: <b>{verdict}</b>."
+        + (f" Drifted columns: {e(', '.join(drifted))}." if drifted else ""),
     ]
     lines += [f"Not compared: {e(s['column'])} ({e(s['reason'])})." for s in summary["not_compared"]]
     lines += [e(w) for w in summary["warnings"]]
@@ -375,14 +416,15 @@ def _header(summary: dict) -> str:
     else:
         lines.append(f"PD: not compared ({e(score['reason'])}).")
     rows_html = "".join(
-        f"<tr><td>{e(p['feature'])}</td><td>{p['psi']:.3f}</td><td>{p['band']}</td></tr>" for p in summary["psi"]["features"]
+        f"<tr><td>{e(p['feature'])}</td><td>{p['psi']:.3f}</td><td>{p['band']}</td></tr>"
+        for p in summary["psi"]["features"]
     )
     return (
         '<section style="font-family:sans-serif;margin:16px 24px;font-size:14px">'
         "<h2>Data drift of the batch against the model's reference sample</h2>"
         + "".join(f"<p>{line}</p>" for line in lines)
-        + f"<p>PSI on reference deciles: below {MONITOR_FROM:.2f} stable, {MONITOR_FROM:.2f} to {ACT_ABOVE:.2f} monitor, "
-        f"above {ACT_ABOVE:.2f} act.</p>"
+        + f"<p>PSI on reference deciles: below {MONITOR_FROM:.2f} stable, {MONITOR_FROM:.2f} to "
+        f"{ACT_ABOVE:.2f} monitor, above {ACT_ABOVE:.2f} act.</p>"
         '<table style="border-collapse:collapse" border="1" cellpadding="3">'
         f"<tr><th>top feature</th><th>PSI</th><th>band</th></tr>{rows_html}</table></section>"
     )

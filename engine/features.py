@@ -34,7 +34,18 @@ from typing import Any
 
 import polars as pl
 
-from engine.aggregations import KEY, NULL_LEVEL, Block, Frame, Levels, all_blocks, clean, prepare
+from engine.aggregations import (
+    KEY,
+    NULL_LEVEL,
+    Block,
+    Frame,
+    Levels,
+    all_blocks,
+    clean,
+    prepare,
+    require_keys,
+    with_balance,
+)
 from engine.feature_spec import FeatureSpec
 from engine.schema import TABLE_NAMES, tables
 
@@ -75,9 +86,9 @@ def as_frames(tables_in: Mapping[str, TableInput]) -> dict[str, Frame | None]:
     return {name: frame if frame is None or eager else frame.lazy() for name, frame in given.items()}
 
 
-def collect(frame: Frame) -> pl.DataFrame:
-    """The frame itself if eager, else its plan run on the streaming engine."""
-    return frame if isinstance(frame, pl.DataFrame) else frame.collect(engine="streaming")
+def _materialise(frame: Frame) -> Frame:
+    """A lazy frame computed once (then reused lazily by several queries); eager ones as is."""
+    return frame if isinstance(frame, pl.DataFrame) else frame.collect(engine="streaming").lazy()
 
 
 def learn_levels(frames: Mapping[str, Frame | None]) -> dict[str, dict[str, list[str]]]:
@@ -112,30 +123,46 @@ class Plan:
 
     def features(self, frames: Mapping[str, Frame | None]) -> pl.DataFrame:
         """SK_ID_CURR and every block's Float32 features side by side, aligned on the application
-        rows (for LazyFrames: one plan, collected once)."""
-        ready = prepare(frames, self.levels)
-        application, *aggregated = self.blocks
-        keys = ready["application"].select(pl.col(KEY).cast(pl.Int64))
-        parts = [keys, ready["application"].select(expr for _, expr in application.pairs)]
-        counts: list[str] = []
-        for block in aggregated:
-            rows = ready.get(block.source)
-            if not block.pairs:
-                continue
-            if rows is None:
-                parts.append(self._nulls(block, keys))
-                continue
-            if block.where is not None:
-                rows = rows.filter(block.where)
-            grouped = rows.group_by(KEY).agg(expr for _, expr in block.pairs)
-            parts.append(keys.join(grouped, on=KEY, how="left", maintain_order="left").drop(KEY))
-            counts += block.counts
-        return collect(pl.concat(parts, how="horizontal").with_columns(pl.col(counts).fill_null(0)))
+        rows. For LazyFrames each table is read once: the application first (its keys restrict the
+        history), then one table at a time, materialised only when several blocks share it.
 
-    @staticmethod
-    def _nulls(block: Block, keys: Frame) -> Frame:
-        """All-null Float32 columns of a block whose table was not supplied."""
-        return keys.with_columns(block.null_columns).drop(KEY)
+        Eager (small) inputs cost mostly per-operation overhead, so blocks are joined as Series and
+        cast to Float32 once at the end; lazy (large) ones cast each block as it is computed."""
+        application, *aggregated = self.blocks
+        rows = clean(frames["application"], "application", self.levels.get("application"))
+        app = _collect_float32(rows.select(pl.col(KEY).cast(pl.Int64), *(e for _, e in application.pairs)))
+        keys = app.select(KEY)
+        columns, counts = app.get_columns()[1:], []
+        for source in dict.fromkeys(block.source for block in aggregated):
+            blocks = [block for block in aggregated if block.source == source and block.pairs]
+            frame = frames.get(source)
+            if frame is None:
+                columns += [c for b in blocks for c in keys.with_columns(b.null_columns).get_columns()[1:]]
+                continue
+            if not blocks:
+                require_keys(frame, source)
+                continue
+            ready = prepare(source, frame, self.levels, keys.to_series())
+            if source == "bureau":
+                ready = with_balance(_materialise(ready), frames.get("bureau_balance"), self.levels)
+            if len(blocks) > 1:
+                ready = _materialise(ready)
+            for block in blocks:
+                scoped = ready if block.where is None else ready.filter(block.where)
+                grouped = _collect_float32(scoped.group_by(KEY).agg(expr for _, expr in block.pairs))
+                joined = keys.join(grouped, on=KEY, how="left", maintain_order="left")
+                columns += joined.get_columns()[1:]
+                counts += block.counts
+        features = pl.DataFrame(columns).cast(pl.Float32).with_columns(pl.col(counts).fill_null(0))
+        return features.insert_column(0, keys.to_series())
+
+
+def _collect_float32(frame: Frame) -> pl.DataFrame:
+    """An eager frame as is; a lazy one computed with its non-key columns as Float32 (early, to
+    keep the memory of the full Kaggle tables low)."""
+    if isinstance(frame, pl.DataFrame):
+        return frame
+    return frame.with_columns(pl.exclude(KEY).cast(pl.Float32)).collect(engine="streaming")
 
 
 class FeaturePipeline:

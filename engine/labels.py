@@ -1,8 +1,12 @@
 """Plain-word labels of model features, their values and their effect, in French and English.
 
-A feature label is composed from its :class:`FeatureSpec`: the column label (``tables.json``,
-or :data:`DERIVED` for columns computed by the pipeline), the aggregation, the scope and the
-source table. Unknown columns fall back to their raw name.
+A feature label is composed from its :class:`FeatureSpec` (column label from ``tables.json`` or
+:mod:`engine.vocabulary`, aggregation, scope, source table); category values come from ``levels.json``.
+Unknown columns fall back to their raw name.
+
+A reason reads "<label> : <qualifier> (<value>) — <effect>" ("Score externe le plus bas : faible
+(0,16) — augmente le risque"), or "<statement> — <effect>" for yes/no and category features
+("N'est pas propriétaire de son logement — augmente le risque").
 """
 
 from __future__ import annotations
@@ -14,392 +18,14 @@ from functools import cache
 from pathlib import Path
 
 from engine.feature_spec import FeatureSpec
+from engine import vocabulary as vocab
+from engine.vocabulary import DERIVED  # also imported from here by desktop.explain
 
 LANGS = ("fr", "en")
 
-#: Derived columns: (French label, English label, kind of value; see :func:`_kind`).
-DERIVED: dict[str, tuple[str, str, str]] = {
-    "PAYMENT_RATE": ("Mensualité rapportée au crédit", "Annuity to credit ratio", "percent"),
-    "ANNUITY_INCOME_PERC": ("Taux d'effort", "Annuity to income ratio", "percent"),
-    "INCOME_CREDIT_PERC": ("Revenu rapporté au crédit", "Income to credit ratio", "percent"),
-    "INCOME_PER_PERSON": ("Revenu par personne du foyer", "Income per household member", "money"),
-    "CREDIT_GOODS_PERC": ("Crédit rapporté au prix du bien", "Credit to goods price ratio", "percent"),
-    "CREDIT_GOODS_DIFF": ("Écart entre crédit et prix du bien", "Credit minus goods price", "money"),
-    "ANNUITY_GOODS_PERC": ("Mensualité rapportée au prix du bien", "Annuity to goods price ratio", "percent"),
-    "CHILDREN_PERC": ("Part d'enfants dans le foyer", "Share of children in household", "percent"),
-    "AGE_YEARS": ("Âge", "Age", "years"),
-    "EMPLOYED_YEARS": ("Ancienneté dans l'emploi", "Time in current job", "years"),
-    "DAYS_EMPLOYED_PERC": (
-        "Ancienneté dans l'emploi rapportée à l'âge",
-        "Job tenure to age ratio",
-        "percent",
-    ),
-    "CAR_AGE_PERC": ("Âge de la voiture rapporté à l'âge", "Car age to client age ratio", "percent"),
-    "REGISTRATION_PERC": (
-        "Ancienneté de l'enregistrement rapportée à l'âge",
-        "Registration age to client age ratio",
-        "percent",
-    ),
-    "ID_PUBLISH_PERC": (
-        "Ancienneté de la pièce d'identité rapportée à l'âge",
-        "ID document age to client age ratio",
-        "percent",
-    ),
-    "PHONE_CHANGE_PERC": (
-        "Ancienneté du téléphone rapportée à l'âge",
-        "Phone age to client age ratio",
-        "percent",
-    ),
-    "EXT_SOURCES_MEAN": ("Score externe moyen", "Average external score", "score"),
-    "EXT_SOURCES_MIN": ("Score externe le plus bas", "Lowest external score", "score"),
-    "EXT_SOURCES_MAX": ("Score externe le plus haut", "Highest external score", "score"),
-    "EXT_SOURCES_STD": ("Dispersion des scores externes", "Spread of external scores", "score"),
-    "EXT_SOURCES_PROD": ("Produit des scores externes", "Product of external scores", "score"),
-    "EXT_SOURCES_WEIGHTED_SUM": (
-        "Somme pondérée des scores externes",
-        "Weighted sum of external scores",
-        "score",
-    ),
-    "EXT_SOURCES_WEIGHTED_MEAN": (
-        "Moyenne pondérée des scores externes",
-        "Weighted average of external scores",
-        "score",
-    ),
-    "EXT_SOURCES_NULL_COUNT": ("Nombre de scores externes manquants", "Missing external scores", "number"),
-    "DOCUMENT_COUNT": ("Nombre de documents fournis", "Documents provided", "number"),
-    "MONTHS_BALANCE_MIN": ("Ancienneté de l'historique du crédit", "Length of credit history", "months"),
-    "MONTHS_BALANCE_MAX": (
-        "Ancienneté du dernier relevé mensuel",
-        "Time since last monthly record",
-        "months",
-    ),
-    "MONTHS_BALANCE_SIZE": ("Nombre de mois d'historique", "Months of history", "number"),
-    "APP_CREDIT_PERC": (
-        "Montant demandé rapporté au montant accordé",
-        "Requested to granted amount ratio",
-        "percent",
-    ),
-    "PAYMENT_PERC": ("Part de l'échéance payée", "Share of instalment paid", "percent"),
-    "PAYMENT_DIFF": ("Reste dû sur l'échéance", "Instalment shortfall", "money"),
-    "DPD": ("Retard de paiement", "Days past due", "daycount"),
-    "DBD": ("Avance de paiement", "Days paid early", "daycount"),
-}
-
-#: Derived columns of one table summarised per row of another: aggregated over that other table's rows.
-ROWS_OF: dict[str, str] = {f"MONTHS_BALANCE_{agg}": "bureau" for agg in ("MIN", "MAX", "SIZE")}
-
-#: Kind of value by column name, first match wins (derived columns carry their own kind).
-KIND_RULES: tuple[tuple[str, str], ...] = (
-    (r"^EXT_SOURCE", "score"),
-    (r"^(SK_DPD|SK_DPD_DEF|CREDIT_DAY_OVERDUE)$", "daycount"),
-    (r"^DAYS_", "days"),
-    (r"^MONTHS_BALANCE$", "months"),
-    (r"^CNT_PAYMENT$", "months"),
-    (r"^OWN_CAR_AGE$", "years"),
-    (r"^AMT_REQ_", "number"),
-    (r"^AMT_", "money"),
-    (r"^N?FLAG_|_NOT_", "flag"),
-    (r"^RATE_", "percent"),
-)
-
-#: Columns counting back from the application date (values <= 0) and labelled as elapsed time
-#: ("Ancienneté..."): their minimum is the longest time, so min and max swap in words.
-BACKWARD = re.compile(
-    r"^(DAYS_(BIRTH|EMPLOYED|REGISTRATION|ID_PUBLISH|LAST_PHONE_CHANGE|CREDIT|ENDDATE_FACT|CREDIT_UPDATE"
-    r"|DECISION|INSTALMENT|ENTRY_PAYMENT)|MONTHS_BALANCE(_MIN|_MAX)?)$"
-)
-#: Aggregation as read on an elapsed time.
-BACKWARD_AGG = {"min": "max", "max": "min"}
-
-#: Source table as a plural noun phrase: French (phrase, gender), English phrase; ``{s}`` takes the scope.
-TABLES: dict[str, tuple[str, str, str]] = {
-    "bureau": ("crédits{s} au bureau", "m", "{s}bureau credits"),
-    "bureau_balance": (
-        "mois d'historique des crédits{s} au bureau",
-        "m",
-        "monthly records of {s}bureau credits",
-    ),
-    "previous_application": ("demandes précédentes{s}", "f", "{s}previous applications"),
-    "POS_CASH_balance": (
-        "relevés mensuels de prêts POS et espèces",
-        "m",
-        "monthly POS and cash loan records",
-    ),
-    "installments_payments": ("échéances de crédits précédents", "f", "instalments of previous credits"),
-    "credit_card_balance": ("relevés mensuels de cartes de crédit", "m", "monthly credit card records"),
-}
-
-#: Scope: French plural adjective (masculine, feminine), English adjective.
-SCOPES: dict[str, tuple[str, str, str]] = {
-    "active": ("actifs", "actives", "active"),
-    "closed": ("clos", "closes", "closed"),
-    "approved": ("acceptés", "acceptées", "approved"),
-    "refused": ("refusés", "refusées", "refused"),
-}
-
-#: Aggregations shown as an adjective after the French noun: (masculine, feminine), English word.
-AGG_ADJECTIVES: dict[str, tuple[str, str, str]] = {
-    "min": ("minimal", "minimale", "Minimum"),
-    "max": ("maximal", "maximale", "Maximum"),
-    "mean": ("moyen", "moyenne", "Average"),
-    "sum": ("total", "totale", "Total"),
-}
-
-#: Aggregations shown as a noun before the label: French, English.
-AGG_NOUNS: dict[str, tuple[str, str]] = {
-    "var": ("Variance", "Variance of"),
-    "std": ("Écart-type", "Standard deviation of"),
-    "nunique": ("Nombre de valeurs distinctes", "Number of distinct values of"),
-}
-
-#: First words of French labels that are feminine (the rest are taken as masculine).
-FEMININE = frozenset(
-    "Adresse Ancienneté Assurance Avance Catégorie Combinaison Densité Dernière Dette Devise Dispersion "
-    "Durée Échéance Heure Mensualité Moyenne Note Part Profession Situation Somme Surface Variance Version "
-    "Zone".split()
-)
-
-#: French wording of common category values, by column; other values are shown as they are.
-LEVELS_FR: dict[str, dict[str, str]] = {
-    "NAME_CONTRACT_TYPE": {
-        "Cash loans": "Prêt personnel",
-        "Revolving loans": "Crédit renouvelable",
-        "Consumer loans": "Crédit à la consommation",
-    },
-    "CODE_GENDER": {"M": "Homme", "F": "Femme"},
-    "NAME_TYPE_SUITE": {
-        "Unaccompanied": "Seul",
-        "Family": "Famille",
-        "Spouse, partner": "Conjoint",
-        "Children": "Enfants",
-        "Group of people": "Groupe",
-        "Other_A": "Autre (A)",
-        "Other_B": "Autre (B)",
-    },
-    "NAME_INCOME_TYPE": {
-        "Working": "Salarié",
-        "Commercial associate": "Commerçant / associé",
-        "Pensioner": "Retraité",
-        "State servant": "Fonctionnaire",
-        "Unemployed": "Sans emploi",
-        "Student": "Étudiant",
-        "Businessman": "Chef d'entreprise",
-        "Maternity leave": "Congé maternité",
-    },
-    "NAME_EDUCATION_TYPE": {
-        "Secondary / secondary special": "Secondaire",
-        "Higher education": "Études supérieures",
-        "Incomplete higher": "Études supérieures non terminées",
-        "Lower secondary": "Collège",
-        "Academic degree": "Diplôme universitaire",
-    },
-    "NAME_FAMILY_STATUS": {
-        "Married": "Marié(e)",
-        "Single / not married": "Célibataire",
-        "Civil marriage": "Union libre",
-        "Separated": "Séparé(e)",
-        "Widow": "Veuf / veuve",
-    },
-    "NAME_HOUSING_TYPE": {
-        "House / apartment": "Maison / appartement",
-        "With parents": "Chez les parents",
-        "Municipal apartment": "Logement social",
-        "Rented apartment": "Location",
-        "Office apartment": "Logement de fonction",
-        "Co-op apartment": "Coopérative",
-    },
-    "OCCUPATION_TYPE": {
-        "Laborers": "Ouvriers",
-        "Core staff": "Employés",
-        "Sales staff": "Vendeurs",
-        "Managers": "Cadres",
-        "Drivers": "Chauffeurs",
-        "High skill tech staff": "Techniciens qualifiés",
-        "Accountants": "Comptables",
-        "Medicine staff": "Personnel médical",
-        "Security staff": "Sécurité",
-        "Cooking staff": "Cuisine",
-        "Cleaning staff": "Nettoyage",
-        "Private service staff": "Services à la personne",
-        "Low-skill Laborers": "Ouvriers non qualifiés",
-        "Waiters/barmen staff": "Serveurs / barmans",
-        "Secretaries": "Secrétariat",
-        "Realty agents": "Agents immobiliers",
-        "HR staff": "Ressources humaines",
-        "IT staff": "Informatique",
-    },
-    "WEEKDAY_APPR_PROCESS_START": {
-        "MONDAY": "Lundi",
-        "TUESDAY": "Mardi",
-        "WEDNESDAY": "Mercredi",
-        "THURSDAY": "Jeudi",
-        "FRIDAY": "Vendredi",
-        "SATURDAY": "Samedi",
-        "SUNDAY": "Dimanche",
-    },
-    "ORGANIZATION_TYPE": {
-        "Self-employed": "Indépendant",
-        "Government": "Administration",
-        "School": "École",
-        "Medicine": "Santé",
-        "Construction": "BTP",
-        "Bank": "Banque",
-        "Police": "Police",
-        "Military": "Armée",
-        "University": "Université",
-        "Agriculture": "Agriculture",
-        "Kindergarten": "Crèche",
-        "Services": "Services",
-        "Housing": "Logement",
-        "Trade": "Commerce",
-        "Industry": "Industrie",
-        "Transport": "Transport",
-        "Business Entity": "Entreprise",
-        "Insurance": "Assurance",
-        "Hotel": "Hôtellerie",
-        "Restaurant": "Restauration",
-        "Realtor": "Immobilier",
-        "Security": "Sécurité",
-        "Security Ministries": "Ministères régaliens",
-        "Telecom": "Télécoms",
-        "Mobile": "Téléphonie mobile",
-        "Electricity": "Énergie",
-        "Postal": "Poste",
-        "Emergency": "Services d'urgence",
-        "Advertising": "Publicité",
-        "Legal Services": "Services juridiques",
-        "Cleaning": "Nettoyage",
-    },
-    "CREDIT_ACTIVE": {"Active": "Actif", "Closed": "Clos", "Sold": "Cédé", "Bad debt": "Créance douteuse"},
-    "CREDIT_TYPE": {
-        "Consumer credit": "Crédit à la consommation",
-        "Credit card": "Carte de crédit",
-        "Car loan": "Prêt auto",
-        "Mortgage": "Prêt immobilier",
-        "Microloan": "Microcrédit",
-        "Cash loan (non-earmarked)": "Prêt personnel non affecté",
-        "Loan for business development": "Prêt professionnel",
-        "Another type of loan": "Autre prêt",
-        "Unknown type of loan": "Type inconnu",
-    },
-    "STATUS": {
-        "0": "Sans retard",
-        "1": "Retard de 1 à 30 jours",
-        "2": "Retard de 31 à 60 jours",
-        "3": "Retard de 61 à 90 jours",
-        "4": "Retard de 91 à 120 jours",
-        "5": "Retard de plus de 120 jours ou passé en perte",
-        "C": "Clos",
-        "X": "Statut inconnu",
-    },
-    "NAME_CONTRACT_STATUS": {
-        "Approved": "Acceptée",
-        "Refused": "Refusée",
-        "Canceled": "Annulée",
-        "Unused offer": "Offre non utilisée",
-        "Active": "Actif",
-        "Completed": "Terminé",
-        "Signed": "Signé",
-        "Demand": "Mis en demeure",
-        "Sent proposal": "Offre envoyée",
-        "Amortized debt": "Dette amortie",
-        "Returned to the store": "Retourné au magasin",
-    },
-    "NAME_CLIENT_TYPE": {
-        "New": "Nouveau client",
-        "Repeater": "Client récurrent",
-        "Refreshed": "Client réactivé",
-    },
-    "NAME_YIELD_GROUP": {
-        "high": "Taux élevé",
-        "middle": "Taux moyen",
-        "low_normal": "Taux bas",
-        "low_action": "Taux promotionnel",
-    },
-    "NAME_PRODUCT_TYPE": {"x-sell": "Vente croisée", "walk-in": "Client spontané"},
-    "NAME_PORTFOLIO": {"Cash": "Prêt personnel", "Cards": "Cartes", "Cars": "Auto", "POS": "Point de vente"},
-    "CODE_REJECT_REASON": {
-        "LIMIT": "Plafond",
-        "VERIF": "Vérification",
-        "CLIENT": "Client",
-        "SYSTEM": "Système",
-    },
-}
-
-#: Values with the same wording in every column: French, English.
-COMMON_LEVELS: dict[str, tuple[str, str]] = {
-    "Y": ("Oui", "Yes"),
-    "N": ("Non", "No"),
-    "Yes": ("Oui", "Yes"),
-    "No": ("Non", "No"),
-    "Other": ("Autre", "Other"),
-    "XNA": ("Non renseigné", "Not available"),
-    "XAP": ("Sans objet", "Not applicable"),
-    "<missing>": ("Non renseigné", "Not provided"),  # the pipeline's level for a null category
-}
-
-#: English wording of coded category values (others are already English).
-LEVELS_EN: dict[str, dict[str, str]] = {
-    "CODE_GENDER": {"M": "Male", "F": "Female"},
-    "STATUS": {
-        "0": "No delay",
-        "1": "1-30 days past due",
-        "2": "31-60 days past due",
-        "3": "61-90 days past due",
-        "4": "91-120 days past due",
-        "5": "Over 120 days past due or written off",
-        "C": "Closed",
-        "X": "Unknown status",
-    },
-}
-
-WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "unknown": "inconnu",
-        "yes": "oui",
-        "no": "non",
-        "na": "sans objet",
-        "share": "Part",
-        "count": "Nombre",
-        "with": "avec",
-        "other": "autre que",
-        "up": "augmente le risque",
-        "down": "réduit le risque",
-        "none": "sans effet sur le risque",
-        "sep": " : ",
-    },
-    "en": {
-        "unknown": "unknown",
-        "yes": "yes",
-        "no": "no",
-        "na": "not applicable",
-        "share": "Share",
-        "count": "Number",
-        "with": "with",
-        "other": "other than",
-        "up": "raises the risk",
-        "down": "lowers the risk",
-        "none": "no effect on the risk",
-        "sep": ": ",
-    },
-}
-
-#: (singular, plural) units of durations.
-UNITS: dict[str, dict[str, tuple[str, str]]] = {
-    "fr": {"year": ("an", "ans"), "month": ("mois", "mois"), "day": ("jour", "jours")},
-    "en": {"year": ("year", "years"), "month": ("month", "months"), "day": ("day", "days")},
-}
-
-#: Qualifier of a value against a reference: (low, high) for masculine, feminine; English.
-QUALIFIERS: dict[str, tuple[str, str]] = {
-    "m": ("bas", "élevé"),
-    "f": ("basse", "élevée"),
-    "en": ("low", "high"),
-}
-
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
-#: Placeholder Home Credit uses for DAYS_EMPLOYED of clients without a job.
+#: Placeholder Home Credit uses for day counts that do not apply (e.g. DAYS_EMPLOYED without a job).
 DAYS_NOT_APPLICABLE = 365243
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator and space before %
 
@@ -409,6 +35,12 @@ def _columns() -> dict[str, dict[str, dict[str, str]]]:
     """Columns of ``tables.json`` by table."""
     raw = json.loads(Path(__file__).with_name("tables.json").read_text("utf-8"))
     return {table: spec["columns"] for table, spec in raw.items()}
+
+
+@cache
+def _levels() -> dict[str, dict]:
+    """Category values in words (``levels.json``): ``fr`` and ``en`` by column, ``common`` to all."""
+    return json.loads(Path(__file__).with_name("levels.json").read_text("utf-8"))
 
 
 def _check(lang: str) -> None:
@@ -436,20 +68,23 @@ def column_label(table: str, column: str, lang: str = "fr") -> str:
 def level_label(column: str, level: str, lang: str = "fr") -> str:
     """Category value in words; the original text when not translated."""
     _check(lang)
-    levels = (LEVELS_FR if lang == "fr" else LEVELS_EN).get(column, {})
+    levels = _levels()[lang].get(column, {})
     if level in levels:
         return levels[level]
     numbered = re.match(r"^(\D+?):? [Tt]ype (\d+)$", level)  # "Industry: type 9", "Business Entity Type 3"
     if lang == "fr" and numbered and numbered.group(1) in levels:
         return f"{levels[numbered.group(1)]}, type {numbered.group(2)}"
-    if level in COMMON_LEVELS:
-        return COMMON_LEVELS[level][LANGS.index(lang)]
-    return level
+    common = _levels()["common"]
+    return common[level][LANGS.index(lang)] if level in common else level
 
 
 def _gender(label: str) -> str:
     """Grammatical gender of a French label, from its first word."""
-    return "f" if label.split(" ", 1)[0] in FEMININE else "m"
+    return "f" if label.split(" ", 1)[0] in vocab.FEMININE else "m"
+
+
+def _agree(masculine: str, feminine: str, gender: str) -> str:
+    return feminine if gender == "f" else masculine
 
 
 def _lower(label: str) -> str:
@@ -472,16 +107,35 @@ def _de(phrase: str) -> str:
     return f"d'{phrase}" if phrase[:1] in "aâàeéèêiîoôuûyh" else f"de {phrase}"
 
 
-def _rows(spec: FeatureSpec, lang: str) -> str | None:
-    """The aggregated rows in words ("crédits actifs au bureau"), or None for the application row."""
-    table = ROWS_OF.get(spec.column, spec.table)
-    if table not in TABLES:
+def _after_noun(label: str, adjective: str) -> str:
+    """French label with an adjective after its head noun: "Montant moyen du crédit", "Solde maximal"."""
+    words = label.split(" ")
+    cut = next((i for i, word in enumerate(words[1:], 1) if vocab.COMPLEMENT.match(word)), len(words))
+    return " ".join([*words[:cut], adjective, *words[cut:]])
+
+
+def _base_kind(column: str) -> str:
+    """Kind of value of a column, before aggregation."""
+    if column in DERIVED:
+        return DERIVED[column][2]
+    return next((kind for rule, kind in vocab.KIND_RULES if re.search(rule, column)), "number")
+
+
+def _rows(spec: FeatureSpec, lang: str, one: bool = False) -> tuple[str, str] | None:
+    """The aggregated rows in words ("crédits actifs au bureau") and their French gender; None for the
+    application row, or when ``one`` (singular) is asked of a table without a singular."""
+    rows = vocab.TABLES.get(vocab.ROWS_OF.get(spec.column, spec.table))
+    if rows is None:
         return None
-    fr, gender, en = TABLES[table]
-    scope = SCOPES.get(spec.scope or "")
-    if lang == "fr":
-        return fr.format(s=f" {scope[gender == 'f']}" if scope else "")
-    return en.format(s=f"{scope[2]} " if scope else "")
+    template = (rows.fr_one if one else rows.fr) if lang == "fr" else (rows.en_one if one else rows.en)
+    if template is None:
+        return None
+    scope = vocab.SCOPES.get(spec.scope or "")
+    if scope is None:
+        return template.format(s=""), rows.gender
+    if lang == "en":
+        return template.format(s=f"{scope[4]} "), rows.gender
+    return template.format(s=f" {scope[2 * (rows.gender == 'f') + (not one)]}"), rows.gender
 
 
 def _with_rows(label: str, spec: FeatureSpec, lang: str) -> str:
@@ -489,66 +143,142 @@ def _with_rows(label: str, spec: FeatureSpec, lang: str) -> str:
     rows = _rows(spec, lang)
     if rows is None:
         return label
-    return f"{label} des {rows}" if lang == "fr" else f"{label} of {rows}"
+    return f"{label} des {rows[0]}" if lang == "fr" else f"{label} of {rows[0]}"
 
 
-def _aggregated(spec: FeatureSpec, column: str, lang: str) -> str:
-    """Label of an aggregate of a numeric column."""
-    words = WORDS[lang]
+def _dated(spec: FeatureSpec) -> bool:
+    """Whether the feature is worded by the event its rows are dated by ("Dernière demande précédente")."""
+    if spec.column not in vocab.EVENTS or spec.table not in vocab.TABLES:
+        return False
+    event = vocab.EVENTS[spec.column]
+    if spec.agg in vocab.ORDINALS:
+        return event is not None or _rows(spec, "fr", one=True) is not None
+    return spec.agg == "mean" and event is not None and vocab.SIGNED.match(spec.column) is not None
+
+
+def _dated_label(spec: FeatureSpec, lang: str) -> tuple[str, str]:
+    """First/last dated row or event ("Première clôture des crédits au bureau"), or mean date."""
+    event = vocab.EVENTS[spec.column]
+    if event is None:  # the rows themselves are the events
+        phrase, gender = _rows(spec, lang, one=True) or ("", "m")
+        masculine, feminine, en = vocab.ORDINALS[spec.agg or ""]
+        ordinal = _agree(masculine, feminine, gender) if lang == "fr" else en
+        return f"{ordinal} {phrase}", gender
+    noun, gender, en_noun = event
+    if spec.agg in vocab.ORDINALS:
+        masculine, feminine, en = vocab.ORDINALS[spec.agg]
+        label = f"{_agree(masculine, feminine, gender)} {noun}" if lang == "fr" else f"{en} {en_noun}"
+    else:
+        masculine, feminine, en = vocab.AGG_ADJECTIVES["mean"]
+        label = f"{noun[:1].upper()}{noun[1:]} {_agree(masculine, feminine, gender)}"
+        label = label if lang == "fr" else f"{en} {en_noun}"
+    return _with_rows(label, spec, lang), gender
+
+
+def _aggregated(spec: FeatureSpec, column: str, lang: str) -> tuple[str, str]:
+    """Label of an aggregate of a numeric column, and its French gender."""
+    count = vocab.WORDS[lang]["count"]
     if spec.agg == "count":
-        rows = _rows(spec, lang) or column
-        return f"{words['count']} {_de(rows)}" if lang == "fr" else f"{words['count']} of {rows}"
-    agg = BACKWARD_AGG.get(spec.agg, spec.agg) if BACKWARD.match(spec.column) else spec.agg
-    if agg in AGG_ADJECTIVES:
-        masc, fem, en = AGG_ADJECTIVES[agg]
+        rows = _rows(spec, lang)
+        if rows is None:
+            return f"{count} ({column})", "m"
+        counted = vocab.TABLES[vocab.ROWS_OF.get(spec.column, spec.table)].counted
+        link = "des" if lang == "fr" else "of"
+        what = f"{counted[LANGS.index(lang)]} {link} {rows[0]}" if counted else rows[0]
+        return (f"{count} {_de(what)}" if lang == "fr" else f"{count} of {what}"), "m"
+    agg = vocab.BACKWARD_AGG.get(spec.agg or "", spec.agg) if vocab.BACKWARD.match(spec.column) else spec.agg
+    gender = _gender(column)
+    if agg in vocab.AGG_ADJECTIVES:
+        masculine, feminine, en = vocab.AGG_ADJECTIVES[agg]
         label = (
-            f"{column} {fem if _gender(column) == 'f' else masc}"
+            _after_noun(column, _agree(masculine, feminine, gender))
             if lang == "fr"
             else f"{en} {_lower(column)}"
         )
-    elif spec.agg in AGG_NOUNS:
-        fr, en = AGG_NOUNS[spec.agg]
-        label = f"{fr} {_of_fr(column)}" if lang == "fr" else f"{en} {_lower(column)}"
+    elif agg in vocab.AGG_NOUNS:
+        noun, gender, en = vocab.AGG_NOUNS[agg]
+        label = f"{noun} {_of_fr(column)}" if lang == "fr" else f"{en} {_lower(column)}"
     else:
         label = f"{column} ({spec.agg})"
-    return _with_rows(label, spec, lang)
+    return _with_rows(label, spec, lang), gender
 
 
-def _category(spec: FeatureSpec, column: str, level: str, lang: str) -> str:
-    """Label of a one-hot category: the flag itself, or its share (count when summed) over rows."""
-    words = WORDS[lang]
-    if spec.agg is None or spec.table not in TABLES:
-        return f"{column}{words['sep']}{level}"
-    head = words["count"] if spec.agg == "sum" else words["share"]
-    quoted = _quote(level, lang)
-    return f"{_with_rows(head, spec, lang)} {words['with']} {_lower(column)} {quoted}"
+def _negated(spec: FeatureSpec, label: str, lang: str) -> str:
+    """A yes/no label in the negative: "Document n°3 non fourni", "Ne possède pas de voiture"."""
+    if spec.column in vocab.NEGATIONS:
+        return vocab.NEGATIONS[spec.column][LANGS.index(lang)]
+    head, _, last = label.rpartition(" ")
+    return f"{head} {vocab.WORDS[lang]['not']} {last}" if head else f"{vocab.WORDS[lang]['not']} {label}"
+
+
+def _statement(spec: FeatureSpec, true: bool, lang: str) -> str:
+    """An application yes/no or category feature as a statement, true or not: "Type de revenu : Salarié",
+    "Type de revenu : autre que « Salarié »", "Profession non renseignée", "Document n°3 non fourni"."""
+    words = vocab.WORDS[lang]
+    column = column_label(spec.table, spec.column, lang)
+    if spec.level is None or (spec.level in vocab.YES_NO and _base_kind(spec.column) == "flag"):
+        positive = true if spec.level is None else true == vocab.YES_NO[spec.level]
+        return column if positive else _negated(spec, column, lang)
+    if spec.level in vocab.MISSING_LEVELS:
+        masculine, feminine, en = vocab.PROVIDED[not true]
+        return f"{column} {_agree(masculine, feminine, _gender(column)) if lang == 'fr' else en}"
+    level = level_label(spec.column, spec.level, lang)
+    shown = level if true else f"{words['other']} {_quote(level, lang)}"
+    return f"{column}{words['sep']}{shown}"
+
+
+def _is_statement(spec: FeatureSpec) -> bool:
+    """Application yes/no and category features read as statements, without value or qualifier."""
+    return spec.agg is None and (spec.level is not None or _base_kind(spec.column) == "flag")
+
+
+def _category_share(spec: FeatureSpec, column: str, lang: str) -> tuple[str, str]:
+    """Share (count when summed) of rows with a category value, and its French gender."""
+    words = vocab.WORDS[lang]
+    head, gender = (words["count"], "m") if spec.agg == "sum" else (words["share"], "f")
+    if spec.level in vocab.MISSING_LEVELS:
+        masculine, feminine, en = vocab.PROVIDED[False]
+        provided = _agree(masculine, feminine, _gender(column)) if lang == "fr" else en
+        value = f"{_lower(column)} {provided}"
+    else:
+        value = f"{_lower(column)} {_quote(level_label(spec.column, spec.level or '', lang), lang)}"
+    return f"{_with_rows(head, spec, lang)} {words['with']} {value}", gender
+
+
+def _compose(spec: FeatureSpec, lang: str) -> tuple[str, str]:
+    """Label of a feature and the French gender of its head noun (for the qualifier's agreement)."""
+    column = column_label(spec.table, spec.column, lang)
+    if _is_statement(spec):
+        return _statement(spec, True, lang), _gender(column)
+    if spec.level is not None:
+        return _category_share(spec, column, lang)
+    if spec.agg is None:
+        return column, _gender(column)
+    return _dated_label(spec, lang) if _dated(spec) else _aggregated(spec, column, lang)
 
 
 def feature_label(spec: FeatureSpec, lang: str = "fr") -> str:
     """Plain-word label of a model feature, composed from its spec."""
-    column = column_label(spec.table, spec.column, lang)
-    if spec.level is not None:
-        return _category(spec, column, level_label(spec.column, spec.level, lang), lang)
-    if spec.agg is None:
-        return column
-    return _aggregated(spec, column, lang)
+    _check(lang)
+    return _compose(spec, lang)[0]
 
 
 def _kind(spec: FeatureSpec) -> str:
     """Kind of value: count, flag, percent, score, money, days, daycount, months, years or number."""
     if spec.agg in ("count", "nunique"):
         return "count"
-    if spec.level is not None:
-        base = "flag"
-    elif spec.column in DERIVED:
-        base = DERIVED[spec.column][2]
-    else:
-        base = next((kind for rule, kind in KIND_RULES if re.search(rule, spec.column)), "number")
+    base = "flag" if spec.level is not None else _base_kind(spec.column)
     if base == "flag":
-        return {"mean": "percent", "sum": "count", "var": "number", "std": "number"}.get(
-            spec.agg or "", "flag"
-        )
+        shares = {"mean": "percent", "sum": "count", "var": "number", "std": "number"}
+        return shares.get(spec.agg or "", "flag")
     return "number" if spec.agg == "var" else base
+
+
+def _reading(spec: FeatureSpec) -> str:
+    """How a value compares: as a date, an elapsed time or a level (see ``vocabulary.QUALIFIERS``)."""
+    if spec.level is None and vocab.SIGNED.match(spec.column) and spec.agg in (None, "min", "max", "mean"):
+        return "date"
+    return "elapsed" if spec.level is None and _dated(spec) else "level"
 
 
 def _number(value: float, decimals: int, lang: str) -> str:
@@ -585,7 +315,7 @@ def _percent(value: float, lang: str) -> str:
 
 def _unit(amount: float, unit: str, lang: str, decimals: int = 0) -> str:
     """Amount with its unit, singular below 2 in French and at 1 in English: "1,5 an", "3 months"."""
-    singular, plural = UNITS[lang][unit]
+    singular, plural = vocab.UNITS[lang][unit]
     one = abs(amount) < 2 if lang == "fr" else amount == 1
     return f"{_plain(amount, lang, decimals)} {singular if one else plural}"
 
@@ -603,15 +333,27 @@ def _duration(days: float, lang: str) -> str:
     return _unit(round(days), "day", lang)
 
 
+def _when(days: float, lang: str) -> str:
+    """A date relative to the application: "il y a 3 mois", "dans 2 ans" / "3 months ago", "in 2 years"."""
+    words = vocab.WORDS[lang]
+    if round(days) == 0:
+        return words["now"]
+    return words["ago" if days < 0 else "in"].format(_duration(days, lang))
+
+
 def format_value(spec: FeatureSpec, value: float | None, lang: str = "fr") -> str:
     """Feature value in human units (years, money, percent, score...); "inconnu"/"unknown" when missing."""
     _check(lang)
-    words = WORDS[lang]
+    words = vocab.WORDS[lang]
     if _missing(value):
         return words["unknown"]
     kind = _kind(spec)
+    if kind == "days" and value >= DAYS_NOT_APPLICABLE:
+        return words["na"]
+    if kind in ("days", "months") and _reading(spec) != "level":
+        return _when(value * (DAYS_PER_MONTH if kind == "months" else 1), lang)
     if kind == "days":
-        return words["na"] if value >= DAYS_NOT_APPLICABLE else _duration(value, lang)
+        return _duration(value, lang)
     if kind == "daycount":
         return _unit(round(value), "day", lang)
     if kind == "months":
@@ -625,30 +367,25 @@ def format_value(spec: FeatureSpec, value: float | None, lang: str = "fr") -> st
 
 
 def _effect(contribution: float, lang: str) -> str:
-    words = WORDS[lang]
+    words = vocab.WORDS[lang]
     return words["up"] if contribution > 0 else words["down"] if contribution < 0 else words["none"]
 
 
-def _qualifier(spec: FeatureSpec, label: str, value: float | None, reference: float | None, lang: str) -> str:
-    """' bas', ' élevée', ' high'... from the value against the reference (elapsed times by length), or ''."""
+def _qualifier(
+    spec: FeatureSpec, label: str, gender: str, value: float | None, reference: float | None, lang: str
+) -> str:
+    """"faible", "élevée", "récents", "late"... from the value against the reference, agreed with the
+    label's gender and number; "" without reference."""
     if _missing(value) or _missing(reference) or value == reference or _kind(spec) == "flag":
         return ""
-    if _kind(spec) == "days" and value >= DAYS_NOT_APPLICABLE:
+    if _kind(spec) == "days" and max(value, reference) >= DAYS_NOT_APPLICABLE:
         return ""
-    sign = -1 if BACKWARD.match(spec.column) and spec.agg not in ("var", "std", "count", "nunique") else 1
-    low, high = QUALIFIERS[_gender(label) if lang == "fr" else "en"]
-    return f" {high if sign * value > sign * reference else low}"
-
-
-def _category_reason(spec: FeatureSpec, value: float | None, lang: str) -> str:
-    """Subject of a one-hot reason: "Type de revenu « Retraité »" or "... autre que « Retraité »"."""
-    words = WORDS[lang]
-    column = column_label(spec.table, spec.column, lang)
-    level = level_label(spec.column, spec.level or "", lang)
-    quoted = _quote(level, lang)
-    if _missing(value):
-        return f"{column} {quoted} ({words['unknown']})"
-    return f"{column} {quoted}" if value >= 0.5 else f"{column} {words['other']} {quoted}"
+    reading = _reading(spec)
+    spread = spec.agg in ("var", "std", "count", "nunique")
+    sign = -1 if reading != "date" and vocab.BACKWARD.match(spec.column) and not spread else 1
+    low, high = vocab.QUALIFIERS[reading][gender if lang == "fr" else "en"]
+    plural = "s" if lang == "fr" and label.split(" ", 1)[0] in vocab.PLURAL else ""
+    return f"{high if sign * value > sign * reference else low}{plural}"
 
 
 def reason(
@@ -658,15 +395,20 @@ def reason(
     lang: str = "fr",
     reference: float | None = None,
 ) -> str:
-    """One sentence on a feature's effect: "Score externe n°3 bas (0,21) : augmente le risque".
+    """One sentence on a feature's effect: "Score externe n°3 : faible (0,21) — augmente le risque".
 
     ``contribution`` > 0 raises the probability of default, < 0 lowers it. ``reference`` (e.g. the
-    median of the training clients) adds "bas"/"élevé" ("low"/"high"); without it, the value alone is given.
+    median of the training clients) adds a qualifier ("faible"/"élevé", "récent"/"ancien"...); without
+    it, the value alone is given. Yes/no and category features read as statements.
     """
     _check(lang)
-    sep, effect = WORDS[lang]["sep"], _effect(contribution, lang)
-    if spec.level is not None and spec.agg is None:
-        return f"{_category_reason(spec, value, lang)}{sep}{effect}"
-    label = feature_label(spec, lang)
-    qualifier = _qualifier(spec, label, value, reference, lang)
-    return f"{label}{qualifier} ({format_value(spec, value, lang)}){sep}{effect}"
+    words = vocab.WORDS[lang]
+    effect = f"{words['dash']}{_effect(contribution, lang)}"
+    if _is_statement(spec):
+        if _missing(value):
+            return f"{feature_label(spec, lang)} ({words['unknown']}){effect}"
+        return f"{_statement(spec, value >= 0.5, lang)}{effect}"
+    label, gender = _compose(spec, lang)
+    shown = format_value(spec, value, lang)
+    qualifier = _qualifier(spec, label, gender, value, reference, lang)
+    return f"{label}{words['sep']}{f'{qualifier} ({shown})' if qualifier else shown}{effect}"

@@ -19,8 +19,14 @@ from engine.readers import FIRST_DATA_LINE, Problem
 ABSURD_AMOUNT = 1e9
 #: Amounts that may legitimately be negative: balances, debts and receivables (overpayments).
 SIGNED_AMOUNTS = frozenset(
-    {"AMT_BALANCE", "AMT_CREDIT_SUM_DEBT", "AMT_CREDIT_SUM_LIMIT", "AMT_RECEIVABLE_PRINCIPAL",
-     "AMT_RECIVABLE", "AMT_TOTAL_RECEIVABLE"}
+    {
+        "AMT_BALANCE",
+        "AMT_CREDIT_SUM_DEBT",
+        "AMT_CREDIT_SUM_LIMIT",
+        "AMT_RECEIVABLE_PRINCIPAL",
+        "AMT_RECIVABLE",
+        "AMT_TOTAL_RECEIVABLE",
+    }
 )
 DAYS_PER_YEAR = 365.25
 AGE_RANGE = (18, 100)
@@ -37,7 +43,13 @@ def _rules(frame: pl.DataFrame) -> list[tuple[str, pl.Expr, str]]:
     rules = []
     for name, dtype in frame.schema.items():
         if dtype == pl.String:
-            rules.append((name, pl.col(name).str.len_chars() > MAX_TEXT_CHARS, f"text longer than {MAX_TEXT_CHARS} characters"))
+            rules.append(
+                (
+                    name,
+                    pl.col(name).str.len_chars() > MAX_TEXT_CHARS,
+                    f"text longer than {MAX_TEXT_CHARS} characters",
+                )
+            )
         if not name.startswith("AMT_") or not dtype.is_numeric():
             continue
         value = pl.col(name)
@@ -62,7 +74,7 @@ def check_table(frame: pl.DataFrame, file: str) -> list[Problem]:
     flags = frame.select(expr.fill_null(False).alias(str(i)) for i, (_, expr, _) in enumerate(rules))
     counts = flags.sum().row(0)
     problems = []
-    for (column, _, what), flag, count in zip(rules, flags.columns, counts):
+    for (column, _, what), flag, count in zip(rules, flags.columns, counts, strict=True):
         if not count:
             continue
         rows = flags.select(pl.arg_where(pl.col(flag))).to_series().head(_LISTED_LINES)

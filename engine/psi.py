@@ -1,9 +1,9 @@
 """Population stability index (PSI): how far a distribution has moved from its reference.
 
-``PSI = Σ (cᵢ − rᵢ) · ln(cᵢ / rᵢ)`` over bins, with ``rᵢ`` and ``cᵢ`` the reference and current
-shares of bin ``i``. The bins are cut at the reference deciles (fewer bins when the reference has
-ties: a 0/1 feature gets two), plus one bin for missing values (NaN). An empty bin counts as
-:data:`EPSILON` so that the logarithm stays finite.
+``PSI = Σ (cᵢ − rᵢ) · ln(cᵢ / rᵢ)`` over bins, with ``rᵢ`` and ``cᵢ`` the reference and
+current shares of bin ``i``. The bins are cut at the reference deciles (ties merge cut points:
+a 0/1 feature gets one bin per value), plus one bin for missing values (NaN). An empty bin counts
+as :data:`EPSILON` so that the logarithm stays finite.
 
 Bands, as used in credit-risk model monitoring: below 0.10 stable, 0.10 to 0.25 monitor, above
 0.25 act (investigate, recalibrate or retrain).

@@ -74,12 +74,19 @@ class Scorer:
         """SK_ID_CURR and the model's features, in the bundle's order."""
         return self.bundle.pipeline.transform(tables)
 
+    def values(self, features: pl.DataFrame) -> np.ndarray:
+        """The features as a float32 matrix in the bundle's order, missing values as NaN."""
+        return features.select(self.bundle.feature_names).to_numpy().astype(np.float32, copy=False)
+
+    def impute(self, values: np.ndarray) -> np.ndarray:
+        """What the booster reads: missing values filled if the model was trained on filled rows."""
+        if self.bundle.imputation is None:
+            return values
+        return np.where(np.isnan(values), self.bundle.imputation, values)
+
     def matrix(self, features: pl.DataFrame) -> np.ndarray:
-        """The float32 matrix the booster reads (missing values imputed if the model needs it)."""
-        X = features.select(self.bundle.feature_names).to_numpy().astype(np.float32, copy=False)
-        if self.bundle.imputation is not None:
-            X = np.where(np.isnan(X), self.bundle.imputation, X)
-        return X
+        """The matrix the booster reads, from feature rows."""
+        return self.impute(self.values(features))
 
     def margin(self, X: np.ndarray) -> np.ndarray:
         return self.bundle.booster.predict(X, raw_score=True)
@@ -97,14 +104,13 @@ class Scorer:
 
     def score(self, features: pl.DataFrame, top: int = TOP_REASONS) -> list[ClientScore]:
         """Full scores with reasons for every row of ``features``."""
-        X = self.matrix(features)
-        contrib = self.contributions(X)
+        raw = self.values(features)
+        contrib = self.contributions(self.impute(raw))
         margin = contrib.sum(axis=1)
         pd = self.bundle.calibration.predict(margin)
         shares = contrib[:, :-1] * self.bundle.calibration.a
         ids = features["SK_ID_CURR"].to_list()
         decisions, letters, pts = self.decide(pd), grades(pd), points(pd)
-        raw = features.select(self.bundle.feature_names).to_numpy()
         return [
             ClientScore(
                 sk_id_curr=int(ids[i]),
@@ -139,21 +145,16 @@ class Scorer:
         return pl.DataFrame(rows, schema_overrides={"SK_ID_CURR": pl.Int64})
 
     def _reasons(self, shares: np.ndarray, values: np.ndarray, top: int, against: bool) -> list[Reason]:
-        order = np.argsort(-shares if against else shares, kind="stable")[:top]
-        picked = []
+        order = np.argsort(-shares if against else shares, kind="stable")
+        picked: list[Reason] = []
         for j in order:
             share = float(shares[j])
-            if (share <= 0) if against else (share >= 0):
+            if len(picked) == top or ((share <= 0) if against else (share >= 0)):
                 break
             value = None if np.isnan(values[j]) else float(values[j])
             spec, median = self.specs[j], self.bundle.medians[j]
-            picked.append(
-                Reason(
-                    feature=spec.name,
-                    value=value,
-                    contribution=share,
-                    fr=labels.reason(spec, value, share, "fr", median),
-                    en=labels.reason(spec, value, share, "en", median),
-                )
-            )
+            fr = labels.reason(spec, value, share, "fr", median)
+            if any(r.fr == fr for r in picked):  # two features saying the same thing: say it once
+                continue
+            picked.append(Reason(spec.name, value, share, fr, labels.reason(spec, value, share, "en", median)))
         return picked

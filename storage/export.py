@@ -22,9 +22,19 @@ FORMULA_START = r"^[=+\-@\t\r]"
 REASON_SEPARATOR = " | "
 
 _SCORE_SCHEMA = {
-    "SK_ID_CURR": pl.Int64, "BATCH": pl.Int64, "SCORED_AT": pl.String, "BUNDLE": pl.String, "PD": pl.Float64,
-    "DECISION": pl.String, "GRADE": pl.String, "POINTS": pl.Int64, "REASONS": pl.String,
-    "OFFICER_DECISION": pl.String, "OVERRIDE_REASON": pl.String, "OFFICER": pl.String, "DECIDED_AT": pl.String,
+    "SK_ID_CURR": pl.Int64,
+    "BATCH": pl.Int64,
+    "SCORED_AT": pl.String,
+    "BUNDLE": pl.String,
+    "PD": pl.Float64,
+    "DECISION": pl.String,
+    "GRADE": pl.String,
+    "POINTS": pl.Int64,
+    "REASONS": pl.String,
+    "OFFICER_DECISION": pl.String,
+    "OVERRIDE_REASON": pl.String,
+    "OFFICER": pl.String,
+    "DECIDED_AT": pl.String,
 }
 _REASONS_DTYPE = pl.Struct(
     {side: pl.List(pl.Struct({lang: pl.String for lang in LANGS})) for side in ("against", "for")}
@@ -37,8 +47,9 @@ def batch_frame(store: ClientStore, batch_id: int) -> pl.DataFrame:
         raise StoreError(f"no batch {batch_id} in the store")
     spec = tables()["application"]
     fields = {name: column.dtype for name, column in spec.columns.items() if name != "SK_ID_CURR"}
-    sql = f"""SELECT s."SK_ID_CURR", s.batch_id, s.scored_at, s.bundle_id, s.pd, s.decision, s.grade, s.points,
-        s.reasons, d.decision, d.override_reason, d.officer, d.decided_at, {", ".join("a." + quote(n) for n in fields)}
+    application = ", ".join("a." + quote(n) for n in fields)
+    sql = f"""SELECT s."SK_ID_CURR", s.batch_id, s.scored_at, s.bundle_id, s.pd, s.decision, s.grade,
+        s.points, s.reasons, d.decision, d.override_reason, d.officer, d.decided_at, {application}
     FROM scores s
     JOIN application a ON a."SK_ID_CURR" = s."SK_ID_CURR" AND a.batch_id = s.batch_id
     LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE score_id = s.id)
@@ -65,7 +76,10 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     """Text cells a spreadsheet would evaluate, prefixed with an apostrophe."""
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     return frame.with_columns(
-        pl.when(pl.col(name).str.contains(FORMULA_START)).then("'" + pl.col(name)).otherwise(pl.col(name)).alias(name)
+        pl.when(pl.col(name).str.contains(FORMULA_START))
+        .then("'" + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
         for name in text
     )
 

@@ -28,8 +28,12 @@ log = logging.getLogger(__name__)
 SCORE_CHUNK = 10_000
 
 _SCORES_SCHEMA = {
-    "SK_ID_CURR": pl.Int64, "pd": pl.Float64, "decision": pl.String, "grade": pl.String,
-    "points": pl.Int64, "reasons": pl.String,
+    "SK_ID_CURR": pl.Int64,
+    "pd": pl.Float64,
+    "decision": pl.String,
+    "grade": pl.String,
+    "points": pl.Int64,
+    "reasons": pl.String,
 }
 
 
@@ -101,6 +105,10 @@ def score_frames(scorer: Scorer, frames: dict[str, pl.DataFrame], progress: Prog
 def _score_row(score: ClientScore) -> tuple:
     reasons = {"against": [r.to_dict() for r in score.against], "for": [r.to_dict() for r in score.favour]}
     return (
-        score.sk_id_curr, score.pd, score.decision, score.grade, score.points,
+        score.sk_id_curr,
+        score.pd,
+        score.decision,
+        score.grade,
+        score.points,
         json.dumps(reasons, ensure_ascii=False, separators=(",", ":")),
     )

@@ -28,5 +28,7 @@ def data_home(override: str | Path | None = None) -> Path:
     home = Path(chosen).expanduser().resolve()
     shipped = resources_dir().resolve()
     if home == shipped or shipped in home.parents:
-        raise StoreError(f"the client store cannot live inside the app's resources ({shipped}): choose another folder")
+        raise StoreError(
+            f"the client store cannot live inside the app's resources ({shipped}): choose another folder"
+        )
     return home

@@ -30,6 +30,8 @@ from storage.paths import DATABASE_FILE, IMPORTS_DIR, StoreError, data_home
 log = logging.getLogger(__name__)
 
 ACCEPT, REFUSE = "accept", "refuse"
+#: How long a connection waits for another one's write lock (an import holds it while storing).
+BUSY_TIMEOUT_MS = 60_000
 #: Suffix of an import folder being written; it only becomes ``<batch_id>`` once its rows commit.
 PARTIAL = ".partial"
 
@@ -82,8 +84,13 @@ class ClientRecord:
 
 _SCORE_COLUMNS = "s.id, s.batch_id, s.bundle_id, s.pd, s.decision, s.grade, s.points, s.reasons, s.scored_at"
 _LIST_COLUMNS = {
-    "SK_ID_CURR": pl.Int64, "BATCH": pl.Int64, "SCORED_AT": pl.String, "PD": pl.Float64,
-    "DECISION": pl.String, "GRADE": pl.String, "POINTS": pl.Int64,
+    "SK_ID_CURR": pl.Int64,
+    "BATCH": pl.Int64,
+    "SCORED_AT": pl.String,
+    "PD": pl.Float64,
+    "DECISION": pl.String,
+    "GRADE": pl.String,
+    "POINTS": pl.Int64,
 }
 
 
@@ -106,7 +113,8 @@ class ClientStore:
         unknown = [name for name in applied if name not in KNOWN]
         if unknown:
             raise StoreError(
-                f"{self.path} was written by a newer creditscore (schema {', '.join(unknown)}): update the app"
+                f"{self.path} was written by a newer creditscore (schema {', '.join(unknown)}): "
+                "update the app"
             )
         if len(applied) < len(KNOWN):
             log.info("migrating %s: %s", self.path, ", ".join(n for n in KNOWN if n not in applied))
@@ -120,12 +128,14 @@ class ClientStore:
         """This thread's connection (opened on first use)."""
         db = getattr(self._local, "db", None)
         if db is None:
-            conn = sqlite3.connect(self.path, timeout=30)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
             db = Database(conn, execute_plugins=False)
             if db.journal_mode != "wal":
                 db.enable_wal()
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash never corrupts, power loss may drop the last commit
+            conn.execute(
+                "PRAGMA synchronous = NORMAL"
+            )  # WAL: a crash never corrupts, power loss may drop the last commit
             self._local.db = db
         return db
 
@@ -152,17 +162,23 @@ class ClientStore:
         for entry in self.imports.iterdir():
             if entry.name not in known:
                 log.warning("removing %s: left by an import that did not finish", entry)
-                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+                if entry.is_dir():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
 
     def _sweep_on_open(self) -> None:
         known = {str(row[0]) for row in self.db.execute("SELECT id FROM batches")}
         if all(entry.name in known for entry in self.imports.iterdir()):
             return
         conn = self.db.conn
+        conn.execute("PRAGMA busy_timeout = 100")
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError:  # an import is running: it sweeps itself
+        except sqlite3.OperationalError:  # an import is running: it sweeps when it stores
             return
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         try:
             self.sweep_imports()
         finally:
@@ -187,7 +203,7 @@ class ClientStore:
             'SELECT * FROM application WHERE "SK_ID_CURR" = ? ORDER BY batch_id DESC LIMIT 1', (sk_id_curr,)
         )
         names = [d[0] for d in cursor.description]
-        application = {k: v for k, v in zip(names, cursor.fetchone()) if k != "batch_id"}
+        application = {k: v for k, v in zip(names, cursor.fetchone(), strict=True) if k != "batch_id"}
         decisions = self.decisions(sk_id_curr, limit=1)
         return ClientRecord(
             sk_id_curr, row[0], row[1], application, _score(row[2:]), decisions[0] if decisions else None
@@ -196,7 +212,8 @@ class ClientStore:
     def scores(self, sk_id_curr: int) -> list[ScoreRecord]:
         """Every score of a client, newest first."""
         rows = self.db.conn.execute(
-            f'SELECT {_SCORE_COLUMNS} FROM scores s WHERE s."SK_ID_CURR" = ? ORDER BY s.id DESC', (sk_id_curr,)
+            f'SELECT {_SCORE_COLUMNS} FROM scores s WHERE s."SK_ID_CURR" = ? ORDER BY s.id DESC',
+            (sk_id_curr,),
         )
         return [_score(row) for row in rows]
 
@@ -227,7 +244,7 @@ class ClientStore:
         """
         where, params = [], []
         if batch is None:
-            source = 'clients c JOIN scores s ON s.id = c.latest_score_id'
+            source = "clients c JOIN scores s ON s.id = c.latest_score_id"
         else:
             source, where, params = "scores s", ["s.batch_id = ?"], [batch]
         for clause, value in (("s.decision = ?", decision), ("s.grade = ?", grade)):
@@ -254,9 +271,16 @@ class ClientStore:
             FROM batches b LEFT JOIN batch_files f ON f.batch_id = b.id GROUP BY b.id ORDER BY b.id"""
         ).fetchall()
         schema = {
-            "BATCH": pl.Int64, "KIND": pl.String, "STATUS": pl.String, "STARTED": pl.String,
-            "FINISHED": pl.String, "OS_USER": pl.String, "BUNDLE": pl.String, "CLIENTS": pl.Int64,
-            "NEW_CLIENTS": pl.Int64, "FILES": pl.String,
+            "BATCH": pl.Int64,
+            "KIND": pl.String,
+            "STATUS": pl.String,
+            "STARTED": pl.String,
+            "FINISHED": pl.String,
+            "OS_USER": pl.String,
+            "BUNDLE": pl.String,
+            "CLIENTS": pl.Int64,
+            "NEW_CLIENTS": pl.Int64,
+            "FILES": pl.String,
         }
         return pl.DataFrame(rows, schema=schema, orient="row")
 
@@ -273,7 +297,12 @@ class ClientStore:
     # --- officers' decisions ----------------------------------------------------------------------
 
     def record_decision(
-        self, sk_id_curr: int, decision: str, *, officer: str | None = None, override_reason: str | None = None
+        self,
+        sk_id_curr: int,
+        decision: str,
+        *,
+        officer: str | None = None,
+        override_reason: str | None = None,
     ) -> DecisionRecord:
         """Append an officer's decision on the client's latest score (a correction is a new call).
 
@@ -290,7 +319,8 @@ class ClientStore:
         row = (sk_id_curr, record.score.id, decision, reason, officer or os_user(), now())
         with self.db.atomic():
             cursor = self.db.conn.execute(
-                """INSERT INTO decisions ("SK_ID_CURR", score_id, decision, override_reason, officer, decided_at)
+                """INSERT INTO decisions
+                ("SK_ID_CURR", score_id, decision, override_reason, officer, decided_at)
                 VALUES (?, ?, ?, ?, ?, ?)""",
                 row,
             )

@@ -69,14 +69,20 @@ class ValidationReport:
 
     def lines(self) -> list[str]:
         """The report in plain words, one line each."""
-        out = [f"{table}: {n:,} rows read" + (f", {self.skipped[table]:,} left out" if self.skipped.get(table) else "")
-               for table, n in self.rows.items()]
+        out = [
+            f"{table}: {n:,} rows read"
+            + (f", {self.skipped[table]:,} left out" if self.skipped.get(table) else "")
+            for table, n in self.rows.items()
+        ]
         out += [str(p) for p in self.problems]
         return out
 
     def to_dict(self) -> dict:
         return {
-            "files": [{"name": f.name, "size": f.size, "sha256": f.sha256, "tables": list(f.tables)} for f in self.files],
+            "files": [
+                {"name": f.name, "size": f.size, "sha256": f.sha256, "tables": list(f.tables)}
+                for f in self.files
+            ],
             "rows": self.rows,
             "skipped": self.skipped,
             "problems": [asdict(p) for p in self.problems],
@@ -119,7 +125,9 @@ def _lines(mask: pl.Series) -> tuple[int, str]:
     """(first line, listing) of the rows where ``mask`` is true."""
     rows = mask.arg_true()
     lines = (rows.head(_LISTED_LINES) + FIRST_DATA_LINE).to_list()
-    listing = ", ".join(map(str, lines)) + (f" and {rows.len() - len(lines)} more" if rows.len() > len(lines) else "")
+    listing = ", ".join(map(str, lines)) + (
+        f" and {rows.len() - len(lines)} more" if rows.len() > len(lines) else ""
+    )
     return lines[0], listing
 
 
@@ -145,7 +153,8 @@ def _without_orphans(
         if not count:
             continue
         first, listing = _lines(orphan)
-        message = f"{count:,} row{'s' if count > 1 else ''} whose {key} is in no {parent}: left out (lines {listing})"
+        rows = f"{count:,} row{'s' if count > 1 else ''}"
+        message = f"{rows} whose {key} is in no {parent}: left out (lines {listing})"
         problems.append(Problem(sources[name], message, column=key, row=first, severity="warning"))
         kept[name], skipped[name] = frame.filter(~orphan), count
     return kept, problems, skipped
@@ -173,7 +182,9 @@ def _scan(path: Path) -> tuple[str, int | None]:
     return digest.hexdigest(), bad_line
 
 
-def _source_files(given: Sequence[str | Path], read: dict[str, str]) -> tuple[list[SourceFile], list[Problem]]:
+def _source_files(
+    given: Sequence[str | Path], read: dict[str, str]
+) -> tuple[list[SourceFile], list[Problem]]:
     """The files that were read (given files, and the files of given folders the readers used),
     with a warning for each text file that is not UTF-8 (the readers took it for Windows-1252)."""
     tables_of: dict[str, list[str]] = {}

@@ -60,7 +60,10 @@ def duplicates(store: ClientStore, files: Sequence[SourceFile]) -> DuplicateImpo
         earlier = store.batches_with_file(file.sha256)
         if earlier:
             listing = ", ".join(map(str, earlier))
-            message = f"already imported (same content, SHA-256 {file.sha256[:12]}…) as batch {listing}: nothing stored"
+            message = (
+                f"already imported (same content, SHA-256 {file.sha256[:12]}…) as batch {listing}: "
+                "nothing stored"
+            )
             return DuplicateImport([Problem(file.name, message)], earlier)
     return None
 
@@ -81,7 +84,9 @@ def write_batch(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
         total = sum(frame.height for frame in rows.frames.values()) + scores.height
         done = 0
         for name, frame in rows.frames.items():
-            done = _insert_frame(conn, name, frame.with_columns(batch_id=pl.lit(batch_id)), done, total, progress)
+            done = _insert_frame(
+                conn, name, frame.with_columns(batch_id=pl.lit(batch_id)), done, total, progress
+            )
         scores = scores.with_columns(batch_id=pl.lit(batch_id), bundle_id=pl.lit(rows.bundle_id))
         _insert_frame(conn, "scores", scores, done, total, progress)
         folder = store.imports / f"{batch_id}{PARTIAL}"
@@ -106,8 +111,15 @@ def _insert_batch(conn: sqlite3.Connection, batch_id: int, rows: BatchRows) -> N
         """INSERT INTO batches (id, kind, status, started, finished, os_user, bundle_id, clients, new_clients,
         row_counts, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)""",
         (
-            batch_id, rows.kind, "imported with warnings" if report.warnings else "imported", rows.started, now(),
-            os_user(), rows.bundle_id, rows.scores.height, json.dumps({"read": report.rows, "stored": stored}),
+            batch_id,
+            rows.kind,
+            "imported with warnings" if report.warnings else "imported",
+            rows.started,
+            now(),
+            os_user(),
+            rows.bundle_id,
+            rows.scores.height,
+            json.dumps({"read": report.rows, "stored": stored}),
             json.dumps(report.to_dict(), ensure_ascii=False),
         ),
     )
@@ -118,7 +130,8 @@ def _with_score_ids(conn: sqlite3.Connection, batch_id: int, scores: pl.DataFram
     first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM scores").fetchone()[0]
     ids = scores["SK_ID_CURR"].to_list()
     conn.executemany(
-        """INSERT INTO clients ("SK_ID_CURR", first_batch_id, last_batch_id, latest_score_id) VALUES (?, ?, ?, ?)
+        """INSERT INTO clients ("SK_ID_CURR", first_batch_id, last_batch_id, latest_score_id)
+        VALUES (?, ?, ?, ?)
         ON CONFLICT ("SK_ID_CURR") DO UPDATE SET last_batch_id = excluded.last_batch_id,
         latest_score_id = excluded.latest_score_id""",
         ((sk_id, batch_id, batch_id, first + i) for i, sk_id in enumerate(ids)),
@@ -147,6 +160,7 @@ def _keep_files(conn: sqlite3.Connection, batch_id: int, files: Sequence[SourceF
             target = folder / f"{i}-{file.name}"
         shutil.copyfile(file.path, target)
         conn.execute(
-            "INSERT INTO batch_files (batch_id, name, size, sha256, tables, stored_as) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO batch_files (batch_id, name, size, sha256, tables, stored_as)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             (batch_id, file.name, file.size, file.sha256, ",".join(file.tables), f"{batch_id}/{target.name}"),
         )

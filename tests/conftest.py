@@ -52,3 +52,26 @@ def small_bundle(home_credit, tmp_path_factory):
 
     fast = {"n_estimators": 40, "learning_rate": 0.1, "num_leaves": 7, "colsample_bytree": 0.5, "verbose": -1}
     return train_bundle(home_credit, tmp_path_factory.mktemp("bundle"), TrainingConfig(n_splits=3, params=fast))
+
+
+@pytest.fixture(scope="session")
+def running_app(tmp_path_factory):
+    """(context, server) of the app serving a fresh store seeded with the demo batch.
+
+    One per test session: Dash pages register globally, so a process holds one app.
+    """
+    from desktop.window import start_server
+    from engine.resources import default_bundle
+    from storage.importer import seed_demo
+    from storage.store import ClientStore
+    from engine.bundle import load_bundle
+    from engine.scoring import Scorer
+
+    home = tmp_path_factory.mktemp("home")
+    store = ClientStore(home)
+    seed_demo(store, Scorer(load_bundle(default_bundle())))
+    store.close()
+    ctx, server = start_server(home, default_bundle())
+    yield ctx, server
+    server.stop()
+    ctx.close()

@@ -20,7 +20,9 @@ SMALL_CLIENTS = 300
 def snapshot(store: ClientStore) -> dict:
     """Every table's rows (in rowid order) and every file under imports/ with its SHA-256."""
     conn = store.db.conn
-    names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    names = [
+        row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    ]
     rows = {name: conn.execute(f'SELECT * FROM "{name}" ORDER BY rowid').fetchall() for name in names}
     files = {
         str(path.relative_to(store.imports)): hashlib.sha256(path.read_bytes()).hexdigest()

@@ -42,7 +42,9 @@ def wait_for_storing(progress: Path, process: subprocess.Popen, timeout: float =
         if stored and 0 < int(stored[-1][1]) < int(stored[-1][2]):
             return
         if process.poll() is not None:
-            pytest.fail(f"the import ended (code {process.returncode}) before it could be killed: {lines[-3:]}")
+            pytest.fail(
+                f"the import ended (code {process.returncode}) before it could be killed: {lines[-3:]}"
+            )
         time.sleep(0.01)
     pytest.fail("the import never reached its storing phase")
 

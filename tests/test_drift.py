@@ -69,7 +69,8 @@ def test_psi_of_a_binary_feature_uses_its_two_values():
 
 
 def test_psi_bands_and_bad_input():
-    assert [psi_band(v) for v in (0.0, 0.0999, 0.10, 0.25, 0.2501, 3.0)] == [STABLE, STABLE, MONITOR, MONITOR, ACT, ACT]
+    values = (0.0, 0.0999, 0.10, 0.25, 0.2501, 3.0)
+    assert [psi_band(v) for v in values] == [STABLE, STABLE, MONITOR, MONITOR, ACT, ACT]
     with pytest.raises(ValueError):
         psi_band(float("nan"))
     with pytest.raises(ValueError):
@@ -122,7 +123,8 @@ def test_application_test_against_the_training_reference(bundle, demo_drift):
     assert score["available"] and score["band"] in (STABLE, MONITOR)
     assert 0.5 < score["approval_rate"]["reference"] < 1 and 0.5 < score["approval_rate"]["current"] < 1
     assert abs(score["current"]["mean"] - score["reference"]["mean"]) < 0.03
-    assert [p["feature"] for p in s["psi"]["features"]] == [c for c, w in drift_columns(bundle).items() if w == "top feature"]
+    top = [c for c, source in drift_columns(bundle).items() if source == "top feature"]
+    assert [p["feature"] for p in s["psi"]["features"]] == top
 
 
 def test_html_report_is_self_contained(demo_drift, tmp_path):
@@ -152,7 +154,10 @@ def _shifted(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         pl.col("AMT_INCOME_TOTAL") * 1.3,
         pl.col("EXT_SOURCE_3") + 0.15,
-        pl.when(new_type).then(pl.lit(NEW_INCOME_TYPE)).otherwise(pl.col("NAME_INCOME_TYPE")).alias("NAME_INCOME_TYPE"),
+        pl.when(new_type)
+        .then(pl.lit(NEW_INCOME_TYPE))
+        .otherwise(pl.col("NAME_INCOME_TYPE"))
+        .alias("NAME_INCOME_TYPE"),
     )
 
 
@@ -194,7 +199,8 @@ def test_all_missing_columns_are_listed_not_tested(bundle, resample):
     empty = columns[:2]
     batch = resample.with_columns(pl.lit(None, dtype=resample[c].dtype).alias(c) for c in empty)
     s = run_drift(bundle, batch, config=SMALL).summary
-    assert s["not_compared"] == [{"column": c, "reason": "missing for every client of the batch"} for c in empty]
+    reason = "missing for every client of the batch"
+    assert s["not_compared"] == [{"column": c, "reason": reason} for c in empty]
     assert {c["column"] for c in s["columns"]} == set(columns) - set(empty)
     bands = {p["feature"]: p["band"] for p in s["psi"]["features"]}
     assert all(bands[c] == ACT for c in empty if c in bands)

@@ -14,8 +14,12 @@ from storage.paths import StoreError
 from storage.store import ClientStore
 from storage_helpers import scorer, small_tables  # noqa: F401
 
-FORMULAS = {"ORGANIZATION_TYPE": "=HYPERLINK(\"http://x\")", "OCCUPATION_TYPE": "+33 1 23", "NAME_TYPE_SUITE": "@SUM(A1)",
-            "WEEKDAY_APPR_PROCESS_START": "-2+3"}
+FORMULAS = {
+    "ORGANIZATION_TYPE": '=HYPERLINK("http://x")',
+    "OCCUPATION_TYPE": "+33 1 23",
+    "NAME_TYPE_SUITE": "@SUM(A1)",
+    "WEEKDAY_APPR_PROCESS_START": "-2+3",
+}
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +44,11 @@ def test_csv_export_has_scores_reasons_decisions_and_fields(exported, tmp_path):
     back = pl.read_csv(tmp_path / "out.csv", infer_schema_length=None)
     scores = store.find_clients(batch=batch)
     assert back["SK_ID_CURR"].to_list() == app["SK_ID_CURR"].to_list()
-    assert back.select("SK_ID_CURR", "PD", "GRADE", "POINTS").sort("SK_ID_CURR").equals(
-        scores.select("SK_ID_CURR", "PD", "GRADE", "POINTS"))
+    assert (
+        back.select("SK_ID_CURR", "PD", "GRADE", "POINTS")
+        .sort("SK_ID_CURR")
+        .equals(scores.select("SK_ID_CURR", "PD", "GRADE", "POINTS"))
+    )
     assert back["REASONS_AGAINST_FR"].str.contains("augmente le risque").all()
     assert back["REASONS_FOR_EN"].str.contains("lowers the risk").all()
     assert back.row(1, named=True)["OVERRIDE_REASON"] == "forged payslip"

@@ -71,27 +71,67 @@ BAD_INPUTS = {
     "empty file": lambda d, app: ([write(d / APP, b"")], APP, None, None, "empty"),
     "header only": lambda d, app: ([write(d / APP, app_lines(app)[:1])], APP, None, None, "no rows"),
     "wrong separator": lambda d, app: (
-        [write(d / APP, [line.replace(",", "|") for line in app_lines(app)])], APP, None, 1, "no column"
+        [write(d / APP, [line.replace(",", "|") for line in app_lines(app)])],
+        APP,
+        None,
+        1,
+        "no column",
     ),
     "mixed decimal marks": lambda d, app: (
-        [write(d / APP, set_cell(app_lines(app, separator=";", decimal_comma=True), 5, "AMT_CREDIT", "250000.5", ";"))],
-        APP, "AMT_CREDIT", 5, "decimal mark",
+        [
+            write(
+                d / APP,
+                set_cell(app_lines(app, separator=";", decimal_comma=True), 5, "AMT_CREDIT", "250000.5", ";"),
+            )
+        ],
+        APP,
+        "AMT_CREDIT",
+        5,
+        "decimal mark",
     ),
     "text in a numeric column": lambda d, app: (
-        [write(d / APP, set_cell(app_lines(app), 7, "AMT_ANNUITY", "about 2000"))], APP, "AMT_ANNUITY", 7, "not a number"
+        [write(d / APP, set_cell(app_lines(app), 7, "AMT_ANNUITY", "about 2000"))],
+        APP,
+        "AMT_ANNUITY",
+        7,
+        "not a number",
     ),
-    "absurdly long first line": lambda d, app: ([write(d / APP, b"x" * (2 << 20))], APP, None, 1, "longer than"),
+    "absurdly long first line": lambda d, app: (
+        [write(d / APP, b"x" * (2 << 20))],
+        APP,
+        None,
+        1,
+        "longer than",
+    ),
     "missing SK_ID_CURR column": lambda d, app: (
-        [write(d / APP, app_lines(app.drop("SK_ID_CURR")))], APP, "SK_ID_CURR", 1, "required column is missing"
+        [write(d / APP, app_lines(app.drop("SK_ID_CURR")))],
+        APP,
+        "SK_ID_CURR",
+        1,
+        "required column is missing",
     ),
     "empty SK_ID_CURR": lambda d, app: (
-        [write(d / APP, set_cell(app_lines(app), 4, "SK_ID_CURR", ""))], APP, "SK_ID_CURR", 4, "empty"
+        [write(d / APP, set_cell(app_lines(app), 4, "SK_ID_CURR", ""))],
+        APP,
+        "SK_ID_CURR",
+        4,
+        "empty",
     ),
     "duplicate SK_ID_CURR": lambda d, app: (
-        [write(d / APP, [*app_lines(app), app_lines(app)[2]])], APP, "SK_ID_CURR", app.height + 2, "several lines"
+        [write(d / APP, [*app_lines(app), app_lines(app)[2]])],
+        APP,
+        "SK_ID_CURR",
+        app.height + 2,
+        "several lines",
     ),
     "PNG renamed .csv": lambda d, app: ([write(d / APP, PNG)], APP, None, None, "PNG"),
-    "truncated zip": lambda d, app: ([truncated_zip(d, app)], "application_test.zip", None, None, "truncated"),
+    "truncated zip": lambda d, app: (
+        [truncated_zip(d, app)],
+        "application_test.zip",
+        None,
+        None,
+        "truncated",
+    ),
 }
 
 
@@ -100,7 +140,9 @@ def assert_refused(store: ClientStore, files: list[Path], scorer, file, column, 
     with pytest.raises(ImportRefused) as caught:
         import_files(store, files, scorer)
     errors = caught.value.report.errors
-    assert any(p.file == file and p.column == column and p.row == row and words in p.message for p in errors), errors
+    assert any(
+        p.file == file and p.column == column and p.row == row and words in p.message for p in errors
+    ), errors
     assert words in str(caught.value)
     assert snapshot(store) == before
     return caught.value
@@ -116,21 +158,28 @@ def test_unreadable_file_is_refused(store, scorer, fresh_app, tmp_path, monkeypa
     path = write(tmp_path / APP, app_lines(fresh_app))
     if os.geteuid() == 0:  # root reads any file: make this one fail as a permission error would
         real = Path.read_bytes
-        monkeypatch.setattr(Path, "read_bytes", lambda p: (_ for _ in ()).throw(PermissionError(13, "denied"))
-                            if p == path else real(p))
+        monkeypatch.setattr(
+            Path,
+            "read_bytes",
+            lambda p: (_ for _ in ()).throw(PermissionError(13, "denied")) if p == path else real(p),
+        )
     else:
         path.chmod(0)
     assert_refused(store, [path], scorer, APP, None, None, "permission denied")
 
 
-def test_history_file_with_bad_cells_refuses_the_whole_import(store, scorer, fresh_app, demo_tables, tmp_path):
+def test_history_file_with_bad_cells_refuses_the_whole_import(
+    store, scorer, fresh_app, demo_tables, tmp_path
+):
     tables = history_of(demo_tables, fresh_app["SK_ID_CURR"])
     folder = write_csvs(tables, tmp_path / "batch")
     write(folder / "bureau.csv", set_cell(app_lines(tables["bureau"]), 3, "AMT_CREDIT_SUM", "twelve"))
     assert_refused(store, [folder], scorer, "bureau.csv", "AMT_CREDIT_SUM", 3, "not a number")
 
 
-def test_failure_while_storing_leaves_the_store_as_it_was(store, scorer, fresh_app, demo_tables, tmp_path, monkeypatch):
+def test_failure_while_storing_leaves_the_store_as_it_was(
+    store, scorer, fresh_app, demo_tables, tmp_path, monkeypatch
+):
     folder = write_csvs(history_of(demo_tables, fresh_app["SK_ID_CURR"]), tmp_path / "batch")
     before = snapshot(store)
     real = writer._insert_frame
@@ -159,12 +208,18 @@ def test_failure_while_storing_leaves_the_store_as_it_was(store, scorer, fresh_a
 
 def test_import_stores_clients_history_scores_reasons_and_files(store, small_tables, small_batch):
     batch = store.batches().row(0, named=True)
-    assert batch["KIND"] == "import" and batch["CLIENTS"] == batch["NEW_CLIENTS"] == small_tables["application"].height
+    assert (
+        batch["KIND"] == "import"
+        and batch["CLIENTS"] == batch["NEW_CLIENTS"] == small_tables["application"].height
+    )
     conn = store.db.conn
     for name, frame in small_tables.items():
         assert conn.execute(f'SELECT COUNT(*) FROM "{name}" WHERE batch_id = 1').fetchone()[0] == frame.height
-    stored = pl.DataFrame(conn.execute('SELECT "SK_ID_CURR", "AMT_ANNUITY" FROM application ORDER BY rowid').fetchall(),
-                          schema=["SK_ID_CURR", "AMT_ANNUITY"], orient="row")
+    stored = pl.DataFrame(
+        conn.execute('SELECT "SK_ID_CURR", "AMT_ANNUITY" FROM application ORDER BY rowid').fetchall(),
+        schema=["SK_ID_CURR", "AMT_ANNUITY"],
+        orient="row",
+    )
     assert stored.equals(small_tables["application"].select("SK_ID_CURR", "AMT_ANNUITY"))
     reasons = json.loads(conn.execute("SELECT reasons FROM scores LIMIT 1").fetchone()[0])
     assert reasons["against"][0]["fr"] and reasons["against"][0]["en"]
@@ -179,7 +234,9 @@ def test_reimporting_the_same_file_is_reported_not_duplicated(store, scorer, sma
     before = snapshot(store)
     with pytest.raises(DuplicateImport) as caught:
         import_files(store, [small_batch / APP], scorer)
-    assert caught.value.batches == [1] and "already imported" in str(caught.value) and APP in str(caught.value)
+    assert (
+        caught.value.batches == [1] and "already imported" in str(caught.value) and APP in str(caught.value)
+    )
     assert snapshot(store) == before
 
 
@@ -195,12 +252,14 @@ def test_known_client_gets_a_new_score_and_history_is_kept(tmp_path, scorer, sma
     assert client.score.batch_id == second.batch_id
     assert client.application["AMT_INCOME_TOTAL"] == again["AMT_INCOME_TOTAL"][0]
     assert [s.batch_id for s in store.scores(sk_id)] == [second.batch_id, first.batch_id]
-    count = store.db.execute("SELECT COUNT(*) FROM application WHERE \"SK_ID_CURR\" = ?", (sk_id,)).fetchone()[0]
+    count = store.db.execute('SELECT COUNT(*) FROM application WHERE "SK_ID_CURR" = ?', (sk_id,)).fetchone()[
+        0
+    ]
     assert count == 2 and store.find_clients().height == first.clients
 
 
 def test_warnings_are_reported_and_the_rows_stored(tmp_path, scorer, demo_tables):
-    """Orphan history rows are left out; negative amounts, long text, extra columns and cp1252 are flagged."""
+    """Orphan history rows left out; negative or absurd amounts, long text, extra columns, cp1252 flagged."""
     app = demo_tables["application"].slice(2000, 30)
     tables = history_of(demo_tables, app["SK_ID_CURR"])
     orphan = demo_tables["bureau"].filter(~pl.col("SK_ID_CURR").is_in(app["SK_ID_CURR"].implode())).head(2)
@@ -208,6 +267,7 @@ def test_warnings_are_reported_and_the_rows_stored(tmp_path, scorer, demo_tables
     folder = write_csvs(tables, tmp_path / "batch")
     lines = set_cell(app_lines(app.with_columns(EXTRA_NOTE=pl.lit("x"))), 3, "AMT_CREDIT", "-5000")
     lines = set_cell(lines, 4, "ORGANIZATION_TYPE", "Société " + "x" * 300)
+    lines = set_cell(lines, 5, "AMT_INCOME_TOTAL", "5e12")
     (folder / APP).write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
 
     store = ClientStore(tmp_path / "home")
@@ -217,6 +277,10 @@ def test_warnings_are_reported_and_the_rows_stored(tmp_path, scorer, demo_tables
     assert ("bureau.csv", "SK_ID_CURR", bureau_line, "warning") in found
     assert (APP, "AMT_CREDIT", 3, "warning") in found
     assert (APP, "ORGANIZATION_TYPE", 4, "warning") in found
+    assert any(
+        p.column == "AMT_INCOME_TOTAL" and p.row == 5 and "absurd" in p.message
+        for p in result.report.warnings
+    )
     assert (APP, None, 4, "warning") in found  # not UTF-8 from line 4
     assert any(p.file == APP and "EXTRA_NOTE" in p.message for p in result.report.warnings)
     assert result.report.skipped == {"bureau": 2} and result.rows["bureau"] == tables["bureau"].height - 2
@@ -224,7 +288,9 @@ def test_warnings_are_reported_and_the_rows_stored(tmp_path, scorer, demo_tables
     client = store.client(app["SK_ID_CURR"][1])
     assert client.application["AMT_CREDIT"] == -5000 and "EXTRA_NOTE" not in client.application
     assert store.client(app["SK_ID_CURR"][2]).application["ORGANIZATION_TYPE"].startswith("Société x")
-    orphans = store.db.execute('SELECT COUNT(*) FROM bureau WHERE "SK_ID_CURR" IN (?, ?)', orphan["SK_ID_CURR"].to_list())
+    orphans = store.db.execute(
+        'SELECT COUNT(*) FROM bureau WHERE "SK_ID_CURR" IN (?, ?)', orphan["SK_ID_CURR"].to_list()
+    )
     assert orphans.fetchone()[0] == 0
     report = store.batch_report(result.batch_id)
     assert report["skipped"] == {"bureau": 2} and len(report["problems"]) == len(result.report.problems)
@@ -273,9 +339,22 @@ def test_real_extract_imports_with_history_of_other_clients_left_out(tmp_path, s
 def test_problem_lists_group_by_column_and_row():
     from storage.validation import ValidationReport
 
-    report = ValidationReport(problems=[
-        Problem("a.csv", "bad", "AMT_CREDIT", 3), Problem("a.csv", "bad", "AMT_CREDIT", 5),
-        Problem("a.csv", "bad", "DAYS_BIRTH", 3), Problem("a.csv", "odd", "AMT_CREDIT", 9, "warning"),
-    ])
+    report = ValidationReport(
+        problems=[
+            Problem("a.csv", "bad", "AMT_CREDIT", 3),
+            Problem("a.csv", "bad", "AMT_CREDIT", 5),
+            Problem("a.csv", "bad", "DAYS_BIRTH", 3),
+            Problem("a.csv", "odd", "AMT_CREDIT", 9, "warning"),
+        ]
+    )
     assert report.by_column() == {("a.csv", "AMT_CREDIT"): 3, ("a.csv", "DAYS_BIRTH"): 1}
     assert list(report.by_row()) == [("a.csv", 3), ("a.csv", 5)] and len(report.by_row()[("a.csv", 3)]) == 2
+
+
+def test_real_data_raises_no_plausibility_warning(home_credit):
+    from engine.resources import demo_batch
+    from storage.validation import validate
+
+    for source in ([demo_batch()], [home_credit / "application_train.zip", home_credit / "bureau.zip"]):
+        report = validate(source).report
+        assert [p for p in report.warnings if p.column not in (None, "SK_ID_CURR")] == []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,12 @@ DEBT = FeatureSpec("ACTIVE_AMT_CREDIT_SUM_DEBT_SUM", "bureau", "AMT_CREDIT_SUM_D
 EXT3 = FeatureSpec("EXT_SOURCE_3", "application", "EXT_SOURCE_3")
 PENSIONER = FeatureSpec("NAME_INCOME_TYPE_Pensioner", "application", "NAME_INCOME_TYPE", level="Pensioner")
 AGE = FeatureSpec("DAYS_BIRTH", "application", "DAYS_BIRTH")
+REALTY = FeatureSpec("FLAG_OWN_REALTY_Y", "application", "FLAG_OWN_REALTY", level="Y")
+NO_OCCUPATION = FeatureSpec("OCCUPATION_TYPE_MISSING", "application", "OCCUPATION_TYPE", level="<missing>")
+DOCUMENT_3 = FeatureSpec("FLAG_DOCUMENT_3", "application", "FLAG_DOCUMENT_3")
+POS_DPD_DEF = FeatureSpec("POS_SK_DPD_DEF_MEAN", "POS_CASH_balance", "SK_DPD_DEF", "mean")
+LAST_PREVIOUS = FeatureSpec("PREV_DAYS_DECISION_MAX", "previous_application", "DAYS_DECISION", "max")
+LOWEST_EXT = FeatureSpec("EXT_SOURCES_MIN", "application", "EXT_SOURCES_MIN")
 
 
 def test_every_column_has_short_labels_in_both_languages():
@@ -53,7 +61,7 @@ def test_column_label_of_raw_and_derived_columns(lang):
     [
         (
             DEBT,
-            "Dette en cours totale des crédits actifs au bureau",
+            "Dette totale en cours des crédits actifs au bureau",
             "Total current debt of active bureau credits",
         ),
         (
@@ -70,13 +78,18 @@ def test_column_label_of_raw_and_derived_columns(lang):
         ),
         (
             FeatureSpec("BURO_AMT_CREDIT_SUM_VAR", "bureau", "AMT_CREDIT_SUM", "var"),
-            "Variance du montant du crédit des crédits au bureau",
+            "Variance du montant accordé des crédits au bureau",
             "Variance of credit amount of bureau credits",
         ),
         (
             FeatureSpec("POS_COUNT", "POS_CASH_balance", "SK_ID_PREV", "count"),
-            "Nombre de relevés mensuels de prêts POS et espèces",
-            "Number of monthly POS and cash loan records",
+            "Nombre de mois d'historique des prêts POS/espèces",
+            "Number of months of history of POS/cash loans",
+        ),
+        (
+            FeatureSpec("BURO_ACTIVE_COUNT", "bureau", "SK_ID_BUREAU", "count", "active"),
+            "Nombre de crédits actifs au bureau",
+            "Number of active bureau credits",
         ),
         (PENSIONER, "Type de revenu : Retraité", "Income type: Pensioner"),
         (
@@ -84,6 +97,8 @@ def test_column_label_of_raw_and_derived_columns(lang):
             "Sexe : Femme",
             "Gender: Female",
         ),
+        (REALTY, "Propriétaire de son logement", "Owns a home"),
+        (NO_OCCUPATION, "Profession non renseignée", "Occupation not provided"),
         (
             FeatureSpec(
                 "PREV_NAME_CONTRACT_STATUS_Refused_MEAN",
@@ -102,15 +117,20 @@ def test_column_label_of_raw_and_derived_columns(lang):
         ),
         (
             FeatureSpec("INSTAL_DPD_MAX", "installments_payments", "DPD", "max"),
-            "Retard de paiement maximal des échéances de crédits précédents",
+            "Retard maximal de paiement des échéances des crédits précédents",
             "Maximum days past due of instalments of previous credits",
+        ),
+        (
+            POS_DPD_DEF,
+            "Retard moyen hors tolérance des prêts POS/espèces",
+            "Average days past due beyond tolerance of POS/cash loans",
         ),
         (
             FeatureSpec(
                 "APPROVED_APP_CREDIT_PERC_MEAN", "previous_application", "APP_CREDIT_PERC", "mean", "approved"
             ),
-            "Montant demandé rapporté au montant accordé moyen des demandes précédentes acceptées",
-            "Average requested to granted amount ratio of approved previous applications",
+            "Ratio demandé / accordé moyen des demandes précédentes acceptées",
+            "Average requested to granted ratio of approved previous applications",
         ),
     ],
 )
@@ -129,13 +149,13 @@ def test_feature_label_composition(spec, fr, en):
         ),
         (
             FeatureSpec("BURO_MONTHS_BALANCE_SIZE_MEAN", "bureau_balance", "MONTHS_BALANCE_SIZE", "mean"),
-            "Nombre de mois d'historique moyen des crédits au bureau",
+            "Nombre moyen de mois d'historique des crédits au bureau",
             "Average months of history of bureau credits",
         ),
         (
             FeatureSpec("BURO_STATUS_1_MEAN", "bureau_balance", "STATUS", "mean", level="1"),
             "Part des mois d'historique des crédits au bureau avec statut mensuel « Retard de 1 à 30 jours »",
-            "Share of monthly records of bureau credits with monthly status “1-30 days past due”",
+            "Share of monthly history of bureau credits with monthly status “1-30 days past due”",
         ),
         (
             FeatureSpec(
@@ -145,8 +165,8 @@ def test_feature_label_composition(spec, fr, en):
                 "mean",
                 level="<missing>",
             ),
-            "Part des demandes précédentes avec type de client « Non renseigné »",
-            "Share of previous applications with client type “Not provided”",
+            "Part des demandes précédentes avec type de client non renseigné",
+            "Share of previous applications with client type not provided",
         ),
     ],
 )
@@ -156,13 +176,47 @@ def test_labels_of_pipeline_derived_features(spec, fr, en):
 
 
 def test_min_of_an_elapsed_time_reads_as_the_longest():
-    oldest = FeatureSpec("BURO_DAYS_CREDIT_MIN", "bureau", "DAYS_CREDIT", "min")
-    assert feature_label(oldest, "fr").startswith("Ancienneté du crédit maximale")
-    assert feature_label(oldest, "en").startswith("Maximum credit age")
     history = FeatureSpec("BURO_MONTHS_BALANCE_MIN_MIN", "bureau_balance", "MONTHS_BALANCE_MIN", "min")
-    assert (
-        feature_label(history, "fr") == "Ancienneté de l'historique du crédit maximale des crédits au bureau"
-    )
+    assert feature_label(history, "fr") == "Ancienneté maximale de l'historique des crédits au bureau"
+    assert feature_label(history, "en") == "Maximum length of history of bureau credits"
+
+
+@pytest.mark.parametrize(
+    ("spec", "fr", "en"),
+    [
+        (LAST_PREVIOUS, "Dernière demande précédente", "Last previous application"),
+        (
+            FeatureSpec(
+                "REFUSED_DAYS_DECISION_MIN", "previous_application", "DAYS_DECISION", "min", "refused"
+            ),
+            "Première demande précédente refusée",
+            "First refused previous application",
+        ),
+        (
+            FeatureSpec("ACTIVE_DAYS_CREDIT_MAX", "bureau", "DAYS_CREDIT", "max", "active"),
+            "Dernier crédit actif au bureau",
+            "Last active bureau credit",
+        ),
+        (
+            FeatureSpec("CLOSED_DAYS_ENDDATE_FACT_MIN", "bureau", "DAYS_ENDDATE_FACT", "min", "closed"),
+            "Première clôture des crédits clos au bureau",
+            "First closure of closed bureau credits",
+        ),
+        (
+            FeatureSpec("BURO_DAYS_CREDIT_ENDDATE_MEAN", "bureau", "DAYS_CREDIT_ENDDATE", "mean"),
+            "Fin prévue moyenne des crédits au bureau",
+            "Average expected end of bureau credits",
+        ),
+        (
+            FeatureSpec("BURO_DAYS_CREDIT_MEAN", "bureau", "DAYS_CREDIT", "mean"),
+            "Ancienneté moyenne des crédits au bureau",
+            "Average age of bureau credits",
+        ),
+    ],
+)
+def test_dated_rows_read_as_first_and_last(spec, fr, en):
+    assert feature_label(spec, "fr") == fr
+    assert feature_label(spec, "en") == en
 
 
 def test_category_values_are_translated_or_kept():
@@ -197,7 +251,7 @@ def test_french_numbers():
     assert format_value(EXT3, 0.4213, "en") == "0.42"
 
 
-def test_days_are_shown_as_positive_durations():
+def test_days_are_shown_as_durations_or_dates():
     assert format_value(AGE, -12783.0, "fr") == "34 ans"
     assert format_value(AGE, -12783.0, "en") == "34 years"
     employed = FeatureSpec("DAYS_EMPLOYED", "application", "DAYS_EMPLOYED")
@@ -208,7 +262,11 @@ def test_days_are_shown_as_positive_durations():
     overdue = FeatureSpec("INSTAL_DPD_MAX", "installments_payments", "DPD", "max")
     assert format_value(overdue, 12.0, "fr") == "12 jours"
     months = FeatureSpec("BURO_MONTHS_BALANCE_MIN", "bureau_balance", "MONTHS_BALANCE", "min")
-    assert format_value(months, -18.0, "fr") == "18 mois"
+    assert format_value(months, -18.0, "fr") == "il y a 18 mois"  # the first dated row: a date
+    end = FeatureSpec("BURO_DAYS_CREDIT_ENDDATE_MAX", "bureau", "DAYS_CREDIT_ENDDATE", "max")
+    assert format_value(end, 800.0, "fr") == "dans 2,2 ans"
+    assert format_value(end, -45.0, "en") == "1 month ago"
+    assert format_value(LAST_PREVIOUS, 0.0, "fr") == "à la date de la demande"
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -227,11 +285,97 @@ def test_flags_and_counts():
 
 
 def test_reason_sentences():
-    assert reason(EXT3, 0.21, 0.3, "fr", reference=0.5) == "Score externe n°3 bas (0,21) : augmente le risque"
-    assert reason(EXT3, 0.21, 0.3, "en", reference=0.5) == "External score 3 low (0.21): raises the risk"
-    assert reason(EXT3, 0.21, 0.3, "fr") == "Score externe n°3 (0,21) : augmente le risque"
+    low = "Score externe n°3 : faible (0,21) — augmente le risque"
+    assert reason(EXT3, 0.21, 0.3, "fr", reference=0.5) == low
+    assert reason(EXT3, 0.21, 0.3, "en", reference=0.5) == "External score 3: low (0.21) — raises the risk"
+    assert reason(EXT3, 0.21, 0.3, "fr") == "Score externe n°3 : 0,21 — augmente le risque"
+    assert reason(EXT3, None, 0.3, "en", reference=0.5) == "External score 3: unknown — raises the risk"
     assert reason(DEBT, 2e6, 0.1, "fr", reference=1e5).startswith(
-        "Dette en cours totale des crédits actifs au bureau élevée"
+        "Dette totale en cours des crédits actifs au bureau : élevée ("
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "value", "reference", "fr", "en"),
+    [
+        (
+            LOWEST_EXT,
+            0.16,
+            0.4,
+            "Score externe le plus bas : faible (0,16) — augmente le risque",
+            "Lowest external score: low (0.16) — raises the risk",
+        ),
+        (
+            POS_DPD_DEF,
+            3.0,
+            0.0,
+            "Retard moyen hors tolérance des prêts POS/espèces : élevé (3 jours) — augmente le risque",
+            "Average days past due beyond tolerance of POS/cash loans: high (3 days) — raises the risk",
+        ),
+        (
+            LAST_PREVIOUS,
+            -91.0,
+            -296.0,
+            "Dernière demande précédente : récente (il y a 3 mois) — augmente le risque",
+            "Last previous application: recent (3 months ago) — raises the risk",
+        ),
+        (
+            FeatureSpec("BURO_DAYS_CREDIT_ENDDATE_MAX", "bureau", "DAYS_CREDIT_ENDDATE", "max"),
+            1100.0,
+            914.5,
+            "Dernière fin prévue des crédits au bureau : tardive (dans 3 ans) — augmente le risque",
+            "Last expected end of bureau credits: late (in 3 years) — raises the risk",
+        ),
+        (
+            REALTY,
+            0.0,
+            1.0,
+            "N'est pas propriétaire de son logement — augmente le risque",
+            "Does not own a home — raises the risk",
+        ),
+        (
+            NO_OCCUPATION,
+            0.0,
+            0.0,
+            "Profession renseignée — augmente le risque",
+            "Occupation provided — raises the risk",
+        ),
+        (
+            DOCUMENT_3,
+            0.0,
+            1.0,
+            "Document n°3 non fourni — augmente le risque",
+            "Document 3 not provided — raises the risk",
+        ),
+        (
+            FeatureSpec(
+                "NAME_EDUCATION_TYPE_HIGHER_EDUCATION",
+                "application",
+                "NAME_EDUCATION_TYPE",
+                level="Higher education",
+            ),
+            0.0,
+            0.0,
+            "Niveau d'études : autre que « Études supérieures » — augmente le risque",
+            "Education level: other than “Higher education” — raises the risk",
+        ),
+    ],
+)
+def test_reasons_read_at_a_glance(spec, value, reference, fr, en):
+    assert reason(spec, value, 0.2, "fr", reference) == fr
+    assert reason(spec, value, 0.2, "en", reference) == en
+
+
+def test_reason_qualifiers_agree_in_gender_and_number():
+    living = FeatureSpec("LIVINGAPARTMENTS_AVG", "application", "LIVINGAPARTMENTS_AVG")
+    assert " : élevés (" in reason(living, 0.9, 0.1, "fr", 0.1)
+    rate = FeatureSpec("PAYMENT_RATE", "application", "PAYMENT_RATE")
+    assert " : élevée (" in reason(rate, 0.2, 0.1, "fr", 0.05)
+    assert " : élevé (" in reason(POS_DPD_DEF, 3.0, 0.1, "fr", 0.0)
+    first = FeatureSpec("PREV_DAYS_DECISION_MIN", "previous_application", "DAYS_DECISION", "min")
+    assert " : ancienne (il y a 6 ans)" in reason(first, -2192.0, 0.1, "fr", -1472.0)
+    assert " : récent (il y a 2 mois)" in reason(
+        FeatureSpec("BURO_DAYS_CREDIT_MAX", "bureau", "DAYS_CREDIT", "max"), -61.0, 0.1, "fr", -400.0
     )
 
 
@@ -239,19 +383,46 @@ def test_reason_sentences():
 def test_reason_direction_follows_the_contribution_sign(lang):
     up = {"fr": "augmente le risque", "en": "raises the risk"}[lang]
     down = {"fr": "réduit le risque", "en": "lowers the risk"}[lang]
-    for spec, value in ((EXT3, 0.6), (DEBT, 1e5), (PENSIONER, 1.0), (AGE, None)):
-        assert reason(spec, value, 0.2, lang).endswith(up)
-        assert reason(spec, value, -0.2, lang).endswith(down)
+    for spec, value in ((EXT3, 0.6), (DEBT, 1e5), (PENSIONER, 1.0), (AGE, None), (REALTY, 0.0)):
+        assert reason(spec, value, 0.2, lang).endswith(f" — {up}")
+        assert reason(spec, value, -0.2, lang).endswith(f" — {down}")
 
 
 def test_reason_on_a_one_hot_category():
-    assert reason(PENSIONER, 1.0, -0.1, "fr") == "Type de revenu « Retraité » : réduit le risque"
-    assert reason(PENSIONER, 0.0, 0.1, "en") == "Income type other than “Pensioner”: raises the risk"
+    assert reason(PENSIONER, 1.0, -0.1, "fr") == "Type de revenu : Retraité — réduit le risque"
+    assert reason(PENSIONER, 0.0, 0.1, "en") == "Income type: other than “Pensioner” — raises the risk"
+    assert reason(PENSIONER, None, 0.1, "fr") == "Type de revenu : Retraité (inconnu) — augmente le risque"
+    assert reason(NO_OCCUPATION, 1.0, -0.1, "fr") == "Profession non renseignée — réduit le risque"
 
 
 def test_age_compares_by_length_not_by_sign():
     # -12783 days (34 years) is above the median -15750 (43 years) as a number, but a younger client.
-    assert reason(AGE, -12783.0, 0.1, "fr", reference=-15750.0) == "Âge bas (34 ans) : augmente le risque"
+    expected = "Âge : faible (34 ans) — augmente le risque"
+    assert reason(AGE, -12783.0, 0.1, "fr", reference=-15750.0) == expected
+
+
+DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def pipeline_specs(bundle):
+    return [(bundle.pipeline.specs[f], median) for f, median in zip(bundle.feature_names, bundle.medians)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_bundled_feature_reads_cleanly(pipeline_specs, lang):
+    """Low and high values of every model feature: no doubled word, placeholder or labelled raw name."""
+    for spec, median in pipeline_specs:
+        reference = 0.5 if math.isnan(median) else median
+        spread = abs(reference) / 2 + 1
+        low, high = (0.0, 1.0) if spec.level is not None else (reference - spread, reference + spread)
+        for value in (low, high):
+            text = reason(spec, value, 0.1, lang, reference)
+            assert not DOUBLED.search(text), text
+            assert not re.search(r"[{}]|\bNone\b|\bnan\b", text), text
+            if column_label(spec.table, spec.column, lang) != spec.column:
+                assert spec.column not in text, text
+            assert f"({spec.agg})" not in text, text
 
 
 def test_unknown_language_is_refused():

@@ -61,7 +61,7 @@ def test_one_client_alone_scores_as_in_the_batch(scorer, demo_tables, demo_featu
 
 
 def test_reasons_are_signed_sorted_and_worded_in_both_languages(scorer, demo_features):
-    for s in scorer.score(demo_features.head(50)):
+    for s in scorer.score(demo_features.head(300)):
         assert 0 < len(s.against) <= 4 and len(s.favour) <= 4
         up = [r.contribution for r in s.against]
         down = [r.contribution for r in s.favour]
@@ -69,6 +69,7 @@ def test_reasons_are_signed_sorted_and_worded_in_both_languages(scorer, demo_fea
         assert all(c < 0 for c in down) and down == sorted(down)
         for r in s.against + s.favour:
             assert r.fr and r.en and r.fr != r.en
+        assert len({r.fr for r in s.against + s.favour}) == len(s.against) + len(s.favour)  # no sentence twice
         assert s.decision == (REFUSE if s.pd >= scorer.bundle.threshold else ACCEPT)
 
 

@@ -47,9 +47,21 @@ def test_new_store_has_the_whole_schema_with_wal_and_foreign_keys(tmp_path):
     db = store.db
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    expected = {"batches", "batch_files", "clients", "scores", "decisions", "drift_runs", "application", "bureau",
-                "bureau_balance", "previous_application", "POS_CASH_balance", "installments_payments",
-                "credit_card_balance"}
+    expected = {
+        "batches",
+        "batch_files",
+        "clients",
+        "scores",
+        "decisions",
+        "drift_runs",
+        "application",
+        "bureau",
+        "bureau_balance",
+        "previous_application",
+        "POS_CASH_balance",
+        "installments_payments",
+        "credit_card_balance",
+    }
     assert expected <= set(db.table_names())
     assert store.is_empty()
 
@@ -61,10 +73,13 @@ def test_store_of_an_older_schema_is_migrated_and_keeps_its_rows(tmp_path):
                 '2025-01-02T10:01:00+00:00', 'alice', 'b0', 1, 1, '{}', '{}')""")
     old.conn.execute("BEGIN")
     old.conn.execute("INSERT INTO clients VALUES (100001, 1, 1, 7)")
-    reasons = json.dumps({"against": [{"feature": "X", "value": 1.0, "contribution": 0.1, "fr": "x", "en": "x"}],
-                          "for": []})
-    old.conn.execute("INSERT INTO scores VALUES (7, 100001, 1, 'b0', 0.2, 'refuse', 'E', 520, ?, '2025-01-02T10:00:30+00:00')",
-                     (reasons,))
+    reasons = json.dumps(
+        {"against": [{"feature": "X", "value": 1.0, "contribution": 0.1, "fr": "x", "en": "x"}], "for": []}
+    )
+    old.conn.execute(
+        "INSERT INTO scores VALUES (7, 100001, 1, 'b0', 0.2, 'refuse', 'E', 520, ?, '2025-01-02T10:00:30')",
+        (reasons,),
+    )
     old.conn.execute('INSERT INTO application (batch_id, "SK_ID_CURR", "AMT_CREDIT") VALUES (1, 100001, 5e5)')
     old.conn.execute("COMMIT")
     assert "decisions" not in old.table_names()
@@ -81,7 +96,8 @@ def test_store_of_an_older_schema_is_migrated_and_keeps_its_rows(tmp_path):
 
 def test_store_of_a_newer_app_is_refused(tmp_path):
     ClientStore(tmp_path).db.execute(
-        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('creditscore', 'm999_future', 'x')"
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+        " VALUES ('creditscore', 'm999_future', 'x')"
     )
     with pytest.raises(StoreError, match="newer creditscore"):
         ClientStore(tmp_path)
@@ -112,7 +128,9 @@ def test_client_lookup_returns_latest_score_reasons_and_application(stored, smal
     assert client.application["AMT_CREDIT"] == application["AMT_CREDIT"][3]
     assert client.application["NAME_CONTRACT_TYPE"] == application["NAME_CONTRACT_TYPE"][3]
     assert 0 < client.score.pd < 1 and client.score.grade in "ABCDE"
-    assert client.score.against and all(r["fr"] and r["en"] and r["contribution"] > 0 for r in client.score.against)
+    assert client.score.against and all(
+        r["fr"] and r["en"] and r["contribution"] > 0 for r in client.score.against
+    )
     assert all(r["contribution"] < 0 for r in client.score.favour)
     assert client.decision is None
     assert store.client(1) is None
@@ -125,14 +143,18 @@ def test_find_clients_filters_by_decision_grade_batch_and_date(stored):
     for grade in "ABCDE":
         assert store.find_clients(grade=grade).height == (everyone["GRADE"] == grade).sum()
     refused = store.find_clients(decision="refuse")
-    assert refused.height == (everyone["DECISION"] == "refuse").sum() and set(refused["DECISION"]) <= {"refuse"}
+    assert refused.height == (everyone["DECISION"] == "refuse").sum() and set(refused["DECISION"]) <= {
+        "refuse"
+    }
     assert store.find_clients(batch=result.batch_id).height == result.clients
     assert store.find_clients(batch=result.batch_id + 1).is_empty()
     today = date.fromisoformat(everyone["SCORED_AT"][0][:10])
     assert store.find_clients(since=today, until=today).height == result.clients
     assert store.find_clients(since=today + timedelta(days=1)).is_empty()
     assert store.find_clients(until=today - timedelta(days=1)).is_empty()
-    assert store.find_clients(limit=3, offset=2)["SK_ID_CURR"].to_list() == everyone["SK_ID_CURR"][2:5].to_list()
+    assert (
+        store.find_clients(limit=3, offset=2)["SK_ID_CURR"].to_list() == everyone["SK_ID_CURR"][2:5].to_list()
+    )
 
 
 def test_decisions_are_append_only_and_overrides_need_a_reason(stored):
@@ -149,3 +171,13 @@ def test_decisions_are_append_only_and_overrides_need_a_reason(stored):
             store.db.conn.execute(statement)
         store.db.conn.rollback()
     assert len(store.decisions(sk_id)) == 2
+
+
+def test_folders_left_by_a_killed_import_are_removed_on_open(stored):
+    store, result = stored
+    leftovers = [store.imports / f"{result.batch_id + 1}.partial", store.imports / str(result.batch_id + 1)]
+    for folder in leftovers:
+        folder.mkdir()
+        (folder / "application_test.csv").write_text("SK_ID_CURR\n1\n")
+    ClientStore(store.home)
+    assert sorted(p.name for p in store.imports.iterdir()) == [str(result.batch_id)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 
+import polars as pl
 import pytest
 
 from desktop.cli import main
@@ -37,7 +38,9 @@ def test_first_start_seeds_the_demo_batch(home):
 
 
 def test_clients_lists_and_filters(home, capsys):
-    code, out, _ = run(capsys, "--home", str(home), "clients", "--grade", "E", "--decision", "refuse", "--limit", "4")
+    code, out, _ = run(
+        capsys, "--home", str(home), "clients", "--grade", "E", "--decision", "refuse", "--limit", "4"
+    )
     rows = out.splitlines()[1:-1]
     assert code == 0 and len(rows) == 4 and all(" refuse " in row and " E " in row for row in rows)
     assert out.splitlines()[-1] == "4 clients shown"
@@ -64,10 +67,13 @@ def test_import_shows_progress_then_bad_files_exit_2_and_change_nothing(home, de
     assert code == 2 and "application_test.csv: already imported" in err and "batch 2" in err
     bad = tmp_path / "bad" / "application_test.csv"
     bad.parent.mkdir()
-    lines = app.read_text().splitlines()
-    bad.write_text("\n".join([*lines[:3], lines[3].replace(",", ",x", 1), *lines[4:]]) + "\n")
+    credit = pl.col("AMT_CREDIT").cast(pl.String)
+    rows = demo_tables["application"].head(25).with_row_index()
+    rows.with_columns(
+        pl.when(pl.col("index") == 2).then(pl.lit("lots")).otherwise(credit).alias("AMT_CREDIT")
+    ).drop("index").write_csv(bad)
     code, _, err = run(capsys, "--home", str(home), "import", str(bad))
-    assert code == 2 and "application_test.csv, column" in err and "line 4" in err and "Traceback" not in err
+    assert code == 2 and "application_test.csv, column AMT_CREDIT, line 4" in err and "Traceback" not in err
     assert snapshot(store) == before
 
 

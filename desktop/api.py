@@ -1,0 +1,134 @@
+"""The local HTTP API of the model, on the app's own Flask server (token-checked, loopback only).
+
+    GET  /api/v1/health              status, bundle id, threshold
+    GET  /api/v1/clients/<id>        the client's latest stored score and reasons
+    POST /api/v1/score               one application (+ optional history) as JSON -> PD, decision, grade, points, reasons
+    GET  /api/v1/openapi.json        this API described in OpenAPI 3.1
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from desktop.context import context
+from engine.readers import InputError
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1 << 20  # one application with its history fits in far less than 1 MiB
+
+_REASON = {
+    "type": "object",
+    "properties": {
+        "feature": {"type": "string"},
+        "value": {"type": ["number", "null"]},
+        "contribution": {"type": "number", "description": "share of the calibrated log-odds; > 0 raises the risk"},
+        "fr": {"type": "string"},
+        "en": {"type": "string"},
+    },
+}
+_SCORE = {
+    "type": "object",
+    "properties": {
+        "SK_ID_CURR": {"type": "integer"},
+        "PD": {"type": "number", "description": "calibrated probability of default"},
+        "DECISION": {"type": "string", "enum": ["accept", "refuse"]},
+        "GRADE": {"type": "string", "enum": ["A", "B", "C", "D", "E"]},
+        "POINTS": {"type": "integer"},
+        "REASONS_AGAINST": {"type": "array", "items": _REASON},
+        "REASONS_FOR": {"type": "array", "items": _REASON},
+    },
+}
+_ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "problems": {"type": "array"}}}
+_AUTH = [{"bearer": []}]
+
+
+def openapi() -> dict:
+    """The OpenAPI document of this API."""
+    errors = {str(code): {"description": text, "content": {"application/json": {"schema": _ERROR}}}
+              for code, text in ((400, "invalid input"), (401, "missing or wrong token"), (413, "body too large"))}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "creditscore local API", "version": "1"},
+        "servers": [{"url": "http://127.0.0.1"}],
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": _AUTH,
+        "paths": {
+            "/api/v1/health": {"get": {"summary": "Service status", "responses": {"200": {"description": "ok"}}}},
+            "/api/v1/clients/{sk_id_curr}": {
+                "get": {
+                    "summary": "Latest stored score of a client",
+                    "parameters": [{"name": "sk_id_curr", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {"200": {"description": "the client's latest score",
+                                          "content": {"application/json": {"schema": _SCORE}}},
+                                  "404": {"description": "unknown client"}, "401": errors["401"]},
+                }
+            },
+            "/api/v1/score": {
+                "post": {
+                    "summary": "Score one application",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["application"],
+                        "properties": {"application": {"type": "object", "description": "application columns (Home Credit names)"}},
+                        "additionalProperties": {"type": "array", "items": {"type": "object"},
+                                                 "description": "history tables: bureau, bureau_balance, previous_application, …"},
+                    }}}},
+                    "responses": {"200": {"description": "score", "content": {"application/json": {"schema": _SCORE}}}, **errors},
+                }
+            },
+        },
+    }
+
+
+def api_blueprint() -> Blueprint:
+    api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+    @api.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return jsonify(error=exc.description or exc.name), exc.code
+
+    @api.errorhandler(InputError)
+    def input_error(exc: InputError):
+        problems = [{"table": p.file, "column": p.column, "record": p.row, "message": p.message} for p in exc.problems]
+        return jsonify(error="invalid input", problems=problems), 400
+
+    @api.get("/health")
+    def health():
+        ctx = context()
+        bundle = ctx.scorer.bundle
+        return jsonify(status="ok", bundle=bundle.id, threshold=bundle.threshold, variant=bundle.manifest["model"]["variant"])
+
+    @api.get("/openapi.json")
+    def spec():
+        return jsonify(openapi())
+
+    @api.get("/clients/<int:sk_id_curr>")
+    def client(sk_id_curr: int):
+        found = context().store.client(sk_id_curr)
+        if found is None:
+            return jsonify(error=f"no client {sk_id_curr} in the store"), 404
+        score = found.score
+        return jsonify(
+            SK_ID_CURR=sk_id_curr, PD=score.pd, DECISION=score.decision, GRADE=score.grade, POINTS=score.points,
+            REASONS_AGAINST=score.against, REASONS_FOR=score.favour, SCORED_AT=score.scored_at,
+            BATCH=score.batch_id, BUNDLE=score.bundle_id,
+        )
+
+    @api.post("/score")
+    def score():
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return jsonify(error=f"body larger than {MAX_BODY} bytes"), 413
+        body = request.get_json(silent=True)
+        if body is None:
+            return jsonify(error="the body must be JSON (Content-Type: application/json)"), 400
+        from engine.records import tables_from_json
+
+        frames, warnings = tables_from_json(body)
+        scorer = context().scorer
+        result = scorer.score(scorer.features(frames))[0]
+        return jsonify({**result.to_dict(), "WARNINGS": [w.message for w in warnings]})
+
+    return api

@@ -1,0 +1,98 @@
+"""The Dash application: shell (navigation, language), pages from ``desktop/pages``, the local API.
+
+Everything is served from this process: Dash's own scripts (``serve_locally``), plotly.js, and
+``resources/assets`` (Bootstrap CSS, the app's stylesheet); no page loads anything from elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, dcc, html
+from flask import redirect, request
+
+from desktop import i18n
+from desktop.context import AppContext, set_context
+from desktop.i18n import t
+from desktop.security import install_token_guard
+from engine.resources import resources_dir
+
+log = logging.getLogger(__name__)
+
+PAGES_DIR = Path(__file__).with_name("pages")
+
+
+def _language_switch() -> html.A:
+    other = "en" if i18n.current_lang() == "fr" else "fr"
+    return html.A(
+        t("common.switch_language"),
+        href=f"/lang/{other}",
+        id="language-switch",
+        lang=other,
+        title=t("common.switch_language_label"),
+        className="btn btn-outline-light btn-sm",
+    )
+
+
+def shell() -> html.Div:
+    """The frame around every page, built per request in the user's language."""
+    lang = i18n.current_lang()
+    links = [
+        dbc.NavItem(dbc.NavLink(t(page["name"]), href=page["relative_path"], active="exact", id=f"nav-{page['module'].rsplit('.', 1)[-1]}"))
+        for page in dash.page_registry.values()
+    ]
+    navbar = dbc.Navbar(
+        dbc.Container(
+            [
+                html.A(html.Span(t("common.app_name"), className="navbar-brand fw-bold"), href="/"),
+                html.Nav(dbc.Nav(links, navbar=True), className="me-auto", **{"aria-label": t("common.nav_label")}),
+                _language_switch(),
+            ],
+            fluid=True,
+        ),
+        color="dark",
+        dark=True,
+        className="mb-3",
+    )
+    return html.Div(
+        [dcc.Location(id="url"), html.Header(navbar), html.Main(dash.page_container, id="main", className="container-fluid px-4")],
+        lang=lang,
+    )
+
+
+def _install_language_route(server) -> None:
+    @server.route("/lang/<code>")
+    def set_language(code: str):
+        back = request.referrer or "/"
+        parts = urlsplit(back)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")  # stay on this server
+        response = redirect(target or "/")
+        if code in i18n.LANGS:
+            response.set_cookie(i18n.LANG_COOKIE, code, samesite="Strict", max_age=3600 * 24 * 365)
+        return response
+
+
+def create_app(ctx: AppContext) -> Dash:
+    """Build the app for one launch (one per process: Dash pages register globally)."""
+    set_context(ctx)
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(PAGES_DIR),
+        assets_folder=str(resources_dir() / "assets"),
+        serve_locally=True,
+        title="creditscore",
+        update_title=None,
+        suppress_callback_exceptions=True,
+    )
+    app.layout = shell
+    install_token_guard(app.server, ctx.token)
+    _install_language_route(app.server)
+    from desktop.api import api_blueprint
+
+    app.server.register_blueprint(api_blueprint())
+    return app

@@ -1,0 +1,71 @@
+"""What the running app works with: the store, the scorer, the jobs and the launch token.
+
+One :class:`AppContext` per process, set by ``create_app``; pages and the API reach it through
+:func:`context`. Heavy objects (the model, the store) are opened on first use, not at start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from desktop.jobs import JobRunner
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppContext:
+    home: Path | None  # the store's folder (None: the user's data folder)
+    bundle_path: Path
+    token: str
+    jobs: JobRunner = field(default_factory=JobRunner)
+    window: Any = None  # the pywebview window (None when served to a browser)
+    _opened: dict = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _once(self, name: str, factory):
+        opened = self._opened.get(name)
+        if opened is not None:  # no lock once open: loading the model must not hold up the store
+            return opened
+        with self._lock:
+            if name not in self._opened:
+                self._opened[name] = factory()
+            return self._opened[name]
+
+    @property
+    def store(self):
+        """The client store (opened, and migrated if needed, on first use)."""
+        from storage.store import ClientStore
+
+        return self._once("store", lambda: ClientStore(self.home))
+
+    @property
+    def scorer(self):
+        """The scorer of the bundle (loaded and verified on first use)."""
+        from engine.bundle import load_bundle
+        from engine.scoring import Scorer
+
+        return self._once("scorer", lambda: Scorer(load_bundle(self.bundle_path)))
+
+    def close(self) -> None:
+        """Close the store's connection of this thread."""
+        if "store" in self._opened:
+            self._opened["store"].close()
+
+
+_current: AppContext | None = None
+
+
+def set_context(ctx: AppContext) -> None:
+    global _current
+    _current = ctx
+
+
+def context() -> AppContext:
+    if _current is None:
+        raise RuntimeError("the app context is not set: create the app with desktop.app.create_app")
+    return _current

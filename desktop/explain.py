@@ -1,0 +1,147 @@
+"""What the interpretation page shows, computed once and cached: a client's exact contributions,
+the global importance over the reference sample and that sample in display units.
+
+Everything here takes the store and the scorer as arguments (no Dash); the pages call it.
+Contributions are in calibrated log-odds (``a × TreeSHAP``), so base + contributions = the
+client's log-odds exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import polars as pl
+
+from engine.feature_spec import FeatureSpec
+from engine.labels import DERIVED, feature_label
+from engine.scoring import Scorer
+from storage.client_tables import client_tables
+from storage.store import ClientStore
+
+log = logging.getLogger(__name__)
+
+DAYS_PER_YEAR = 365.25
+#: Reference clients drawn for the scatter plot.
+SCATTER_POINTS = 3000
+#: Features offered in the population dropdowns (the most important ones).
+TOP_FEATURES = 25
+
+_importance_lock = threading.Lock()
+_warm_started = threading.Event()
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One client's score taken apart: feature values and each feature's share of the log-odds."""
+
+    sk_id_curr: int
+    score_id: int
+    features: pl.DataFrame  # one row: SK_ID_CURR and the model's features
+    shares: np.ndarray  # per feature, calibrated log-odds (> 0 raises the risk)
+    base: float  # calibrated log-odds of the average reference client (the SHAP expected value)
+
+    @property
+    def log_odds(self) -> float:
+        return self.base + float(self.shares.sum())
+
+    @property
+    def pd(self) -> float:
+        return 1.0 / (1.0 + math.exp(-self.log_odds))
+
+    def value(self, feature: str) -> float | None:
+        value = self.features[feature][0]
+        return None if value is None or value != value else float(value)
+
+
+@lru_cache(maxsize=64)
+def stored_tables(store: ClientStore, sk_id_curr: int, score_id: int) -> dict[str, pl.DataFrame]:
+    """The client's tables as imported (cached per score: a new import gives a new score id)."""
+    return client_tables(store, sk_id_curr)
+
+
+@lru_cache(maxsize=64)
+def _explain(store: ClientStore, scorer: Scorer, sk_id_curr: int, score_id: int) -> Explanation:
+    features = scorer.features(stored_tables(store, sk_id_curr, score_id))
+    contrib = scorer.contributions(scorer.matrix(features))[0]
+    calibration = scorer.bundle.calibration
+    base = float(calibration.log_odds(np.array([contrib[-1]]))[0])
+    return Explanation(sk_id_curr, score_id, features, contrib[:-1] * calibration.a, base)
+
+
+def explain(store: ClientStore, scorer: Scorer, sk_id_curr: int) -> Explanation | None:
+    """The client's explanation for its latest score; None for an unknown client."""
+    record = store.client(sk_id_curr)
+    if record is None:
+        return None
+    return _explain(store, scorer, sk_id_curr, record.score.id)
+
+
+def label(scorer: Scorer, feature: str, lang: str) -> str:
+    return feature_label(scorer.bundle.pipeline.specs[feature], lang)
+
+
+@lru_cache(maxsize=2)
+def reference(scorer: Scorer) -> pl.DataFrame:
+    """The bundle's reference sample: TARGET, PD and the model's features."""
+    return scorer.bundle.reference(["TARGET", "PD", *scorer.bundle.feature_names])
+
+
+@lru_cache(maxsize=2)
+def scatter_sample(scorer: Scorer) -> pl.DataFrame:
+    """At most :data:`SCATTER_POINTS` reference clients (fixed seed, so the plot is stable)."""
+    frame = reference(scorer)
+    return frame.sample(n=SCATTER_POINTS, seed=0) if frame.height > SCATTER_POINTS else frame
+
+
+@lru_cache(maxsize=2)
+def _importance(scorer: Scorer) -> pl.DataFrame:
+    clock = time.perf_counter()
+    X = scorer.matrix(reference(scorer))
+    shares = np.abs(scorer.contributions(X)[:, :-1]) * scorer.bundle.calibration.a
+    log.info("global importance over %d reference clients in %.1f s", X.shape[0], time.perf_counter() - clock)
+    frame = pl.DataFrame({"feature": scorer.bundle.feature_names, "importance": shares.mean(axis=0)})
+    return frame.sort("importance", descending=True)
+
+
+def global_importance(scorer: Scorer) -> pl.DataFrame:
+    """Mean |contribution| per feature over the reference sample, largest first (once per process)."""
+    with _importance_lock:
+        return _importance(scorer)
+
+
+def warm_up(scorer_factory) -> None:
+    """Load the scorer and compute the global importance in the background (first page view)."""
+    if _warm_started.is_set():
+        return
+    _warm_started.set()
+
+    def run() -> None:
+        try:
+            global_importance(scorer_factory())
+        except Exception:  # noqa: BLE001 - the page computes it again (and reports) on demand
+            log.exception("warming up the interpretation data failed")
+
+    threading.Thread(target=run, name="explain-warm-up", daemon=True).start()
+
+
+def in_years(spec: FeatureSpec) -> bool:
+    """Whether a feature counts days (or years) and reads better as a number of years."""
+    if spec.level is not None or spec.agg in ("count", "nunique", "var", "std"):
+        return False
+    derived = DERIVED.get(spec.column)
+    return derived[2] == "years" if derived else spec.column.startswith("DAYS_")
+
+
+def display_values(spec: FeatureSpec, values: np.ndarray) -> np.ndarray:
+    """Feature values in the units the charts use: elapsed days as years (positive), others as is."""
+    values = np.asarray(values, dtype=np.float64)
+    if not in_years(spec):
+        return values
+    factor = 1.0 if spec.column in DERIVED else DAYS_PER_YEAR
+    return np.abs(values) / factor

@@ -1,0 +1,212 @@
+"""Figures of a client's score and its explanation, each with a one-sentence text alternative.
+
+Inputs are plain numbers and already translated feature labels; ``lang`` sets the fixed words
+and the number format. Risk that rises is vermilion with a "+" sign, risk that falls blue with
+a "−" sign, so no figure relies on colour alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from desktop.figures import BLUE, GREY, ORANGE, VERMILION, base_layout
+from desktop.i18n import number, percent, t
+
+LABEL_CHARS = 52  # longer feature labels are cut in the middle on the axis (full text in the hover)
+
+
+def _short(label: str) -> str:
+    """The label's start and end: aggregates differ by their end ("… actifs au bureau" / "… clos au bureau")."""
+    if len(label) <= LABEL_CHARS:
+        return label
+    split = LABEL_CHARS * 3 // 5
+    head, tail = label[:split], label[-(LABEL_CHARS - split - 1):]
+    head = head[: head.rfind(" ")] if " " in head else head  # whole words on both sides
+    tail = tail[tail.find(" ") + 1:] if " " in tail else tail
+    return f"{head} … {tail}"
+
+
+def _signed(value: float, lang: str) -> str:
+    return ("+" if value > 0 else "") + number(value, lang, decimals=2)
+
+
+def _pd_of(log_odds: float) -> float:
+    return 1.0 / (1.0 + math.exp(-log_odds))
+
+
+# --- the PD against the threshold ------------------------------------------------------------------
+
+
+def gauge(pd: float, threshold: float, lang: str) -> go.Figure:
+    """The PD on a 0–top gauge with the threshold marked (green zone below it, red above)."""
+    top = max(0.3, threshold * 2, pd * 1.1) * 100
+    suffix = "\u202f%" if lang == "fr" else "%"
+    indicator = go.Indicator(
+        mode="gauge+number",
+        value=pd * 100,
+        number={"suffix": suffix, "valueformat": ".1~f"},
+        title={"text": f"{t('clients.gauge_threshold', lang)} {percent(threshold, lang)}", "font": {"size": 13}},
+        gauge={
+            "axis": {"range": [0, top], "ticksuffix": suffix},
+            "bar": {"color": "#212529", "thickness": 0.3},
+            "steps": [
+                {"range": [0, threshold * 100], "color": "#d1e7dd"},
+                {"range": [threshold * 100, top], "color": "#f8d7da"},
+            ],
+            "threshold": {"line": {"color": VERMILION, "width": 4}, "thickness": 0.9, "value": threshold * 100},
+        },
+    )
+    return go.Figure(indicator, base_layout(lang, 210, margin={"l": 40, "r": 40, "t": 40, "b": 5}))
+
+
+def gauge_summary(pd: float, threshold: float, lang: str) -> str:
+    key = "clients.gauge_above" if pd >= threshold else "clients.gauge_below"
+    return t(key, lang, pd=percent(pd, lang), threshold=percent(threshold, lang))
+
+
+# --- one client's contributions ----------------------------------------------------------------------
+
+
+def waterfall(labels: Sequence[str], shares: np.ndarray, base: float, lang: str, top: int = 12) -> go.Figure:
+    """From the average client's log-odds to this client's: the ``top`` largest contributions, then the rest.
+
+    The axis is the calibrated log-odds itself (bars start at the average client's), so small
+    contributions stay visible; the first and last bars carry the PD in words.
+    """
+    order = np.argsort(-np.abs(shares), kind="stable")[:top]
+    rest = float(shares.sum() - shares[order].sum())
+    total = base + float(shares.sum())
+    names = [t("interpretation.base", lang), *(labels[j] for j in order),
+             t("interpretation.others", lang, n=len(shares) - len(order)), t("interpretation.total", lang)]
+    steps = [float(shares[j]) for j in order] + [rest]
+    texts = [f"PD {percent(_pd_of(base), lang)}", *(_signed(v, lang) for v in steps), f"PD {percent(_pd_of(total), lang)}"]
+    rows = list(range(len(names)))  # positions, not labels: two features may share a label
+    trace = go.Waterfall(
+        orientation="h",
+        y=rows,
+        x=[0.0, *steps, 0.0],
+        base=base,
+        measure=["absolute", *["relative"] * len(steps), "total"],
+        text=texts,
+        textposition=["outside"] * (len(names) - 1) + ["inside"],  # the client's PD inside its bar
+        insidetextfont={"color": "#ffffff"},
+        cliponaxis=False,
+        customdata=names,
+        hovertemplate="%{customdata}<br>%{text}<extra></extra>",
+        increasing={"marker": {"color": VERMILION}},
+        decreasing={"marker": {"color": BLUE}},
+        totals={"marker": {"color": GREY}},
+        connector={"line": {"color": "#adb5bd", "width": 1}},
+    )
+    layout = base_layout(lang, 130 + 28 * len(names), margin={"l": 10, "r": 60, "t": 10, "b": 10})
+    reached = base + np.cumsum([0.0, *steps])
+    low, high = float(reached.min()), float(reached.max())
+    pad = (high - low) * 0.2 or 0.5  # room for the values written beside the bars
+    layout.xaxis = {"title": {"text": t("interpretation.waterfall_axis", lang)}, "automargin": True,
+                    "range": [low - pad, high + pad]}
+    layout.yaxis = {"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": rows,
+                    "ticktext": [_short(name) for name in names]}
+    figure = go.Figure(trace, layout)
+    figure.add_vline(x=base, line={"color": GREY, "width": 1, "dash": "dot"})
+    return figure
+
+
+def waterfall_summary(labels: Sequence[str], shares: np.ndarray, base: float, lang: str) -> str:
+    up, down = int(np.argmax(shares)), int(np.argmin(shares))
+    none = t("interpretation.none", lang)
+    return t(
+        "interpretation.waterfall_summary", lang,
+        base=percent(_pd_of(base), lang), pd=percent(_pd_of(base + float(shares.sum())), lang),
+        up=labels[up] if shares[up] > 0 else none, down=labels[down] if shares[down] < 0 else none,
+    )
+
+
+# --- the model over the reference sample --------------------------------------------------------------
+
+
+def importance(labels: Sequence[str], values: Sequence[float], lang: str, top: int = 15) -> go.Figure:
+    """Mean |contribution| of the ``top`` most important features, largest first."""
+    names, heights = list(labels[:top]), [float(v) for v in values[:top]]
+    rows = list(range(len(names)))
+    trace = go.Bar(
+        orientation="h", y=rows, x=heights, marker={"color": BLUE},
+        customdata=names, hovertemplate="%{customdata}<br>%{x:.3f}<extra></extra>",
+    )
+    layout = base_layout(lang, 100 + 26 * len(names), margin={"l": 10, "r": 20, "t": 10, "b": 10})
+    layout.xaxis = {"title": {"text": t("interpretation.global_axis", lang)}, "automargin": True}
+    layout.yaxis = {"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": rows,
+                    "ticktext": [_short(name) for name in names]}
+    return go.Figure(trace, layout)
+
+
+def importance_summary(labels: Sequence[str], samples: int, lang: str, top: int = 3) -> str:
+    quoted = ", ".join(f"« {name} »" if lang == "fr" else f"“{name}”" for name in labels[:top])
+    return t("interpretation.global_summary", lang, n=number(samples, lang), top=quoted)
+
+
+def _window(*arrays: np.ndarray, extra: float | None = None) -> tuple[float, float]:
+    """The 1st–99th percentile span of the values (widened to ``extra``): heavy tails stay readable."""
+    values = np.concatenate([a[~np.isnan(a)] for a in arrays])
+    if values.size == 0:
+        return (0.0, 1.0) if extra is None else (extra - 1, extra + 1)
+    low, high = (float(v) for v in np.percentile(values, [1, 99]))
+    if extra is not None:
+        low, high = min(low, extra), max(high, extra)
+    if high <= low:
+        low, high = low - 0.5, high + 0.5
+    return low, high
+
+
+def distribution(label: str, repaid: np.ndarray, defaulted: np.ndarray, client: float | None, lang: str) -> go.Figure:
+    """Histograms of one feature for repaid and defaulted reference clients, the client marked."""
+    low, high = _window(repaid, defaulted, extra=client)
+    bins = {"start": low, "end": high, "size": (high - low) / 30}
+    traces = [
+        go.Histogram(x=repaid, name=t("interpretation.repaid", lang), histnorm="percent", xbins=bins,
+                     marker={"color": BLUE}, opacity=0.65),
+        go.Histogram(x=defaulted, name=t("interpretation.defaulted", lang), histnorm="percent", xbins=bins,
+                     marker={"color": ORANGE, "pattern": {"shape": "/", "fgcolor": "#212529"}}, opacity=0.65),
+    ]
+    layout = base_layout(lang, 340, barmode="overlay", margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                         legend={"orientation": "h", "y": -0.22, "x": 0, "yanchor": "top"})
+    layout.xaxis = {"title": {"text": _short(label)}, "range": [low, high], "automargin": True}
+    layout.yaxis = {"title": {"text": t("interpretation.share_axis", lang)}, "automargin": True}
+    figure = go.Figure(traces, layout)
+    if client is not None:
+        figure.add_vline(x=client, line={"color": VERMILION, "width": 3, "dash": "dash"},
+                         annotation_text=f"▼ {t('interpretation.client', lang)}", annotation_position="top")
+    return figure
+
+
+def scatter(x: np.ndarray, y: np.ndarray, pd: np.ndarray, client: tuple[float | None, float | None],
+            labels: tuple[str, str], lang: str) -> go.Figure:
+    """Reference clients on two features, coloured by PD, the client as a large star."""
+    suffix = "\u202f%" if lang == "fr" else "%"
+    population = go.Scatter(
+        x=x, y=y, mode="markers", name="PD", showlegend=False,
+        marker={"color": pd * 100, "colorscale": "Viridis", "size": 5, "opacity": 0.7,
+                "colorbar": {"title": {"text": "PD"}, "ticksuffix": suffix}},
+        hovertemplate="%{x}<br>%{y}<br>PD %{marker.color:.1f}" + suffix + "<extra></extra>",
+    )
+    traces = [population]
+    if client[0] is not None and client[1] is not None:
+        traces.append(go.Scatter(
+            x=[client[0]], y=[client[1]], mode="markers+text", name=t("interpretation.client", lang),
+            text=[t("interpretation.client", lang)], textposition="top center", showlegend=False,
+            marker={"symbol": "star", "size": 20, "color": VERMILION, "line": {"color": "#212529", "width": 1.5}},
+        ))
+    layout = base_layout(lang, 380, margin={"l": 10, "r": 10, "t": 20, "b": 10})
+    x_range = _window(x, extra=client[0])
+    y_range = _window(y, extra=client[1])
+    layout.xaxis = {"title": {"text": _short(labels[0])}, "range": _padded(x_range), "automargin": True}
+    layout.yaxis = {"title": {"text": _short(labels[1])}, "range": _padded(y_range), "automargin": True}
+    return go.Figure(traces, layout)
+
+
+def _padded(span: tuple[float, float]) -> list[float]:
+    pad = (span[1] - span[0]) * 0.05
+    return [span[0] - pad, span[1] + pad]

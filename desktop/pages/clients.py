@@ -1,0 +1,419 @@
+"""Prédiction (landing page): find a client, read its score, record the officer's decision.
+
+The list is paged, filtered and counted in SQL (``storage.client_tables.client_page``), so it
+stays fast on hundreds of thousands of clients. The chosen client travels as ``?client=<id>``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from functools import cache
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from desktop.context import context
+from desktop.explain import DAYS_PER_YEAR, warm_up
+from desktop.figures.scoring import gauge, gauge_summary
+from desktop.i18n import current_lang, number, percent, t, timestamp
+from desktop.widgets import chart, decision_badge, decision_word
+from engine.bundle import MANIFEST_FILE
+from engine.labels import DAYS_NOT_APPLICABLE, level_label
+from storage.client_tables import ClientFilter, client_page
+from storage.paths import StoreError
+from storage.store import ClientRecord
+
+log = logging.getLogger(__name__)
+
+dash.register_page(__name__, path="/", name="clients.nav", title=lambda **_: f'{t("clients.title")} — creditscore', order=0)
+
+PAGE_SIZE = 15
+GRADES = ("A", "B", "C", "D", "E")
+ANY = "all"  # the "every value" option of the filters
+SORTS = {"id": ("SK_ID_CURR", False), "pd_desc": ("PD", True), "pd_asc": ("PD", False)}
+
+
+def _client_id(value: object) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+
+def _select(control_id: str, label: str, options: list[dict], value: str = ANY) -> dbc.Col:
+    return dbc.Col(
+        [dbc.Label(label, html_for=control_id), dbc.Select(id=control_id, options=options, value=value)],
+        xs=6, md=3, lg=True,
+    )
+
+
+def _filters(lang: str) -> html.Form:
+    store = context().store
+    everyone = [{"label": t("clients.all"), "value": ANY}]
+    batches = [
+        {"label": t("clients.batch_option", batch=row["BATCH"], when=timestamp(row["STARTED"], lang)), "value": str(row["BATCH"])}
+        for row in store.batches().iter_rows(named=True)
+    ]
+    decisions = [{"label": decision_word(d, lang), "value": d} for d in ("accept", "refuse")]
+    sorts = [{"label": t(f"clients.sort_{key}"), "value": key} for key in SORTS]
+    return html.Form(
+        dbc.Row(
+            [
+                dbc.Col(
+                    [
+                        dbc.Label(t("clients.search_label"), html_for="clients-search"),
+                        dbc.Input(id="clients-search", type="search", inputmode="numeric", autocomplete="off",
+                                  placeholder=t("clients.search_placeholder"), debounce=300),
+                    ],
+                    xs=12, md=6, lg=3,
+                ),
+                _select("clients-decision", t("clients.decision_filter"), everyone + decisions),
+                _select("clients-grade", t("clients.grade_filter"), everyone + [{"label": g, "value": g} for g in GRADES]),
+                _select("clients-batch", t("clients.batch_filter"), everyone + batches),
+                _select("clients-sort", t("clients.sort_label"), sorts, "id"),
+            ],
+            className="g-2 align-items-end",
+        ),
+        role="search",
+        className="mb-2",
+        **{"aria-label": t("clients.filters")},
+    )
+
+
+def _table(rows, total: int, offset: int, selected: int | None, lang: str) -> html.Div:
+    if not total:
+        return html.P(t("clients.no_match"), className="text-body-secondary")
+    numeric = {"pd", "points"}
+    head = [html.Th(t(f"clients.col_{name}"), scope="col", className="text-end" if name in numeric else None)
+            for name in ("id", "batch", "pd", "decision", "grade", "points", "officer")]
+    body = []
+    for row in rows.iter_rows(named=True):
+        sk_id = row["SK_ID_CURR"]
+        current = sk_id == selected
+        officer = row["OFFICER_DECISION"]
+        body.append(html.Tr(
+            [
+                html.Td(html.Button(str(sk_id), id={"type": "clients-pick", "index": sk_id}, type="button",
+                                    className="btn btn-link p-0 fw-semibold",
+                                    **{"aria-label": t("clients.pick_label", id=sk_id), "aria-current": "true" if current else "false"})),
+                html.Td(row["BATCH"]),
+                html.Td(percent(row["PD"], lang), className="text-end"),
+                html.Td(decision_word(row["DECISION"], lang)),
+                html.Td(row["GRADE"]),
+                html.Td(number(row["POINTS"], lang), className="text-end"),
+                html.Td(decision_word(officer, lang) if officer else "–"),
+            ],
+            className="table-active" if current else None,
+        ))
+    caption = t("clients.table_caption", first=number(offset + 1, lang), last=number(offset + rows.height, lang),
+                total=number(total, lang))
+    return html.Div(
+        html.Table(
+            [html.Caption(caption), html.Thead(html.Tr(head)), html.Tbody(body)],
+            className="table table-sm table-hover align-middle mb-0 caption-top", id="clients-table",
+        ),
+        className="table-responsive",
+    )
+
+
+@callback(
+    Output("clients-list", "children"),
+    Output("clients-pager-status", "children"),
+    Output("clients-page", "data"),
+    Output("clients-previous", "disabled"),
+    Output("clients-next", "disabled"),
+    Input("clients-search", "value"),
+    Input("clients-decision", "value"),
+    Input("clients-grade", "value"),
+    Input("clients-batch", "value"),
+    Input("clients-sort", "value"),
+    Input("clients-previous", "n_clicks"),
+    Input("clients-next", "n_clicks"),
+    Input("clients-selected", "data"),
+    State("clients-page", "data"),
+)
+def _list(search, decision, grade, batch, sort, _previous, _next, selected, page):
+    """One page of the filtered list; the pager's buttons move it, any filter change goes back to page 1."""
+    lang = current_lang()
+    moved = {"clients-previous": -1, "clients-next": 1}.get(ctx.triggered_id, 0)
+    page = (page or 0) + moved if moved or ctx.triggered_id == "clients-selected" else 0
+    chosen = {name: None if value in (None, "", ANY) else value for name, value in
+              (("decision", decision), ("grade", grade), ("batch", batch))}
+    filters = ClientFilter(
+        id_prefix=search or "", decision=chosen["decision"], grade=chosen["grade"],
+        batch=int(chosen["batch"]) if chosen["batch"] else None, sort=SORTS.get(sort or "id", SORTS["id"]),
+    )
+    store = context().store
+    rows, total = client_page(store, filters, PAGE_SIZE, max(page, 0) * PAGE_SIZE)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    if page >= pages:  # the list shrank under the current page
+        page = pages - 1
+        rows, total = client_page(store, filters, PAGE_SIZE, page * PAGE_SIZE)
+    page = max(page, 0)
+    count = t("clients.count_one") if total == 1 else t("clients.count", total=number(total, lang))
+    status = f'{count} · {t("clients.page", page=number(page + 1, lang), pages=number(pages, lang))}'
+    return _table(rows, total, page * PAGE_SIZE, selected, lang), status, page, page == 0, page >= pages - 1
+
+
+@callback(Output("clients-selected", "data", allow_duplicate=True), Input("clients-search", "value"), prevent_initial_call=True)
+def _pick_typed(search):
+    """A complete client number typed in the search box selects that client."""
+    sk_id = _client_id(search)
+    if sk_id is None or context().store.client(sk_id) is None:
+        raise PreventUpdate
+    return sk_id
+
+
+@callback(
+    Output("clients-selected", "data", allow_duplicate=True),
+    Input({"type": "clients-pick", "index": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def _pick_row(clicks):
+    if not ctx.triggered_id or not any(clicks):
+        raise PreventUpdate
+    return ctx.triggered_id["index"]
+
+
+# Keep ?client=<id> in the address (reloads and the language switch come back to the same client).
+clientside_callback(
+    """function (id) {
+        if (id) { window.history.replaceState(null, "", "?client=" + id); }
+        return window.dash_clientside.no_update;
+    }""",
+    Output("clients-url-sync", "data"),
+    Input("clients-selected", "data"),
+)
+
+
+# --- one client -------------------------------------------------------------------------------------
+
+
+def _years(days: object, lang: str, decimals: int) -> str:
+    if days is None:
+        return "–"
+    if days >= DAYS_NOT_APPLICABLE:
+        return t("clients.not_applicable")
+    years = abs(float(days)) / DAYS_PER_YEAR
+    return t("clients.years", n=number(math.floor(years) if decimals == 0 else years, lang, decimals=decimals))
+
+
+def _facts(application: dict, lang: str) -> html.Dl:
+    def level(column: str) -> str:
+        value = application.get(column)
+        return level_label(column, value, lang) if value else "–"
+
+    facts = [
+        ("age", _years(application.get("DAYS_BIRTH"), lang, 0)),
+        ("income", number(application.get("AMT_INCOME_TOTAL"), lang)),
+        ("credit", number(application.get("AMT_CREDIT"), lang)),
+        ("annuity", number(application.get("AMT_ANNUITY"), lang)),
+        ("goods", number(application.get("AMT_GOODS_PRICE"), lang)),
+        ("employment", _years(application.get("DAYS_EMPLOYED"), lang, 1)),
+        ("family", level("NAME_FAMILY_STATUS")),
+        ("children", number(application.get("CNT_CHILDREN"), lang)),
+        ("contract", level("NAME_CONTRACT_TYPE")),
+    ]
+    items = []
+    for key, value in facts:
+        items += [html.Dt(t(f"clients.{key}"), className="col-7 col-sm-5 fw-normal text-body-secondary"),
+                  html.Dd(value, className="col-5 col-sm-7 mb-1", id=f"fact-{key}")]
+    return html.Dl(items, className="row mb-0")
+
+
+def _history(sk_id: int, lang: str) -> html.Div:
+    decisions = context().store.decisions(sk_id)
+    if not decisions:
+        return html.P(t("clients.history_empty"), className="text-body-secondary mb-0")
+    head = [t(f"clients.col_{name}") for name in ("when", "who", "what", "reason")]
+    rows = [
+        html.Tr([
+            html.Td(timestamp(d.decided_at, lang)),
+            html.Td(d.officer),
+            html.Td(decision_word(d.decision, lang)),
+            html.Td(d.override_reason or "–"),
+        ])
+        for d in decisions
+    ]
+    return html.Div(
+        html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in head])), html.Tbody(rows)],
+                   className="table table-sm mb-0"),
+        className="table-responsive",
+    )
+
+
+def _decision_form(record: ClientRecord) -> html.Section:
+    model = record.score.decision
+    return html.Section(
+        [
+            html.H3(t("clients.officer_heading"), className="h5"),
+            dcc.Store(id="decision-model", data=model),
+            html.Fieldset(
+                [
+                    html.Legend(t("clients.choice_label"), className="form-label fs-6 mb-1"),
+                    dbc.RadioItems(
+                        id="decision-choice", value=model, inline=True,
+                        options=[{"label": t("clients.accept"), "value": "accept"}, {"label": t("clients.refuse"), "value": "refuse"}],
+                    ),
+                ],
+                className="mb-2",
+            ),
+            dbc.Label(  # the help is part of the label, so screen readers announce it with the field
+                [t("clients.reason_label"), html.Span(t("clients.reason_help"), id="decision-reason-help", className="form-text d-block mt-0")],
+                html_for="decision-reason",
+            ),
+            dbc.Textarea(id="decision-reason", rows=2, maxLength=1000),
+            dbc.Button(t("clients.record"), id="decision-record", color="primary", className="mt-2"),
+            html.Div(id="decision-feedback", role="status", className="mt-2"),
+            html.H3(t("clients.history"), className="h6 mt-3"),
+            html.Div(_history(record.sk_id_curr, current_lang()), id="decision-history"),
+        ],
+        **{"aria-label": t("clients.officer_heading")},
+    )
+
+
+def _detail(sk_id: int | None) -> list:
+    """The chosen client's score, key facts and decisions (or a prompt to choose one)."""
+    if sk_id is None:
+        return [html.P(t("clients.choose"), className="text-body-secondary")]
+    record = context().store.client(sk_id)
+    if record is None:
+        return [dbc.Alert(t("clients.unknown_client", id=sk_id), color="warning")]
+    lang, score = current_lang(), record.score
+    threshold = _threshold(context().bundle_path)
+    return [
+        html.Div(
+            [
+                html.H2(t("clients.client_heading", id=sk_id), className="h4 mb-0 me-3"),
+                decision_badge(score.decision, lang, id="client-decision"),
+            ],
+            className="d-flex flex-wrap align-items-center mb-1",
+        ),
+        html.P(t("clients.scored_at", when=timestamp(score.scored_at, lang), batch=score.batch_id),
+               className="small text-body-secondary mb-2"),
+        dbc.Row(
+            [
+                dbc.Col(chart("client-gauge", gauge(score.pd, threshold, lang), gauge_summary(score.pd, threshold, lang)), md=7),
+                dbc.Col(
+                    html.Dl(
+                        [
+                            html.Dt(t("clients.pd")), html.Dd(percent(score.pd, lang), id="client-pd", className="fs-4 fw-semibold"),
+                            html.Dt(t("clients.grade")), html.Dd(score.grade, id="client-grade", className="fs-5"),
+                            html.Dt(t("clients.points")), html.Dd(number(score.points, lang), id="client-points", className="fs-5"),
+                        ],
+                        className="mb-0",
+                    ),
+                    md=5,
+                ),
+            ],
+            className="align-items-center",
+        ),
+        dcc.Link(t("clients.interpretation_link"), href=f"/interpretation?client={sk_id}", id="interpretation-link",
+                 className="btn btn-outline-primary btn-sm my-2", title=t("clients.interpretation_link_label", id=sk_id)),
+        html.H3(t("clients.facts"), className="h5 mt-2"),
+        _facts(record.application, lang),
+        html.Hr(),
+        _decision_form(record),
+    ]
+
+
+@cache
+def _threshold(bundle_path: Path) -> float:
+    """The bundle's refusal threshold, read from its manifest (the model need not be loaded)."""
+    return float(json.loads((bundle_path / MANIFEST_FILE).read_text("utf-8"))["threshold"])
+
+
+@callback(Output("client-detail", "children"), Input("clients-selected", "data"), prevent_initial_call=True)
+def _show(sk_id):
+    return _detail(_client_id(sk_id))
+
+
+@callback(
+    Output("decision-reason-help", "children"),
+    Output("decision-reason", "required"),
+    Input("decision-choice", "value"),
+    State("decision-model", "data"),
+)
+def _reason_help(choice, model):
+    """Going against the model makes the reason required (said in words, not only by the field)."""
+    if choice and model and choice != model:
+        return t("clients.reason_help_override", model=decision_word(model)), True
+    return t("clients.reason_help"), False
+
+
+@callback(
+    Output("decision-feedback", "children"),
+    Output("decision-history", "children"),
+    Output("decision-reason", "value"),
+    Input("decision-record", "n_clicks"),
+    State("decision-choice", "value"),
+    State("decision-reason", "value"),
+    State("decision-model", "data"),
+    State("clients-selected", "data"),
+    prevent_initial_call=True,
+)
+def _record(_clicks, choice, reason, model, sk_id):
+    """Append the officer's decision; an override without a reason is refused and nothing is stored."""
+    sk_id, reason = _client_id(sk_id), (reason or "").strip()
+    if sk_id is None or choice not in ("accept", "refuse"):
+        raise PreventUpdate
+    lang = current_lang()
+    if choice != model and not reason:
+        return dbc.Alert(t("clients.reason_required"), color="danger", className="py-2 mb-0"), dash.no_update, dash.no_update
+    try:
+        context().store.record_decision(sk_id, choice, override_reason=reason or None)
+    except StoreError as error:
+        log.warning("decision on %s refused: %s", sk_id, error)
+        return dbc.Alert(t("clients.reason_required"), color="danger", className="py-2 mb-0"), dash.no_update, dash.no_update
+    message = dbc.Alert(t("clients.recorded", decision=decision_word(choice, lang)), color="success", className="py-2 mb-0")
+    return message, _history(sk_id, lang), ""
+
+
+# --- the page -----------------------------------------------------------------------------------------
+
+
+def layout(client: str | None = None, **_query) -> html.Div:
+    """The list on the left, the chosen client on the right (stacked on narrow windows)."""
+    warm_up(lambda: context().scorer)
+    lang, selected = current_lang(), _client_id(client)
+    return html.Div(
+        [
+            html.H1(t("clients.heading"), className="h3 mb-3"),
+            dcc.Store(id="clients-selected", data=selected),
+            dcc.Store(id="clients-page", data=0),
+            dcc.Store(id="clients-url-sync"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        html.Section(
+                            [
+                                _filters(lang),
+                                html.Div(id="clients-list"),
+                                html.Nav(
+                                    [
+                                        dbc.Button(t("clients.previous"), id="clients-previous", color="secondary", outline=True, size="sm"),
+                                        html.Span(id="clients-pager-status", className="mx-3", **{"aria-live": "polite"}),
+                                        dbc.Button(t("clients.next"), id="clients-next", color="secondary", outline=True, size="sm"),
+                                    ],
+                                    className="d-flex align-items-center justify-content-center flex-wrap mt-2",
+                                    **{"aria-label": t("clients.pager_label")},
+                                ),
+                            ],
+                            **{"aria-label": t("clients.filters")},
+                        ),
+                        xl=7, className="mb-4",
+                    ),
+                    dbc.Col(
+                        dbc.Card(dbc.CardBody(_detail(selected), id="client-detail"), className="client-card"),
+                        xl=5, className="mb-4",
+                    ),
+                ]
+            ),
+        ]
+    )

@@ -1,0 +1,272 @@
+"""Interprétation: why the model scored the client so, how it compares, and what-if.
+
+The client's contributions are computed once per score (``desktop.explain``); the global
+importance once per process; the what-if scores a copy of the client (``desktop.whatif``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from desktop import explain, whatif
+from desktop.context import context
+from desktop.figures.scoring import distribution, importance, importance_summary, scatter, waterfall, waterfall_summary
+from desktop.i18n import current_lang, number, percent, t
+from desktop.widgets import chart, decision_badge, decision_word
+from engine.labels import format_value
+
+log = logging.getLogger(__name__)
+
+dash.register_page(
+    __name__, path="/interpretation", name="interpretation.nav",
+    title=lambda **_: f'{t("interpretation.title")} — creditscore', order=1,
+)
+
+WHATIF_DEBOUNCE_MS = 400
+
+
+def _client_id(value: object) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _card(title: str, body: list, **props) -> dbc.Card:
+    return dbc.Card([dbc.CardHeader(html.H2(title, className="h5 mb-0")), dbc.CardBody(body)], className="mb-4", **props)
+
+
+def _reasons(against: list[dict], favour: list[dict], lang: str, prefix: str) -> list:
+    def block(title: str, reasons: list[dict], icon: str, block_id: str) -> html.Div:
+        items = [html.Li([html.Span(icon, className="me-1", **{"aria-hidden": "true"}), r[lang]]) for r in reasons]
+        return html.Div(
+            [html.H3(title, className="h6"), html.Ul(items, className="list-unstyled mb-3") if items else html.P(t("interpretation.none"))],
+            id=block_id,
+        )
+
+    return [
+        block(t("interpretation.against"), against, "▲", f"{prefix}-against"),
+        block(t("interpretation.favour"), favour, "▼", f"{prefix}-favour"),
+    ]
+
+
+def _whatif_form(application: dict, lang: str) -> list:
+    start = whatif.form_values(application)
+    inputs = [
+        dbc.Col(
+            [
+                dbc.Label(t(field.label_key), html_for=f"whatif-{field.name}"),
+                dbc.Input(id=f"whatif-{field.name}", type="number", min=0, step=field.step, value=start[field.name],
+                          debounce=WHATIF_DEBOUNCE_MS, inputmode="numeric" if field.whole else "decimal"),
+            ],
+            xs=12, sm=6,
+        )
+        for field in whatif.FIELDS
+    ]
+    return [
+        html.P(t("interpretation.whatif_intro"), className="small text-body-secondary"),
+        dcc.Store(id="whatif-start", data=start),
+        dbc.Row(inputs, className="g-2 mb-2"),
+        dbc.Button(t("interpretation.reset"), id="whatif-reset", color="secondary", outline=True, size="sm"),
+        html.Div(id="whatif-result", className="mt-3", role="status", **{"aria-live": "polite"}),
+    ]
+
+
+def _feature_select(select_id: str, label_key: str) -> html.Div:
+    return html.Div([dbc.Label(t(label_key), html_for=select_id), dbc.Select(id=select_id)], className="mb-2")
+
+
+def _population() -> list:
+    return [
+        dbc.Row(
+            [
+                dbc.Col(
+                    [
+                        _feature_select("population-feature", "interpretation.feature_label"),
+                        dcc.Loading(html.Div(id="population-distribution")),
+                    ],
+                    lg=6,
+                ),
+                dbc.Col(
+                    [
+                        html.H3(t("interpretation.scatter_heading"), className="h6"),
+                        dbc.Row([dbc.Col(_feature_select("population-x", "interpretation.x_label"), sm=6),
+                                 dbc.Col(_feature_select("population-y", "interpretation.y_label"), sm=6)], className="g-2"),
+                        dcc.Loading(html.Div(id="population-scatter")),
+                    ],
+                    lg=6,
+                ),
+            ]
+        )
+    ]
+
+
+def layout(client: str | None = None, **_query) -> html.Div:
+    """The client's explanation; the model-wide parts fill in by callbacks (computed once per process)."""
+    lang, sk_id = current_lang(), _client_id(client)
+    heading = html.H1(t("interpretation.title"), className="h3 mb-3")
+    if sk_id is None:
+        return html.Div([heading, dbc.Alert(dcc.Link(t("interpretation.no_client"), href="/"), color="info")])
+    ctx = context()
+    record = ctx.store.client(sk_id)
+    if record is None:
+        return html.Div([heading, dbc.Alert(t("interpretation.unknown_client", id=sk_id), color="warning")])
+    scorer, score = ctx.scorer, record.score
+    found = explain.explain(ctx.store, scorer, sk_id)
+    labels = [explain.label(scorer, name, lang) for name in scorer.bundle.feature_names]
+    summary = t("interpretation.summary", pd=percent(score.pd, lang), grade=score.grade,
+                points=number(score.points, lang), decision=decision_word(score.decision, lang))
+    return html.Div(
+        [
+            html.H1(t("interpretation.heading", id=sk_id), className="h3 mb-1"),
+            html.Div(
+                [decision_badge(score.decision, lang), html.Span(summary, id="interp-summary", className="ms-2"),
+                 dcc.Link(t("interpretation.back"), href=f"/?client={sk_id}", className="ms-auto")],
+                className="d-flex flex-wrap align-items-center gap-2 mb-3",
+            ),
+            dcc.Store(id="interp-client", data=sk_id),
+            dbc.Row(
+                [
+                    dbc.Col(_card(t("interpretation.waterfall_heading"), [chart(
+                        "interp-waterfall", waterfall(labels, found.shares, found.base, lang),
+                        waterfall_summary(labels, found.shares, found.base, lang))]), xl=7),
+                    dbc.Col(_card(t("interpretation.reasons_heading"), _reasons(score.against, score.favour, lang, "reasons"), id="interp-reasons"), xl=5),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(_card(t("interpretation.whatif_heading"), _whatif_form(record.application, lang), id="whatif"), xl=5),
+                    dbc.Col(_card(t("interpretation.global_heading"), [dcc.Loading(html.Div(id="interp-global"))]), xl=7),
+                ]
+            ),
+            _card(t("interpretation.population_heading"), _population()),
+        ]
+    )
+
+
+# --- model-wide parts -----------------------------------------------------------------------------------
+
+
+@callback(
+    Output("interp-global", "children"),
+    Output("population-feature", "options"),
+    Output("population-feature", "value"),
+    Output("population-x", "options"),
+    Output("population-x", "value"),
+    Output("population-y", "options"),
+    Output("population-y", "value"),
+    Input("interp-client", "data"),
+)
+def _global(sk_id):
+    """Global importance (computed once per process) and the top features for the population charts."""
+    if sk_id is None:
+        raise PreventUpdate
+    lang, scorer = current_lang(), context().scorer
+    ranked = explain.global_importance(scorer)
+    names = ranked["feature"].to_list()
+    labels = [explain.label(scorer, name, lang) for name in names]
+    figure = chart("interp-importance", importance(labels, ranked["importance"].to_numpy(), lang),
+                   importance_summary(labels, explain.reference(scorer).height, lang))
+    options = [{"label": label, "value": name} for name, label in zip(names[: explain.TOP_FEATURES], labels)]
+    return figure, options, names[0], options, names[0], options, names[1]
+
+
+def _formatted(feature: str, value: float | None, lang: str) -> str:
+    return format_value(context().scorer.bundle.pipeline.specs[feature], value, lang)
+
+
+@callback(Output("population-distribution", "children"), Input("population-feature", "value"), State("interp-client", "data"))
+def _distribution(feature, sk_id):
+    """The chosen feature for repaid and defaulted reference clients, the client marked."""
+    if not feature or sk_id is None:
+        raise PreventUpdate
+    lang, store, scorer = current_lang(), context().store, context().scorer
+    spec, found, sample = scorer.bundle.pipeline.specs[feature], explain.explain(store, scorer, sk_id), explain.reference(scorer)
+    values = explain.display_values(spec, sample[feature].to_numpy())
+    target = sample["TARGET"].to_numpy()
+    client = found.value(feature)
+    shown = None if client is None else float(explain.display_values(spec, np.array([client]))[0])
+    label = explain.label(scorer, feature, lang)
+    repaid, defaulted = values[target == 0], values[target == 1]
+    raw = sample[feature].to_numpy()
+
+    def median(group: int) -> str:
+        kept = raw[(target == group) & ~np.isnan(raw)]
+        return _formatted(feature, float(np.median(kept)) if kept.size else None, lang)
+
+    summary = t("interpretation.distribution_summary", label=label, value=_formatted(feature, client, lang),
+                repaid=median(0), defaulted=median(1))
+    return chart("population-histogram", distribution(label, repaid, defaulted, shown, lang), summary)
+
+
+@callback(
+    Output("population-scatter", "children"),
+    Input("population-x", "value"),
+    Input("population-y", "value"),
+    State("interp-client", "data"),
+)
+def _scatter(x_feature, y_feature, sk_id):
+    """Two features of the reference sample coloured by PD, the client as a star."""
+    if not x_feature or not y_feature or sk_id is None:
+        raise PreventUpdate
+    lang, store, scorer = current_lang(), context().store, context().scorer
+    found, sample = explain.explain(store, scorer, sk_id), explain.scatter_sample(scorer)
+    specs = scorer.bundle.pipeline.specs
+    axes, client, labels = [], [], []
+    for feature in (x_feature, y_feature):
+        axes.append(explain.display_values(specs[feature], sample[feature].to_numpy()))
+        value = found.value(feature)
+        client.append(None if value is None else float(explain.display_values(specs[feature], np.array([value]))[0]))
+        labels.append(explain.label(scorer, feature, lang))
+    figure = scatter(axes[0], axes[1], sample["PD"].to_numpy(), (client[0], client[1]), (labels[0], labels[1]), lang)
+    summary = t("interpretation.scatter_summary", n=number(sample.height, lang), x_label=labels[0], y_label=labels[1],
+                x=_formatted(x_feature, found.value(x_feature), lang), y=_formatted(y_feature, found.value(y_feature), lang))
+    return chart("population-points", figure, summary)
+
+
+# --- what-if -----------------------------------------------------------------------------------------------
+
+_FIELD_INPUTS = [Input(f"whatif-{field.name}", "value") for field in whatif.FIELDS]
+
+
+@callback(Output("whatif-result", "children"), *_FIELD_INPUTS, State("interp-client", "data"), prevent_initial_call=True)
+def _whatif(*values):
+    """The client scored again with the form's values; the stored client is not changed."""
+    *fields, sk_id = values
+    lang = current_lang()
+    edits = {}
+    for field, value in zip(whatif.FIELDS, fields):
+        if value is not None and (not isinstance(value, (int, float)) or value < 0):
+            return dbc.Alert(t("interpretation.whatif_invalid", field=t(field.label_key)), color="danger", className="py-2")
+        edits[field.name] = value
+    store, scorer = context().store, context().scorer
+    simulated = whatif.simulate(store, scorer, sk_id, edits)
+    stored = store.client(sk_id).score
+    delta = (simulated.pd - stored.pd) * 100
+    return [
+        html.Div(
+            [
+                html.Span(t("interpretation.simulated"), className="me-2"),
+                html.Span(percent(simulated.pd, lang), id="whatif-pd", className="fs-4 fw-semibold me-2"),
+                decision_badge(simulated.decision, lang, id="whatif-decision"),
+            ],
+            className="d-flex flex-wrap align-items-center gap-1",
+        ),
+        html.P(
+            [t("interpretation.stored", pd=percent(stored.pd, lang)), " · ",
+             t("interpretation.delta", delta=("+" if delta > 0 else "") + number(delta, lang, decimals=2)), " · ",
+             f'{t("clients.grade")} {simulated.grade} · {number(simulated.points, lang)} {t("clients.points").lower()}'],
+            className="small mb-2",
+        ),
+        *_reasons([r.to_dict() for r in simulated.against], [r.to_dict() for r in simulated.favour], lang, "whatif-reasons"),
+    ]
+
+
+@callback(*[Output(f"whatif-{field.name}", "value") for field in whatif.FIELDS], Input("whatif-reset", "n_clicks"),
+          State("whatif-start", "data"), prevent_initial_call=True)
+def _reset(_clicks, start):
+    return [start[field.name] for field in whatif.FIELDS]

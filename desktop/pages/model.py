@@ -1,0 +1,171 @@
+"""The model card ("/model"): what the shipped model was trained on, how well it does, what it uses.
+
+Everything comes from the bundle's manifest: the data summary and licence, the three trainings'
+out-of-fold metrics, the confusion matrix at the chosen threshold, ROC, calibration and cost
+curves, the top-30 importances (labelled in the user's language), versions and hashes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+
+from desktop.context import context
+from desktop.figures.model import (
+    VARIANTS, calibration_figure, chart, cost_figure, importance_figure, roc_figure, variant_name,
+)
+from desktop.i18n import current_lang, number, percent, t, timestamp
+from engine.labels import feature_label
+
+log = logging.getLogger(__name__)
+
+dash.register_page(__name__, path="/model", name="model.nav", title=lambda **_: f'{t("model.title")} — creditscore', order=4)
+
+TOP_IMPORTANCE = 30
+
+
+def _table(head: list[str], rows: list[list], caption: str | None = None, **kwargs) -> dbc.Table:
+    parts = [html.Caption(caption)] if caption else []
+    parts += [html.Thead(html.Tr([html.Th(h, scope="col") for h in head])),
+              html.Tbody([html.Tr([html.Th(r[0], scope="row"), *[html.Td(c) for c in r[1:]]]) for r in rows])]
+    return dbc.Table(parts, bordered=False, hover=True, size="sm", responsive=True, **kwargs)
+
+
+def _data_section(data: dict, lang: str) -> html.Section:
+    tables = [[name, number(rows, lang)] for name, rows in data["tables"].items()]
+    tables += [[name, t("model.table_absent", lang)] for name in data.get("missing_tables", [])]
+    facts = [
+        (t("model.clients", lang), number(data["clients"], lang)),
+        (t("model.defaults", lang), f'{number(data["defaults"], lang)} ({percent(data["default_rate"], lang)})'),
+        (t("model.source", lang), data["source"]),
+    ]
+    return html.Section([
+        html.H2(t("model.data_title", lang), id="model-data"),
+        html.Dl([item for term, value in facts for item in (html.Dt(term), html.Dd(value))], className="facts"),
+        dbc.Alert([html.Strong(t("model.licence", lang) + " "), data["licence"]], color="warning", className="licence"),
+        _table([t("model.table", lang), t("model.rows", lang)], tables, t("model.tables_caption", lang)),
+    ], **{"aria-labelledby": "model-data"})
+
+
+def _metrics_rows(variants: dict, shipped: str, lang: str) -> list[list]:
+    rows = []
+    for name in (v for v in VARIANTS if v in variants):
+        m = variants[name]
+        at05, best = m["at_0_5"], m["at_threshold"]
+        label = [variant_name(name, lang)]
+        if name == shipped:
+            label += [" ", dbc.Badge(t("model.shipped", lang), color="dark", className="ms-1")]
+        rows.append([
+            label, number(m["roc_auc"], lang, 3), percent(at05["accuracy"], lang), number(at05["business_cost"], lang),
+            number(best["threshold"], lang, 3), percent(best["accuracy"], lang), number(best["business_cost"], lang),
+            number(m["cross_fitted_cost"], lang), number(m["brier"], lang, 4),
+        ])
+    return rows
+
+
+def _metrics_section(metrics: dict, lang: str) -> html.Section:
+    head = [t(f"model.col_{key}", lang) for key in
+            ("variant", "auc", "accuracy_05", "cost_05", "threshold", "accuracy_t", "cost_t", "cost_cross", "brier")]
+    return html.Section([
+        html.H2(t("model.metrics_title", lang), id="model-metrics"),
+        html.P(t("model.metrics_intro", lang, folds=metrics["n_splits"], features=number(metrics["n_features"], lang))),
+        _table(head, _metrics_rows(metrics["variants"], metrics["shipped"], lang), t("model.metrics_caption", lang),
+               id="model-metrics-table"),
+    ], **{"aria-labelledby": "model-metrics"})
+
+
+def _confusion(variant: dict, name: str, lang: str) -> html.Section:
+    at = variant["at_threshold"]
+    cm = at["confusion_matrix"]
+
+    def cell(key: str) -> html.Td:
+        return html.Td([html.Span(number(cm[key], lang), className="fw-bold"), html.Br(),
+                        html.Small(t(f"model.cm_{key}", lang))], className=f"cm cm-{key}")
+
+    table = html.Table([
+        html.Caption(t("model.confusion_caption", lang, variant=variant_name(name, lang),
+                       threshold=number(at["threshold"], lang, 3))),
+        html.Thead(html.Tr([html.Td(), html.Th(t("model.predicted_accept", lang), scope="col"),
+                            html.Th(t("model.predicted_refuse", lang), scope="col")])),
+        html.Tbody([
+            html.Tr([html.Th(t("model.actual_repaid", lang), scope="row"), cell("tn"), cell("fp")]),
+            html.Tr([html.Th(t("model.actual_default", lang), scope="row"), cell("fn"), cell("tp")]),
+        ]),
+    ], className="table table-bordered confusion", id="model-confusion")
+    summary = t("model.confusion_summary", lang, recall=percent(at["recall_defaulters"], lang),
+                refusals=percent(at["refusal_rate"], lang), cost=number(at["business_cost"], lang))
+    return html.Section([html.H2(t("model.confusion_title", lang), id="model-cm"), table, html.P(summary)],
+                        **{"aria-labelledby": "model-cm"})
+
+
+def _charts(metrics: dict, bundle, lang: str) -> html.Section:
+    variants, shipped = metrics["variants"], metrics["shipped"]
+    names = [v for v in VARIANTS if v in variants]
+    sep = " ; " if lang == "fr" else "; "
+    roc_text = sep.join(f'{variant_name(v, lang)} {number(variants[v]["roc_auc"], lang, 3)}' for v in names)
+    cost_text = sep.join(
+        t("model.cost_item", lang, variant=variant_name(v, lang), cost=number(variants[v]["at_threshold"]["business_cost"], lang),
+          threshold=number(variants[v]["at_threshold"]["threshold"], lang, 3)) for v in names)
+    calibration = metrics["calibration"]
+    curve = calibration["curve"]
+    top = variants[shipped]["top_importance"][:TOP_IMPORTANCE]
+    items = _labelled(bundle, top, lang)
+    importance_text = t("model.importance_caption", lang, n=len(items), first=", ".join(label for label, _ in items[:3]))
+    return html.Section([
+        html.H2(t("model.curves_title", lang), id="model-curves"),
+        dbc.Row([
+            dbc.Col(chart(roc_figure(variants, lang), t("model.roc_title", lang),
+                          t("model.roc_caption", lang, values=roc_text), "model-roc"), lg=6),
+            dbc.Col(chart(calibration_figure(curve, lang), t("model.calibration_title", lang), t(
+                "model.calibration_caption", lang, groups=len(curve["predicted"]),
+                brier=number(calibration["brier_calibrated_cross_fitted"], lang, 4)), "model-calibration"), lg=6),
+            dbc.Col(chart(cost_figure(variants, lang), t("model.cost_title", lang),
+                          t("model.cost_caption", lang, values=cost_text), "model-cost"), lg=12),
+            dbc.Col(chart(importance_figure(items, lang), t("model.importance_title", lang), importance_text,
+                          "model-importance", height=760), lg=12),
+        ]),
+    ], **{"aria-labelledby": "model-curves"})
+
+
+def _labelled(bundle, importance: list[dict], lang: str) -> list[tuple[str, float]]:
+    """(label, gain) per feature; a label two features share gets the feature's code."""
+    specs = bundle.pipeline.specs
+    labels = [feature_label(specs[i["feature"]], lang) if i["feature"] in specs else i["feature"] for i in importance]
+    return [(label if labels.count(label) == 1 else f"{label} ({item['feature']})", item["gain"])
+            for label, item in zip(labels, importance)]
+
+
+def _versions(manifest: dict, lang: str) -> html.Section:
+    versions = [[name, value] for name, value in manifest["versions"].items()]
+    files = [[name, html.Code(digest)] for name, digest in manifest["files"].items()]
+    return html.Section([
+        html.H2(t("model.versions_title", lang), id="model-versions"),
+        html.P([t("model.bundle_id", lang) + " ", html.Code(manifest["manifest_sha256"], id="model-bundle-id", className="hash")]),
+        html.P(t("model.created", lang, when=timestamp(manifest["created"], lang))),
+        dbc.Row([
+            dbc.Col(_table([t("model.library", lang), t("model.version", lang)], versions, t("model.versions_caption", lang)), md=5),
+            dbc.Col(_table([t("model.file", lang), "SHA-256"], files, t("model.files_caption", lang)), md=7),
+        ]),
+    ], **{"aria-labelledby": "model-versions"})
+
+
+def layout(**query: str) -> html.Div:
+    """The model card of the bundle the app scores with."""
+    lang = current_lang()
+    bundle = context().scorer.bundle
+    manifest, metrics = bundle.manifest, bundle.manifest["metrics"]
+    shipped = metrics["shipped"]
+    intro = t("model.intro", lang, variant=variant_name(shipped, lang), threshold=percent(bundle.threshold, lang, 2),
+              auc=number(metrics["variants"][shipped]["roc_auc"], lang, 3))
+    return html.Div([
+        html.H1(t("model.title", lang)),
+        html.P(intro, className="lead"),
+        _data_section(manifest["data"], lang),
+        _metrics_section(metrics, lang),
+        _confusion(metrics["variants"][shipped], shipped, lang),
+        _charts(metrics, bundle, lang),
+        _versions(manifest, lang),
+    ], className="model-card page")

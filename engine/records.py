@@ -1,0 +1,75 @@
+"""Tables from JSON-like records (the local API, the what-if form), checked against the schema.
+
+The same rules as the file readers: known columns only (unknown ones reported), numbers where the
+schema says numbers, text where it says text, keys present; problems name the table, the column
+and the record's position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from numbers import Real
+
+import polars as pl
+
+from engine.readers import InputError, Problem
+from engine.schema import tables
+
+
+def _cell_problem(table: str, column: str, index: int, value: object, kind: str) -> Problem | None:
+    if value is None:
+        return None
+    if kind == "str":
+        ok = isinstance(value, str)
+    else:
+        ok = isinstance(value, Real) and not isinstance(value, bool)
+        ok = ok and (kind != "int" or float(value).is_integer())
+    if ok:
+        return None
+    wanted = {"str": "text", "int": "a whole number", "float": "a number"}[kind]
+    return Problem(table, f"{value!r} is not {wanted}", column=column, row=index + 1)
+
+
+def frame_from_records(table: str, records: Sequence[Mapping[str, object]]) -> tuple[pl.DataFrame, list[Problem]]:
+    """A typed frame of ``table`` from records; raises InputError on errors, returns warnings."""
+    spec = tables()[table]
+    errors: list[Problem] = []
+    unknown: set[str] = set()
+    for i, record in enumerate(records):
+        if not isinstance(record, Mapping):
+            errors.append(Problem(table, "each record must be an object of column: value", row=i + 1))
+            continue
+        unknown.update(k for k in record if k not in spec.columns)
+        for key in spec.required:
+            if record.get(key) is None:
+                errors.append(Problem(table, "required field is missing", column=key, row=i + 1))
+        for column, value in record.items():
+            if column in spec.columns:
+                problem = _cell_problem(table, column, i, value, spec.columns[column].kind)
+                if problem:
+                    errors.append(problem)
+    if errors:
+        raise InputError(errors)
+    present = {k for record in records for k in record}
+    columns = spec.input_columns(present)
+    data = {c: [record.get(c) for record in records] for c in columns}
+    frame = pl.DataFrame(data, schema={c: spec.columns[c].dtype for c in columns}, strict=False)
+    warnings = [Problem(table, f"unknown fields ignored: {', '.join(sorted(unknown))}", severity="warning")] if unknown else []
+    return frame, warnings
+
+
+def tables_from_json(body: Mapping[str, object]) -> tuple[dict[str, pl.DataFrame], list[Problem]]:
+    """``{"application": {...}, "bureau": [{...}], ...}`` → typed frames (application: one client)."""
+    if not isinstance(body, Mapping) or not isinstance(body.get("application"), Mapping):
+        raise InputError([Problem("request", 'the body must be a JSON object with an "application" object')])
+    unknown = [k for k in body if k not in tables()]
+    if unknown:
+        raise InputError([Problem("request", f"unknown tables: {', '.join(sorted(unknown))}")])
+    frames, warnings = {}, []
+    for name, value in body.items():
+        records = [value] if name == "application" else value
+        if not isinstance(records, list):
+            raise InputError([Problem(name, "must be a list of records")])
+        frames[name], found = frame_from_records(name, records)
+        warnings += found
+    return frames, warnings

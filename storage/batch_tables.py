@@ -1,0 +1,47 @@
+"""A stored batch's tables as the engine's readers typed them, read back from the store.
+
+Every row of the Home Credit tables carries the ``batch_id`` of the import that brought it, so a
+batch's tables are exactly what was scored when it was imported (labels such as ``TARGET`` left
+out). Tables the import did not hold are absent from the result, as with the readers.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import polars as pl
+
+from engine.schema import tables
+from storage.migrations import quote
+from storage.paths import StoreError
+from storage.store import ClientStore
+
+log = logging.getLogger(__name__)
+
+
+def batch_exists(store: ClientStore, batch_id: int) -> bool:
+    return store.db.conn.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone() is not None
+
+
+def batch_tables(store: ClientStore, batch_id: int) -> dict[str, pl.DataFrame]:
+    """The batch's rows of each table it holds (application first); StoreError if no such batch."""
+    if not batch_exists(store, batch_id):
+        raise StoreError(f"no batch {batch_id} in the store")
+    conn = store.db.conn
+    frames: dict[str, pl.DataFrame] = {}
+    for name, spec in tables().items():
+        schema = {c: col.dtype for c, col in spec.columns.items() if c not in spec.labels}
+        sql = f"SELECT {', '.join(map(quote, schema))} FROM {quote(name)} WHERE batch_id = ?"
+        rows = conn.execute(sql, (batch_id,)).fetchall()
+        if rows or name == "application":
+            frames[name] = pl.DataFrame(rows, schema=schema, orient="row")
+    log.debug("batch %d: %s", batch_id, {name: frame.height for name, frame in frames.items()})
+    return frames
+
+
+def batch_pd(store: ClientStore, batch_id: int) -> pl.DataFrame:
+    """``SK_ID_CURR``, ``PD`` and ``BUNDLE`` of the scores the batch's import gave."""
+    rows = store.db.conn.execute(
+        'SELECT "SK_ID_CURR", pd, bundle_id FROM scores WHERE batch_id = ? ORDER BY "SK_ID_CURR"', (batch_id,)
+    ).fetchall()
+    return pl.DataFrame(rows, schema={"SK_ID_CURR": pl.Int64, "PD": pl.Float64, "BUNDLE": pl.String}, orient="row")

@@ -1,0 +1,57 @@
+"""End-to-end fixtures: the real app on loopback with a store seeded by the demo batch, driven by
+Debian's Chromium through Playwright. Every request the browser makes is recorded, and each test
+fails if one left 127.0.0.1. Screenshots go to ``tests/artifacts/screenshots``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+# Flags for a root user in a sandbox with no network (see the project's CI notes).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium): end-to-end tests need it")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def requests_seen() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(browser, running_app, requests_seen):
+    """A logged-in page (the launch token set as the window does), French by default."""
+    ctx, server = running_app
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="fr-FR")
+    tab = context.new_page()
+    tab.on("request", lambda request: requests_seen.append(request.url))
+    tab.goto(f"{server.url}/?token={ctx.token}")
+    tab.wait_for_selector("#main")
+    yield tab
+    context.close()
+    outside = [url for url in requests_seen if urlsplit(url).hostname not in ("127.0.0.1", None) and not url.startswith("data:")]
+    assert not outside, f"requests left the machine: {outside[:5]}"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot for the CI artifacts (and for a human to look at)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

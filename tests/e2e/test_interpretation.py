@@ -1,0 +1,47 @@
+"""The Interprétation page: waterfall, reasons, the population, what-if, English."""
+
+from __future__ import annotations
+
+from desktop.i18n import percent
+from desktop.whatif import simulate
+from e2e.conftest import screenshot
+
+SLOW = 180_000  # the first view loads the model and the global importance (seconds on a busy machine)
+
+
+def test_explanation_and_whatif(page, running_app):
+    ctx, server = running_app
+    sk_id = ctx.store.find_clients(limit=1, offset=7)["SK_ID_CURR"][0]
+    record = ctx.store.client(sk_id)
+    page.goto(f"{server.url}/interpretation?client={sk_id}")
+    page.wait_for_selector("#interp-waterfall .main-svg", timeout=SLOW)
+    assert percent(record.score.pd, "fr") in page.inner_text("#interp-summary")
+    against = page.inner_text("#reasons-against")
+    assert all(reason["fr"] in against for reason in record.score.against)
+    assert "log-odds" in page.inner_text("#interp-waterfall").lower()
+    page.wait_for_selector("#interp-importance .main-svg", timeout=SLOW)
+    page.wait_for_selector("#population-histogram .main-svg", timeout=SLOW)
+    page.wait_for_selector("#population-points .main-svg", timeout=SLOW)
+    screenshot(page, "interpretation")
+
+    income = record.application["AMT_INCOME_TOTAL"] * 3
+    expected = simulate(ctx.store, ctx.scorer, sk_id, {"AMT_INCOME_TOTAL": income})
+    page.fill("#whatif-AMT_INCOME_TOTAL", str(int(income)))
+    page.press("#whatif-AMT_INCOME_TOTAL", "Tab")
+    page.wait_for_selector("#whatif-pd", timeout=SLOW)
+    assert page.inner_text("#whatif-pd") == percent(expected.pd, "fr")
+    assert expected.pd != record.score.pd
+    assert ctx.store.client(sk_id).score == record.score  # the stored client is unchanged
+    screenshot(page, "interpretation-whatif")
+
+    page.click("#language-switch")
+    page.wait_for_selector("h1:has-text('Score interpretation')", timeout=SLOW)
+    assert "What made the score" in page.inner_text("#main")
+    assert record.score.against[0]["en"] in page.inner_text("#reasons-against")
+    page.wait_for_selector("#interp-importance .main-svg", timeout=SLOW)
+    screenshot(page, "interpretation-en")
+
+
+def test_without_client(page, running_app):
+    page.goto(f"{running_app[1].url}/interpretation")
+    page.wait_for_selector("#main :text('Aucun client choisi')")

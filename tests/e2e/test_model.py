@@ -1,0 +1,31 @@
+"""The model card: the three trainings with the manifest's figures, charts with text alternatives."""
+
+from __future__ import annotations
+
+import json
+
+from desktop.i18n import number
+from engine.resources import default_bundle
+from e2e.conftest import screenshot
+
+
+def test_model_card_shows_the_three_trainings_and_the_manifest_auc(page, running_app):
+    _, server = running_app
+    manifest = json.loads((default_bundle() / "manifest.json").read_text("utf-8"))
+    variants = manifest["metrics"]["variants"]
+    page.goto(f"{server.url}/model")
+    table = page.locator("#model-metrics-table")
+    table.wait_for()
+    rows = table.locator("tbody tr")
+    assert rows.count() == 3
+    text = table.inner_text()
+    for name in ("Déséquilibre conservé", "SMOTE", "Pondérée métier"):
+        assert name in text
+    for metrics in variants.values():
+        assert number(metrics["roc_auc"], "fr", 3) in text
+    assert manifest["manifest_sha256"] in page.locator("#model-bundle-id").inner_text()
+    assert "non-commercial" in page.locator(".licence").inner_text()
+    page.locator("#model-importance .main-svg").first.wait_for()
+    assert page.locator("figure.chart figcaption").count() == 4  # each chart has its text alternative
+    assert page.title().startswith("Fiche du modèle")
+    screenshot(page, "model")
