@@ -5,13 +5,15 @@
     python bench/bench_engine.py train --data ../shared/data/home-credit
 
 Each run prints one JSON line of measurements; peak RSS is the process's own maximum
-(``ru_maxrss``), so every benchmark runs in a fresh process.
+(``ru_maxrss``), so every benchmark runs in a fresh process. On a shared machine compare the
+pipeline's ``cpu_seconds`` (its wall time grows with ``load_1min``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -22,6 +24,12 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process: unlike wall time, barely affected by other load."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _peak_rss_mb() -> float:
@@ -41,12 +49,13 @@ def bench_pipeline(data: Path) -> dict:
     from engine.resources import default_bundle
 
     pipeline = load_bundle(default_bundle()).pipeline
-    started = time.perf_counter()
+    cpu_started, started = _cpu_seconds(), time.perf_counter()
     frames = scan_tables(data, application="train")
     features = pipeline.transform(frames)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
     return {"benchmark": "pipeline", "clients": features.height, "features": features.width - 1,
-            "seconds": round(seconds, 2), "peak_rss_mb": round(_peak_rss_mb())}
+            "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "peak_rss_mb": round(_peak_rss_mb()),
+            "load_1min": round(os.getloadavg()[0], 2)}
 
 
 def _percentile_ms(samples: list[float], q: float) -> float:

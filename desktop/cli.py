@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -177,6 +178,44 @@ def cmd_scale_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_drift(args: argparse.Namespace) -> int:
+    """Drift of a stored batch (recorded in the store) or of client files (not stored)."""
+    from engine.drift import DriftConfig
+
+    config = DriftConfig(top_features=args.top)
+    if len(args.target) == 1 and args.target[0].isdigit():
+        from storage.drift_runs import reports_dir, run_batch_drift
+
+        store = _store(args)
+        run = run_batch_drift(store, _scorer(args).bundle, int(args.target[0]), _ProgressLine(), config)
+        summary, html_path = run.summary, reports_dir(store) / run.report_name
+        if args.html:
+            shutil.copyfile(html_path, args.html)
+            html_path = Path(args.html)
+    else:
+        from engine.drift import drift_frame, run_drift
+        from engine.readers import read_tables
+
+        bundle = _scorer(args).bundle
+        tables = read_tables(args.target if len(args.target) > 1 else args.target[0], application=args.application)
+        result = run_drift(bundle, drift_frame(bundle, tables.frames), config=config)
+        summary, html_path = result.summary, Path(args.html or "drift-report.html")
+        result.write_html(html_path)
+    print(f"{summary['n_drifted']} of {summary['n_compared']} columns drifted (share {summary['drift_share']:.2f}): "
+          f"dataset drift {'DETECTED' if summary['dataset_drift'] else 'not detected'} "
+          f"(share threshold {summary['drift_share_threshold']})")
+    score = summary["score"]
+    if score["available"]:
+        rate = score["approval_rate"]
+        print(f"PSI of the score {score['psi']:.3f} ({score['band']}); approval rate at the threshold "
+              f"{rate['reference']:.1%} -> {rate['current']:.1%}")
+    for item in summary["psi"]["features"]:
+        if item["band"] != "stable":
+            print(f"  {item['feature']}: PSI {item['psi']:.3f} ({item['band']})")
+    print(f"report: {html_path}")
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from desktop.window import run_browser, run_window
     from engine.resources import default_bundle
@@ -241,6 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = verbs.add_parser("batches", help="list the imported batches")
     p.set_defaults(func=cmd_batches)
+
+    p = verbs.add_parser("drift", help="compare a stored batch (its number) or client files with the training data")
+    p.add_argument("target", nargs="+", help="a batch number, or client files (folder, .zip, CSV, Parquet)")
+    p.add_argument("--html", help="write the HTML report here too")
+    p.add_argument("--top", type=int, default=30, help="how many top features of the model to compare (default 30)")
+    p.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
+    p.add_argument("--application", choices=["train", "test"], help="which application file when several are given")
+    p.set_defaults(func=cmd_drift)
 
     p = verbs.add_parser("scale-data", help="grow the real extract to N clients for benchmarks")
     p.add_argument("--clients", type=int, required=True, help="total clients (train and test, Kaggle proportions)")

@@ -1,17 +1,18 @@
 """Feature families as Polars expressions, built from the category levels learned at fit.
 
-Every family is a :class:`Block`: the Polars expressions of its features (in their natural
-type: the caller casts the results to Float32 once, far cheaper than a cast per expression) and their
+Every family is a :class:`Block`: the Polars expressions of its features (in their natural type:
+the caller casts the results to Float32 in one go) and their
 :class:`~engine.feature_spec.FeatureSpec`, built from the levels alone (no data), so that the
 same names exist whether or not the source table is there. The application block is evaluated
 row by row; every other block is one ``group_by("SK_ID_CURR").agg(...)`` over a table's
 prepared rows, optionally filtered to a scope (active / closed bureau credits, approved /
 refused previous applications).
 
-Row preparation (:func:`clean`, :func:`prepare`, :func:`with_balance`): columns cast to the schema types, absent
-non-key columns as nulls, ``DAYS_*`` 365243 -> null, ``CODE_GENDER`` 'XNA' -> null, category
-text -> integer code of its learned level (null -> :data:`NULL_LEVEL` if that level was seen at
-fit; unseen -> no level), derived row columns (ratios, days past due, bureau_balance per credit).
+Row preparation (:func:`clean`, :func:`prepare`, :func:`with_balance`): columns cast to the schema
+types, absent non-key columns as nulls, ``DAYS_*`` 365243 -> null, ``CODE_GENDER`` 'XNA' -> null,
+category text -> integer code of its learned level (null -> :data:`NULL_LEVEL` if that level was
+seen at fit; unseen -> no level), derived row columns (ratios, days past due, bureau_balance per
+credit).
 """
 
 from __future__ import annotations

@@ -114,6 +114,7 @@ def _after_noun(label: str, adjective: str) -> str:
     return " ".join([*words[:cut], adjective, *words[cut:]])
 
 
+@cache  # pure and called for every reason of every client
 def _base_kind(column: str) -> str:
     """Kind of value of a column, before aggregation."""
     if column in DERIVED:
@@ -146,6 +147,7 @@ def _with_rows(label: str, spec: FeatureSpec, lang: str) -> str:
     return f"{label} des {rows[0]}" if lang == "fr" else f"{label} of {rows[0]}"
 
 
+@cache  # pure and called for every reason of every client
 def _dated(spec: FeatureSpec) -> bool:
     """Whether the feature is worded by the event its rows are dated by ("Dernière demande précédente")."""
     if spec.column not in vocab.EVENTS or spec.table not in vocab.TABLES:
@@ -227,6 +229,7 @@ def _statement(spec: FeatureSpec, true: bool, lang: str) -> str:
     return f"{column}{words['sep']}{shown}"
 
 
+@cache  # pure and called for every reason of every client
 def _is_statement(spec: FeatureSpec) -> bool:
     """Application yes/no and category features read as statements, without value or qualifier."""
     return spec.agg is None and (spec.level is not None or _base_kind(spec.column) == "flag")
@@ -245,6 +248,7 @@ def _category_share(spec: FeatureSpec, column: str, lang: str) -> tuple[str, str
     return f"{_with_rows(head, spec, lang)} {words['with']} {value}", gender
 
 
+@cache  # pure and called for every reason of every client
 def _compose(spec: FeatureSpec, lang: str) -> tuple[str, str]:
     """Label of a feature and the French gender of its head noun (for the qualifier's agreement)."""
     column = column_label(spec.table, spec.column, lang)
@@ -263,6 +267,7 @@ def feature_label(spec: FeatureSpec, lang: str = "fr") -> str:
     return _compose(spec, lang)[0]
 
 
+@cache  # pure and called for every reason of every client
 def _kind(spec: FeatureSpec) -> str:
     """Kind of value: count, flag, percent, score, money, days, daycount, months, years or number."""
     if spec.agg in ("count", "nunique"):
@@ -274,6 +279,7 @@ def _kind(spec: FeatureSpec) -> str:
     return "number" if spec.agg == "var" else base
 
 
+@cache  # pure and called for every reason of every client
 def _reading(spec: FeatureSpec) -> str:
     """How a value compares: as a date, an elapsed time or a level (see ``vocabulary.QUALIFIERS``)."""
     if spec.level is None and vocab.SIGNED.match(spec.column) and spec.agg in (None, "min", "max", "mean"):

@@ -111,6 +111,10 @@ class Scorer:
         shares = contrib[:, :-1] * self.bundle.calibration.a
         ids = features["SK_ID_CURR"].to_list()
         decisions, letters, pts = self.decide(pd), grades(pd), points(pd)
+        # Candidates for the reasons, sorted once for the whole batch (twice ``top``: room to skip repeats).
+        width = min(2 * top, shares.shape[1])
+        up = np.argsort(-shares, axis=1, kind="stable")[:, :width]
+        down = np.argsort(shares, axis=1, kind="stable")[:, :width]
         return [
             ClientScore(
                 sk_id_curr=int(ids[i]),
@@ -118,8 +122,8 @@ class Scorer:
                 decision=str(decisions[i]),
                 grade=str(letters[i]),
                 points=int(pts[i]),
-                against=self._reasons(shares[i], raw[i], top, against=True),
-                favour=self._reasons(shares[i], raw[i], top, against=False),
+                against=self._reasons(up[i], shares[i], raw[i], top, against=True),
+                favour=self._reasons(down[i], shares[i], raw[i], top, against=False),
             )
             for i in range(len(ids))
         ]
@@ -144,8 +148,9 @@ class Scorer:
             )
         return pl.DataFrame(rows, schema_overrides={"SK_ID_CURR": pl.Int64})
 
-    def _reasons(self, shares: np.ndarray, values: np.ndarray, top: int, against: bool) -> list[Reason]:
-        order = np.argsort(-shares if against else shares, kind="stable")
+    def _reasons(
+        self, order: np.ndarray, shares: np.ndarray, values: np.ndarray, top: int, against: bool
+    ) -> list[Reason]:
         picked: list[Reason] = []
         for j in order:
             share = float(shares[j])

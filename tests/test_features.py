@@ -350,7 +350,7 @@ def test_state_round_trip(fitted, extract):
     state = json.loads(json.dumps(pipeline.to_dict()))
     restored = FeaturePipeline.from_dict(state)
     assert restored.feature_names == pipeline.feature_names and restored.specs == pipeline.specs
-    assert_frame_equal(restored.transform(extract["test"]), test, rtol=1e-6)  # streaming sums: ulp noise
+    assert_frame_equal(restored.transform(extract["test"]), test, rel_tol=1e-6)  # streaming sums: ulp noise
     with pytest.raises(ValueError, match="version"):
         FeaturePipeline.from_dict({**state, "version": "0"})
 

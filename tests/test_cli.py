@@ -1,0 +1,34 @@
+"""The engine verbs of the command line: score, drift, and clear refusals (exit 2, no traceback)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from desktop.cli import main
+from engine.resources import demo_batch
+
+
+def test_score_without_files_scores_the_demo_batch(tmp_path, capsys):
+    out = tmp_path / "scores.csv"
+    assert main(["score", "--out", str(out)]) == 0
+    scores = pl.read_csv(out)
+    assert scores.height == 5000 and set(scores["DECISION"]) == {"accept", "refuse"}
+    printed = capsys.readouterr().out
+    assert "5000 clients scored" in printed and "refused" in printed
+
+
+def test_score_refuses_a_bad_file_by_name_column_and_line(tmp_path, capsys):
+    bad = tmp_path / "application_test.csv"
+    bad.write_text("SK_ID_CURR,AMT_INCOME_TOTAL,AMT_CREDIT,AMT_ANNUITY,DAYS_BIRTH\n1,100,abc,10,-9000\n")
+    assert main(["score", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "application_test.csv" in err and "AMT_CREDIT" in err and "line 2" in err
+    assert "Traceback" not in err
+
+
+def test_drift_of_files_writes_a_report(tmp_path, capsys):
+    html = tmp_path / "drift.html"
+    assert main(["drift", str(demo_batch()), "--top", "5", "--html", str(html)]) == 0
+    printed = capsys.readouterr().out
+    assert "columns drifted" in printed and "PSI of the score" in printed
+    assert html.stat().st_size > 100_000
