@@ -76,6 +76,8 @@ class Scorer:
 
     def values(self, features: pl.DataFrame) -> np.ndarray:
         """The features as a float32 matrix in the bundle's order, missing values as NaN."""
+        if features.columns[1:] == self.bundle.feature_names:  # the pipeline's own layout: no column lookup
+            return features.to_numpy()[:, 1:].astype(np.float32)
         return features.select(self.bundle.feature_names).to_numpy().astype(np.float32, copy=False)
 
     def impute(self, values: np.ndarray) -> np.ndarray:
