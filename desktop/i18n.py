@@ -12,6 +12,7 @@ import json
 import logging
 from functools import cache
 
+from babel import Locale
 from babel.dates import format_datetime
 from babel.numbers import format_decimal, format_percent
 
@@ -70,8 +71,10 @@ def percent(value: float | None, lang: str | None = None, decimals: int = 1) -> 
     """``12,3 %`` / ``12.3%``."""
     if value is None or value != value:
         return "–"
-    # The locale's own pattern (French puts a space before %), with at most ``decimals`` digits.
-    return format_percent(round(value, decimals + 2), locale=LOCALES[lang or current_lang()], decimal_quantization=False)
+    locale = LOCALES[lang or current_lang()]
+    # The locale's own pattern (French puts a space before %), with exactly ``decimals`` digits.
+    pattern = Locale.parse(locale).percent_formats[None].pattern.replace("0", "0." + "0" * decimals, 1) if decimals else None
+    return format_percent(value, format=pattern, locale=locale)
 
 
 def timestamp(iso: str | None, lang: str | None = None) -> str:
