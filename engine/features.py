@@ -1,6 +1,6 @@
 """Model features: one row per applicant (SK_ID_CURR) from the seven Home Credit tables.
 
-Feature families (names upper-case, LightGBM-safe; see :mod:`engine.aggregations`):
+Feature families (names upper-case, LightGBM-safe; see :mod:`engine.families`):
 
 - application: raw numeric columns; ratios DAYS_EMPLOYED_PERC, INCOME_CREDIT_PERC,
   INCOME_PER_PERSON, ANNUITY_INCOME_PERC, PAYMENT_RATE, CREDIT_GOODS_PERC, ANNUITY_GOODS_PERC...;
@@ -34,18 +34,8 @@ from typing import Any
 
 import polars as pl
 
-from engine.aggregations import (
-    KEY,
-    NULL_LEVEL,
-    Block,
-    Frame,
-    Levels,
-    all_blocks,
-    clean,
-    prepare,
-    require_keys,
-    with_balance,
-)
+from engine.aggregations import KEY, NULL_LEVEL, Frame, Levels, clean, prepare, require_keys, with_balance
+from engine.families import Block, all_blocks
 from engine.feature_spec import FeatureSpec
 from engine.schema import TABLE_NAMES, tables
 

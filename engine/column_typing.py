@@ -1,0 +1,157 @@
+"""A frame read from one file typed to its schema table, with a problem for each bad cell.
+
+``match_columns`` maps the header to schema columns (warning for extra and missing ones, error
+for a missing required one); ``finish`` casts every column (a problem per bad cell, with its column,
+line and text, capped per file), checks keys and duplicate clients, and puts columns in schema order.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import polars.selectors as cs
+
+from engine.input_problems import FIRST_DATA_LINE, Fatal, Problem, count, listing, shorten
+from engine.schema import Column, Table
+
+#: Cell errors reported per file; the rest are counted.
+MAX_ERRORS_PER_FILE = 20
+_SHOWN_CHARS = 40
+_MASK = "\x00bad:"  # prefix of the working columns that flag bad cells
+_COMMA_NUMBER = re.compile(r"[+-]?\d*,\d+")
+_POINT_NUMBER = re.compile(r"[+-]?\d*\.\d+")
+
+
+def match_columns(header: list[str], spec: Table, display: str) -> tuple[dict[str, str], list[Problem]]:
+    """Header name -> schema name for the known columns; warnings for extra and missing ones."""
+    canonical = {name.upper(): name for name in spec.columns}
+    names: dict[str, str] = {}
+    extra = []
+    for raw in header:
+        name = canonical.get(raw.strip().upper())
+        if name is None or name in names.values():
+            extra.append(raw)
+        else:
+            names[raw] = name
+    if not names:
+        shown = shorten(",".join(header))
+        raise Fatal(Problem(display, f'no column of the {spec.name} table in the header "{shown}": '
+                                     "is it separated by commas, semicolons or tabs?", row=1))
+    missing = [name for name in spec.input_columns(names.values()) if name not in names.values()]
+    required = [name for name in spec.required if name in missing]
+    absent = [Problem(display, "required column is missing", column=name, row=1) for name in required]
+    if absent:
+        raise Fatal(*absent)
+    notes = []
+    if extra:
+        notes.append(f"{count(len(extra), 'unknown column')} ignored: {listing(extra)}")
+    if missing:
+        notes.append(f"{count(len(missing), 'column')} missing, left empty: {listing(missing)}")
+    return names, [Problem(display, note, row=1, severity="warning") for note in notes]
+
+
+def finish(frame: pl.DataFrame, spec: Table, display: str, decimal_comma: bool,
+           problems: list[Problem]) -> tuple[pl.DataFrame, list[Problem]]:
+    """Typed, complete frame in schema order; fatal when cells, keys or the row count are wrong."""
+    frame, errors = _coerce(frame, spec, display, decimal_comma)
+    if errors:
+        raise Fatal(*errors, *problems)
+    if frame.height == 0:
+        if spec.name == "application":
+            raise Fatal(Problem(display, "no clients: the file has a header but no rows"))
+        problems.append(Problem(display, "the file has a header but no rows", severity="warning"))
+    errors = _key_problems(frame, spec, display)
+    if errors:
+        raise Fatal(*errors, *problems)
+    columns = [pl.col(name) if name in frame.columns else pl.lit(None, spec.columns[name].dtype).alias(name)
+               for name in spec.input_columns(frame.columns)]
+    return frame.select(columns), problems
+
+
+def _coerce(
+    frame: pl.DataFrame, spec: Table, display: str, decimal_comma: bool
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """Cast every column to its schema type; one problem per bad cell (capped), in line order."""
+    values, masks = [], []
+    for name, dtype in frame.schema.items():
+        column = spec.columns[name]
+        if dtype != column.dtype:
+            value, bad = _parse(name, dtype, column, decimal_comma)
+            values.append(value.alias(name))
+            if bad is not None:
+                masks.append(bad.alias(_MASK + name))
+    checked = frame.lazy().with_columns(*values, *masks).collect()
+    bad = checked.select(cs.starts_with(_MASK)).rename(lambda mask: mask.removeprefix(_MASK))
+    typed = checked.drop(_MASK + name for name in bad.columns)
+    total = bad.select(pl.sum_horizontal(pl.all().sum())).item() if bad.width else 0
+    if not total:
+        return typed, []
+    rows = bad.select(pl.arg_where(pl.any_horizontal(pl.all()))).to_series().head(MAX_ERRORS_PER_FILE)
+    cells = [(row, name) for row in rows for name in bad.columns if bad[name][row]][:MAX_ERRORS_PER_FILE]
+    problems = []
+    for row, name in cells:
+        message = _cell_message(frame[name][row], spec.columns[name], decimal_comma)
+        problems.append(Problem(display, message, column=name, row=FIRST_DATA_LINE + row))
+    if total > len(problems):
+        unlisted = total - len(problems)
+        problems.append(Problem(display, f"{total} cells could not be read ({unlisted} more not listed)"))
+    return frame, problems
+
+
+def _parse(
+    name: str, dtype: pl.DataType, column: Column, decimal_comma: bool
+) -> tuple[pl.Expr, pl.Expr | None]:
+    """(typed value, true for the cells that do not fit ``column``) of ``name`` stored as ``dtype``."""
+    cells = pl.col(name)
+    if column.kind == "str":
+        return cells.cast(pl.String), None
+    if dtype != pl.String:  # Parquet with another numeric type: values must survive the cast
+        value = cells.cast(column.dtype, strict=False)
+        lost = value.is_null() | (value.cast(dtype, strict=False) != cells)
+        return value, (cells.is_not_null() & lost).fill_null(False)
+    number = cells.str.replace(",", ".", literal=True) if decimal_comma else cells
+    value = number.cast(column.dtype, strict=False)
+    bad = cells.is_not_null() & (cells != "") & value.is_null()
+    if decimal_comma:
+        bad = bad | cells.str.contains(".", literal=True)
+    return value, bad.fill_null(False)
+
+
+def _cell_message(cell: object, column: Column, decimal_comma: bool) -> str:
+    text = str(cell)
+    shown = text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+    if decimal_comma and _POINT_NUMBER.fullmatch(text):
+        return f'"{shown}" uses "." as decimal mark but this file uses ","'
+    if not decimal_comma and _COMMA_NUMBER.fullmatch(text):
+        return f'"{shown}" uses "," as decimal mark but this file uses "."'
+    return f'"{shown}" is not {"a whole number" if column.kind == "int" else "a number"}'
+
+
+def _key_problems(frame: pl.DataFrame, spec: Table, display: str) -> list[Problem]:
+    problems = []
+    for key in spec.keys:
+        rows = frame.select(pl.arg_where(pl.col(key).is_null())).to_series()
+        if rows.len():
+            lines = (rows.head(MAX_ERRORS_PER_FILE) + FIRST_DATA_LINE).to_list()
+            message = f"{key} is empty on {count(rows.len(), 'line')}: {listing(lines, total=rows.len())}"
+            problems.append(Problem(display, message, column=key, row=lines[0]))
+    if spec.name == "application":
+        problems += _duplicate_problems(frame, "SK_ID_CURR", display)
+    return problems
+
+
+def _duplicate_problems(frame: pl.DataFrame, key: str, display: str) -> list[Problem]:
+    groups = (frame.select(pl.col(key), pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"))
+              .filter(pl.col(key).is_duplicated() & pl.col(key).is_not_null())
+              .group_by(key, maintain_order=True).agg("_row"))
+    problems = []
+    for value, rows in groups.head(MAX_ERRORS_PER_FILE).iter_rows():
+        lines = [row + FIRST_DATA_LINE for row in rows]
+        message = f"{key} {value} appears on several lines: {listing(lines)}"
+        problems.append(Problem(display, message, column=key, row=lines[1]))
+    if groups.height > len(problems):
+        unlisted = groups.height - len(problems)
+        message = f"{groups.height} {key} values appear more than once ({unlisted} more not listed)"
+        problems.append(Problem(display, message, column=key))
+    return problems

@@ -1,0 +1,106 @@
+"""CSV dialects: text brought to UTF-8, separator and decimal mark sniffed, polars called with them.
+
+* encoding: UTF-8 with or without BOM, UTF-16 with BOM, otherwise cp1252 (latin-1 where cp1252
+  leaves a byte undefined), transcoded to UTF-8 in memory; binary files are refused by their magic;
+* line ends: LF, CRLF or CR alone (CR is turned into LF);
+* separator: comma, semicolon or tab; decimal mark: point, or comma in semicolon/tab files.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from engine.input_problems import Fatal, Problem, first_line
+
+log = logging.getLogger(__name__)
+
+#: A header line longer than this is not a table.
+MAX_LINE_BYTES = 1 << 20
+#: Bytes looked at to sniff a file's dialect.
+SAMPLE_BYTES = 1 << 16
+#: Leading bytes of files that are not CSV text, and what they are.
+MAGIC = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive or an Excel workbook (.xlsx)",
+    b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook (.xls)",
+    b"PAR1": "a Parquet file",
+}
+_COMMA_DECIMAL = re.compile(rb"(?:^|[;\t])[+-]?\d+,\d+(?=[;\t\r\n]|$)", re.M)
+_POINT_DECIMAL = re.compile(rb"(?:^|[;\t])[+-]?\d*\.\d+(?=[;\t\r\n]|$)", re.M)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    separator: str
+    decimal_comma: bool
+
+
+def csv_call(
+    reader: Callable, text: bytes | Path, dialect: Dialect, display: str, **options
+) -> pl.DataFrame | pl.LazyFrame:
+    """``reader`` (read_csv / scan_csv) with the dialect; polars failures become a problem."""
+    try:
+        return reader(text, separator=dialect.separator, decimal_comma=dialect.decimal_comma, **options)
+    except pl.exceptions.NoDataError as exc:
+        raise Fatal(Problem(display, "the file is empty")) from exc
+    except pl.exceptions.PolarsError as exc:
+        raise Fatal(Problem(display, f"the file is not a well-formed table: {first_line(exc)}")) from exc
+
+
+def to_utf8(data: bytes, display: str) -> bytes:
+    """The file's text as UTF-8 bytes with LF or CRLF line ends; binary or empty files are fatal."""
+    if not data or data.isspace():
+        raise Fatal(Problem(display, "the file is empty"))
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        data = data.decode("utf-16").encode("utf-8")
+    _reject_binary(data[:SAMPLE_BYTES], display)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        data = _transcode(data, display)
+    head = data[:SAMPLE_BYTES]
+    if b"\n" not in head and b"\r" in head:
+        data = data.replace(b"\r", b"\n")
+    if data.find(b"\n", 0, MAX_LINE_BYTES) < 0 and len(data) > MAX_LINE_BYTES:
+        message = f"line 1 is longer than {MAX_LINE_BYTES >> 20} MB: this is not a table"
+        raise Fatal(Problem(display, message, row=1))
+    return data
+
+
+def _reject_binary(head: bytes, display: str) -> None:
+    for magic, what in MAGIC.items():
+        if head.startswith(magic):
+            raise Fatal(Problem(display, f"this is not a CSV text file: it looks like {what}"))
+    if b"\x00" in head:
+        raise Fatal(Problem(display, "this is not a CSV text file: it holds binary data"))
+
+
+def _transcode(data: bytes, display: str) -> bytes:
+    try:
+        text, encoding = data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "latin-1"
+    log.info("%s: not UTF-8, read as %s", display, encoding)
+    return text.encode("utf-8")
+
+
+def sniff(head: bytes, display: str) -> Dialect:
+    """Separator from the header line; decimal comma when most decimals in ``head`` use one."""
+    header = head.split(b"\n", 1)[0]
+    counts = {sep: header.count(sep.encode()) for sep in (",", ";", "\t")}
+    separator = max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
+    if separator == ",":
+        return Dialect(",", False)
+    commas, points = len(_COMMA_DECIMAL.findall(head)), len(_POINT_DECIMAL.findall(head))
+    decimal_comma = commas > points or (commas == points and separator == ";")
+    log.debug("%s: separator %r, decimal %s", display, separator, "comma" if decimal_comma else "point")
+    return Dialect(separator, decimal_comma)

@@ -1,0 +1,218 @@
+"""Find the table files among the inputs a user gives, and load their bytes.
+
+Inputs are folders, files and ZIP archives; a file's table is recognised by its name (see
+``engine.readers``). ``choose_sources`` keeps one file per table, ``single_source`` picks the file
+``read_table`` reads, and ``load`` returns a file's bytes (zip member unpacked, gzip decompressed).
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import zipfile
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.input_problems import Fatal, InputError, Problem, has_errors
+from engine.schema import TABLE_NAMES
+
+log = logging.getLogger(__name__)
+
+Source = str | Path
+
+_FORMATS = (
+    (".csv.gz", "csv.gz"),
+    (".tsv.gz", "csv.gz"),
+    (".csv", "csv"),
+    (".tsv", "csv"),
+    (".txt", "csv"),
+    (".parquet", "parquet"),
+    (".pq", "parquet"),
+    (".zip", "zip"),
+)
+_TABLE_BY_STEM: dict[str, tuple[str, str | None]] = {
+    **{name.lower(): (name, None) for name in TABLE_NAMES},
+    "application_train": ("application", "train"),
+    "application_test": ("application", "test"),
+}
+
+
+@dataclass(frozen=True)
+class TableFile:
+    """One file (or zip member) holding a table, as found among the inputs."""
+
+    display: str
+    table: str
+    variant: str | None  # "train" / "test" for application_train / application_test
+    fmt: str  # "csv", "csv.gz" or "parquet"
+    path: Path
+    member: str | None = None  # name inside the zip archive at ``path``
+
+
+def _split_name(name: str) -> tuple[str, str] | None:
+    """(lower-case stem, format) of a file name with a known extension."""
+    lower = name.lower()
+    for suffix, fmt in _FORMATS:
+        if lower.endswith(suffix):
+            return lower[: -len(suffix)], fmt
+    return None
+
+
+def _table_of(name: str) -> tuple[str, str | None, str] | None:
+    """(table, variant, format) of a table file name, None for any other name."""
+    parts = _split_name(name)
+    if parts is None or parts[1] == "zip" or parts[0] not in _TABLE_BY_STEM:
+        return None
+    table, variant = _TABLE_BY_STEM[parts[0]]
+    return table, variant, parts[1]
+
+
+def _not_a_table(display: str) -> Problem:
+    names = ", ".join(sorted({*TABLE_NAMES, "application_train", "application_test"}))
+    message = f"not a Home Credit table: the file name must be one of {names} (.csv, .parquet or .zip)"
+    return Problem(display, message)
+
+
+def _collect(source: Source | Sequence[Source]) -> tuple[list[TableFile], list[Problem]]:
+    items = [source] if isinstance(source, (str, Path)) else list(source)
+    found: list[TableFile] = []
+    problems: list[Problem] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            more, trouble = _from_folder(path)
+        elif not path.exists():
+            more, trouble = [], [Problem(path.name or str(item), "file or folder not found")]
+        else:
+            more, trouble = _from_file(path, explicit=True)
+        found += more
+        problems += trouble
+    return found, problems
+
+
+def _from_folder(folder: Path) -> tuple[list[TableFile], list[Problem]]:
+    try:
+        children = sorted(folder.iterdir(), key=lambda p: p.name.lower())
+    except OSError as exc:
+        return [], [Problem(folder.name, f"cannot list the folder: {exc.strerror or exc}")]
+    found, problems = [], []
+    for child in children:
+        if child.name.startswith((".", "~$")) or _split_name(child.name) is None:
+            log.debug("ignoring %s: not a table file", child)
+            continue
+        more, trouble = _from_file(child, explicit=False)
+        found += more
+        problems += trouble
+    return found, problems
+
+
+def _from_file(path: Path, *, explicit: bool) -> tuple[list[TableFile], list[Problem]]:
+    parts = _split_name(path.name)
+    if parts is not None and parts[1] == "zip":
+        return _from_zip(path, parts[0], explicit=explicit)
+    recognised = _table_of(path.name)
+    if recognised is None:
+        return [], [_not_a_table(path.name)] if explicit else []
+    table, variant, fmt = recognised
+    return [TableFile(path.name, table, variant, fmt, path)], []
+
+
+def _from_zip(path: Path, stem: str, *, explicit: bool) -> tuple[list[TableFile], list[Problem]]:
+    looks_like_table = stem in _TABLE_BY_STEM or _table_of(stem) is not None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [info.filename for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, OSError) as exc:
+        if not (explicit or looks_like_table):
+            log.debug("ignoring %s: %s", path, exc)
+            return [], []
+        return [], [Problem(path.name, read_failure(exc))]
+    found = []
+    for member in members:
+        base = member.rsplit("/", 1)[-1]
+        recognised = None if member.startswith("__MACOSX/") else _table_of(base)
+        if recognised is not None:
+            table, variant, fmt = recognised
+            found.append(TableFile(f"{path.name}:{member}", table, variant, fmt, path, member))
+    if not found and (explicit or looks_like_table):
+        message = "the archive holds no Home Credit table (CSV or Parquet named after a table)"
+        return [], [Problem(path.name, message)]
+    return found, []
+
+
+def choose_sources(source: Source | Sequence[Source], application: str | None) -> dict[str, TableFile]:
+    """One source per table; raises ``InputError`` for unusable or ambiguous inputs."""
+    if application not in (None, "train", "test"):
+        raise ValueError(f'application must be "train", "test" or None, not {application!r}')
+    found, problems = _collect(source)
+    by_table: dict[str, list[TableFile]] = {}
+    for src in found:
+        by_table.setdefault(src.table, []).append(src)
+    chosen = {}
+    for table, group in by_table.items():
+        if table == "application" and len(group) > 1 and application is not None:
+            group = [src for src in group if src.variant == application] or group
+        if len(group) == 1:
+            chosen[table] = group[0]
+            continue
+        names = ", ".join(src.display for src in group)
+        hint = ' (say which with application="train" or "test")' if table == "application" else ""
+        problems.append(Problem(group[0].display, f"several files for the {table} table: {names}{hint}"))
+    if "application" not in by_table and not problems:  # a bad application file was reported already
+        message = "no application table among the inputs (application_train, application_test or application)"
+        problems.append(Problem(_describe(source), message))
+    if has_errors(problems):
+        raise InputError(problems)
+    return chosen
+
+
+def single_source(path: Path, table: str | None) -> TableFile:
+    """The one table file ``read_table`` reads, honouring an explicit table name."""
+    parts = _split_name(path.name)
+    is_zip = parts is not None and parts[1] == "zip"
+    if table is not None and not is_zip:
+        return TableFile(path.name, table, None, parts[1] if parts else "csv", path)
+    found, problems = _from_file(path, explicit=True)
+    if table is not None:
+        found = [src for src in found if src.table == table]
+    if len(found) == 1 and not problems:
+        return found[0]
+    if not problems:
+        if table is None:
+            message = f"the archive holds {len(found)} tables: say which with table=, or use read_tables"
+        else:
+            message = f"the archive holds {len(found) or 'no'} {table} table{'s' if len(found) > 1 else ''}"
+        problems = [Problem(path.name, message)]
+    raise InputError(problems)
+
+
+def _describe(source: Source | Sequence[Source]) -> str:
+    if isinstance(source, (str, Path)):
+        return Path(source).name or str(source)
+    return ", ".join(Path(item).name for item in source) or "(no files)"
+
+
+def load(src: TableFile) -> bytes:
+    try:
+        if src.member is not None:
+            with zipfile.ZipFile(src.path) as archive:
+                data = archive.read(src.member)
+        else:
+            data = src.path.read_bytes()
+        return gzip.decompress(data) if src.fmt == "csv.gz" else data
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise Fatal(Problem(src.display, read_failure(exc))) from exc
+
+
+def read_failure(exc: Exception) -> str:
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError, gzip.BadGzipFile)):
+        return f"the archive is damaged or truncated ({exc})"
+    if isinstance(exc, PermissionError):
+        return "permission denied: the file cannot be read"
+    if isinstance(exc, IsADirectoryError):
+        return "this is a folder, not a file"
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    return f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
