@@ -12,7 +12,7 @@ import re
 import polars as pl
 import polars.selectors as cs
 
-from engine.input_problems import FIRST_DATA_LINE, Fatal, Problem, count, listing, shorten
+from engine.input_problems import FIRST_DATA_LINE, Fatal, Problem, shorten
 from engine.schema import Column, Table
 
 #: Cell errors reported per file; the rest are counted.
@@ -36,19 +36,20 @@ def match_columns(header: list[str], spec: Table, display: str) -> tuple[dict[st
             names[raw] = name
     if not names:
         shown = shorten(",".join(header))
-        raise Fatal(Problem(display, f'no column of the {spec.name} table in the header "{shown}": '
-                                     "is it separated by commas, semicolons or tabs?", row=1))
+        raise Fatal(Problem.of(display, code="no_known_column", row=1, table=spec.name, header=shown))
     missing = [name for name in spec.input_columns(names.values()) if name not in names.values()]
     required = [name for name in spec.required if name in missing]
-    absent = [Problem(display, "required column is missing", column=name, row=1) for name in required]
+    absent = [Problem.of(display, code="required_column_missing", column=name, row=1) for name in required]
     if absent:
         raise Fatal(*absent)
     notes = []
     if extra:
-        notes.append(f"{count(len(extra), 'unknown column')} ignored: {listing(extra)}")
+        notes.append(Problem.of(display, code="unknown_columns_ignored", row=1, severity="warning",
+                                n=len(extra), columns=extra))
     if missing:
-        notes.append(f"{count(len(missing), 'column')} missing, left empty: {listing(missing)}")
-    return names, [Problem(display, note, row=1, severity="warning") for note in notes]
+        notes.append(Problem.of(display, code="columns_missing_left_empty", row=1, severity="warning",
+                                n=len(missing), columns=missing))
+    return names, notes
 
 
 def finish(frame: pl.DataFrame, spec: Table, display: str, decimal_comma: bool,
@@ -59,8 +60,8 @@ def finish(frame: pl.DataFrame, spec: Table, display: str, decimal_comma: bool,
         raise Fatal(*errors, *problems)
     if frame.height == 0:
         if spec.name == "application":
-            raise Fatal(Problem(display, "no clients: the file has a header but no rows"))
-        problems.append(Problem(display, "the file has a header but no rows", severity="warning"))
+            raise Fatal(Problem.of(display, code="no_clients"))
+        problems.append(Problem.of(display, code="header_but_no_rows", severity="warning"))
     errors = _key_problems(frame, spec, display)
     if errors:
         raise Fatal(*errors, *problems)
@@ -91,11 +92,11 @@ def _coerce(
     cells = [(row, name) for row in rows for name in bad.columns if bad[name][row]][:MAX_ERRORS_PER_FILE]
     problems = []
     for row, name in cells:
-        message = _cell_message(frame[name][row], spec.columns[name], decimal_comma)
-        problems.append(Problem(display, message, column=name, row=FIRST_DATA_LINE + row))
+        problems.append(_cell_problem(frame[name][row], spec.columns[name], decimal_comma, display,
+                                      FIRST_DATA_LINE + row))
     if total > len(problems):
         unlisted = total - len(problems)
-        problems.append(Problem(display, f"{total} cells could not be read ({unlisted} more not listed)"))
+        problems.append(Problem.of(display, code="cells_unreadable", total=total, unlisted=unlisted))
     return frame, problems
 
 
@@ -118,14 +119,17 @@ def _parse(
     return value, bad.fill_null(False)
 
 
-def _cell_message(cell: object, column: Column, decimal_comma: bool) -> str:
+def _cell_problem(cell: object, column: Column, decimal_comma: bool, display: str, line: int) -> Problem:
     text = str(cell)
     shown = text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+    where = {"column": column.name, "row": line, "value": shown}
     if decimal_comma and _POINT_NUMBER.fullmatch(text):
-        return f'"{shown}" uses "." as decimal mark but this file uses ","'
+        return Problem.of(display, code="decimal_point_in_comma_file", **where)
     if not decimal_comma and _COMMA_NUMBER.fullmatch(text):
-        return f'"{shown}" uses "," as decimal mark but this file uses "."'
-    return f'"{shown}" is not {"a whole number" if column.kind == "int" else "a number"}'
+        return Problem.of(display, code="decimal_comma_in_point_file", **where)
+    if column.kind == "int":
+        return Problem.of(display, code="cell_not_whole_number", **where)
+    return Problem.of(display, code="cell_not_number", **where)
 
 
 def _key_problems(frame: pl.DataFrame, spec: Table, display: str) -> list[Problem]:
@@ -134,8 +138,8 @@ def _key_problems(frame: pl.DataFrame, spec: Table, display: str) -> list[Proble
         rows = frame.select(pl.arg_where(pl.col(key).is_null())).to_series()
         if rows.len():
             lines = (rows.head(MAX_ERRORS_PER_FILE) + FIRST_DATA_LINE).to_list()
-            message = f"{key} is empty on {count(rows.len(), 'line')}: {listing(lines, total=rows.len())}"
-            problems.append(Problem(display, message, column=key, row=lines[0]))
+            problems.append(Problem.of(display, code="key_empty", column=key, row=lines[0], key=key,
+                                       n=rows.len(), lines=lines, lines_total=rows.len()))
     if spec.name == "application":
         problems += _duplicate_problems(frame, "SK_ID_CURR", display)
     return problems
@@ -148,10 +152,9 @@ def _duplicate_problems(frame: pl.DataFrame, key: str, display: str) -> list[Pro
     problems = []
     for value, rows in groups.head(MAX_ERRORS_PER_FILE).iter_rows():
         lines = [row + FIRST_DATA_LINE for row in rows]
-        message = f"{key} {value} appears on several lines: {listing(lines)}"
-        problems.append(Problem(display, message, column=key, row=lines[1]))
+        problems.append(Problem.of(display, code="duplicate_key", column=key, row=lines[1], key=key,
+                                   value=value, lines=lines))
     if groups.height > len(problems):
-        unlisted = groups.height - len(problems)
-        message = f"{groups.height} {key} values appear more than once ({unlisted} more not listed)"
-        problems.append(Problem(display, message, column=key))
+        problems.append(Problem.of(display, code="duplicate_keys_unlisted", column=key, key=key,
+                                   n=groups.height, unlisted=groups.height - len(problems)))
     return problems

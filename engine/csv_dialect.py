@@ -25,14 +25,15 @@ log = logging.getLogger(__name__)
 MAX_LINE_BYTES = 1 << 20
 #: Bytes looked at to sniff a file's dialect.
 SAMPLE_BYTES = 1 << 16
-#: Leading bytes of files that are not CSV text, and what they are.
+#: Leading bytes of files that are not CSV text, and what they are (in English, in French).
 MAGIC = {
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"%PDF": "a PDF document",
-    b"PK\x03\x04": "a ZIP archive or an Excel workbook (.xlsx)",
-    b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook (.xls)",
-    b"PAR1": "a Parquet file",
+    b"\x89PNG": ("a PNG image", "une image PNG"),
+    b"\xff\xd8\xff": ("a JPEG image", "une image JPEG"),
+    b"%PDF": ("a PDF document", "un document PDF"),
+    b"PK\x03\x04": ("a ZIP archive or an Excel workbook (.xlsx)",
+                    "une archive ZIP ou un classeur Excel (.xlsx)"),
+    b"\xd0\xcf\x11\xe0": ("an Excel 97-2003 workbook (.xls)", "un classeur Excel 97-2003 (.xls)"),
+    b"PAR1": ("a Parquet file", "un fichier Parquet"),
 }
 _COMMA_DECIMAL = re.compile(rb"(?:^|[;\t])[+-]?\d+,\d+(?=[;\t\r\n]|$)", re.M)
 _POINT_DECIMAL = re.compile(rb"(?:^|[;\t])[+-]?\d*\.\d+(?=[;\t\r\n]|$)", re.M)
@@ -51,15 +52,15 @@ def csv_call(
     try:
         return reader(text, separator=dialect.separator, decimal_comma=dialect.decimal_comma, **options)
     except pl.exceptions.NoDataError as exc:
-        raise Fatal(Problem(display, "the file is empty")) from exc
+        raise Fatal(Problem.of(display, code="empty_file")) from exc
     except pl.exceptions.PolarsError as exc:
-        raise Fatal(Problem(display, f"the file is not a well-formed table: {first_line(exc)}")) from exc
+        raise Fatal(Problem.of(display, code="malformed_table", detail=first_line(exc))) from exc
 
 
 def to_utf8(data: bytes, display: str) -> bytes:
     """The file's text as UTF-8 bytes with LF or CRLF line ends; binary or empty files are fatal."""
     if not data or data.isspace():
-        raise Fatal(Problem(display, "the file is empty"))
+        raise Fatal(Problem.of(display, code="empty_file"))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         data = data.decode("utf-16").encode("utf-8")
     _reject_binary(data[:SAMPLE_BYTES], display)
@@ -71,17 +72,16 @@ def to_utf8(data: bytes, display: str) -> bytes:
     if b"\n" not in head and b"\r" in head:
         data = data.replace(b"\r", b"\n")
     if data.find(b"\n", 0, MAX_LINE_BYTES) < 0 and len(data) > MAX_LINE_BYTES:
-        message = f"line 1 is longer than {MAX_LINE_BYTES >> 20} MB: this is not a table"
-        raise Fatal(Problem(display, message, row=1))
+        raise Fatal(Problem.of(display, code="first_line_too_long", row=1, mb=MAX_LINE_BYTES >> 20))
     return data
 
 
 def _reject_binary(head: bytes, display: str) -> None:
-    for magic, what in MAGIC.items():
+    for magic, (what, what_fr) in MAGIC.items():
         if head.startswith(magic):
-            raise Fatal(Problem(display, f"this is not a CSV text file: it looks like {what}"))
+            raise Fatal(Problem.of(display, code="not_csv_known_format", what=what, what_fr=what_fr))
     if b"\x00" in head:
-        raise Fatal(Problem(display, "this is not a CSV text file: it holds binary data"))
+        raise Fatal(Problem.of(display, code="not_csv_binary"))
 
 
 def _transcode(data: bytes, display: str) -> bytes:

@@ -2,18 +2,29 @@
 
 ``Problem`` locates one issue (file, column, line as a spreadsheet shows it) as an error or a
 warning; ``InputError`` carries every problem of a failed read; ``Fatal`` stops reading one file.
+A problem made with ``Problem.of`` has a ``code`` and ``params``: its sentence comes from the
+templates in ``problems.json`` (``{code: {"fr": ..., "en": ...}}``), English in ``message``, any
+language through ``describe``. In templates, ``{n:line|lines}`` is a count with its noun in the
+singular or plural, ``{n:,}`` a number with grouped thousands, and a list param is listed (ten
+items shown, its ``<name>_total`` param, if any, being the full count).
 """
 
 from __future__ import annotations
 
+import json
+import string
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
 
 #: Line of the first data row (the header is line 1; Parquet rows are numbered the same way).
 FIRST_DATA_LINE = 2
 
 Severity = Literal["error", "warning"]
+_MORE = {"en": "and {} more", "fr": "et {} autres"}
+_GROUP = {"en": ",", "fr": "\u202f"}
 
 
 @dataclass(frozen=True)
@@ -25,6 +36,14 @@ class Problem:
     column: str | None = None
     row: int | None = None  # line in the file as a spreadsheet shows it: header = 1
     severity: Severity = "error"
+    code: str | None = None  # key of the templates in problems.json
+    params: dict = field(default_factory=dict, hash=False)  # values the templates show (JSON types)
+
+    @classmethod
+    def of(cls, file: str, code: str, column: str | None = None, row: int | None = None,
+           severity: Severity = "error", **params: Any) -> Problem:
+        """A problem worded by the templates of ``code``, its English sentence as ``message``."""
+        return cls(file, render(code, params, "en"), column, row, severity, code, params)
 
     def __str__(self) -> str:
         where = [self.file]
@@ -70,10 +89,47 @@ def count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def listing(items: Sequence, limit: int = 10, total: int | None = None) -> str:
+def listing(items: Sequence, limit: int = 10, total: int | None = None, lang: str = "en") -> str:
     total = len(items) if total is None else total
     shown = ", ".join(str(item) for item in items[:limit])
-    return shown if total <= limit else f"{shown} and {total - limit} more"
+    return shown if total <= limit else f"{shown} {_MORE[lang].format(total - limit)}"
+
+
+@cache
+def templates() -> dict[str, dict[str, str]]:
+    """``{code: {"fr": template, "en": template}}`` from ``problems.json``."""
+    return json.loads(Path(__file__).with_name("problems.json").read_text("utf-8"))
+
+
+def describe(problem: Problem, lang: str) -> str:
+    """The problem's sentence in ``lang`` ("fr" or "en"); its ``message`` when it has no template."""
+    if problem.code is None or problem.code not in templates():
+        return problem.message
+    return render(problem.code, problem.params, lang)
+
+
+def render(code: str, params: dict, lang: str) -> str:
+    """The template of ``code`` in ``lang`` filled with ``params``."""
+    values = {name: listing(value, total=params.get(f"{name}_total"), lang=lang) if isinstance(value, list)
+              else value for name, value in params.items()}
+    return _Formatter(lang).format(templates()[code][lang], **values)
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` with counted nouns (``{n:line|lines}``) and grouped thousands (``{n:,}``)."""
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, many = format_spec.lstrip(",").split("|")
+            shown = self.format_field(value, "," if format_spec.startswith(",") else "")
+            singular = value == 1 if self.lang == "en" else abs(value) < 2
+            return f"{shown} {one if singular else many}"
+        text = format(value, format_spec)
+        return text.replace(",", _GROUP[self.lang]) if "," in format_spec else text
 
 
 def shorten(text: str) -> str:

@@ -9,7 +9,8 @@ implausible household counts and text cells longer than any category (:data:`MAX
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 
 import polars as pl
 
@@ -38,8 +39,11 @@ _LISTED_LINES = 10
 _SHOWN_CHARS = 40
 
 
-def _rules(frame: pl.DataFrame) -> list[tuple[str, pl.Expr, str]]:
-    """(column, true where implausible, what is wrong) for the columns ``frame`` has."""
+def _rules(frame: pl.DataFrame) -> list[tuple[str, pl.Expr, Callable[..., Problem]]]:
+    """(column, true where implausible, the problem of its lines) for the columns ``frame`` has.
+
+    The problem is made from the file, column, first line, line count, lines and first value.
+    """
     rules = []
     for name, dtype in frame.schema.items():
         if dtype == pl.String:
@@ -47,22 +51,25 @@ def _rules(frame: pl.DataFrame) -> list[tuple[str, pl.Expr, str]]:
                 (
                     name,
                     pl.col(name).str.len_chars() > MAX_TEXT_CHARS,
-                    f"text longer than {MAX_TEXT_CHARS} characters",
+                    partial(Problem.of, code="implausible_long_text", limit=MAX_TEXT_CHARS),
                 )
             )
         if not name.startswith("AMT_") or not dtype.is_numeric():
             continue
         value = pl.col(name)
         if name not in SIGNED_AMOUNTS:
-            rules.append((name, value < 0, "negative amount"))
-        rules.append((name, value.abs() > ABSURD_AMOUNT, f"absurd amount (above {ABSURD_AMOUNT:,.0f})"))
+            rules.append((name, value < 0, partial(Problem.of, code="implausible_negative_amount")))
+        absurd = partial(Problem.of, code="implausible_absurd_amount", limit=int(ABSURD_AMOUNT))
+        rules.append((name, value.abs() > ABSURD_AMOUNT, absurd))
     if "DAYS_BIRTH" in frame.columns:
         years = -pl.col("DAYS_BIRTH") / DAYS_PER_YEAR
         low, high = AGE_RANGE
-        rules.append(("DAYS_BIRTH", (years < low) | (years > high), f"age outside {low}–{high} years"))
+        age = partial(Problem.of, code="implausible_age", low=low, high=high)
+        rules.append(("DAYS_BIRTH", (years < low) | (years > high), age))
     for name, most in (("CNT_CHILDREN", MAX_CHILDREN), ("CNT_FAM_MEMBERS", MAX_FAMILY_MEMBERS)):
         if name in frame.columns:
-            rules.append((name, (pl.col(name) < 0) | (pl.col(name) > most), f"outside 0–{most}"))
+            outside = partial(Problem.of, code="implausible_count", most=most)
+            rules.append((name, (pl.col(name) < 0) | (pl.col(name) > most), outside))
     return rules
 
 
@@ -74,16 +81,15 @@ def check_table(frame: pl.DataFrame, file: str) -> list[Problem]:
     flags = frame.select(expr.fill_null(False).alias(str(i)) for i, (_, expr, _) in enumerate(rules))
     counts = flags.sum().row(0)
     problems = []
-    for (column, _, what), flag, count in zip(rules, flags.columns, counts, strict=True):
+    for (column, _, problem), flag, count in zip(rules, flags.columns, counts, strict=True):
         if not count:
             continue
         rows = flags.select(pl.arg_where(pl.col(flag))).to_series().head(_LISTED_LINES)
         lines = (rows + FIRST_DATA_LINE).to_list()
-        shown = ", ".join(map(str, lines)) + (f" and {count - len(lines)} more" if count > len(lines) else "")
         first = str(frame[column][rows[0]])
         first = first if len(first) <= _SHOWN_CHARS else first[:_SHOWN_CHARS] + "…"
-        message = f"{what} on {count} line{'s' if count > 1 else ''} ({shown}; first value {first})"
-        problems.append(Problem(file, message, column=column, row=lines[0], severity="warning"))
+        problems.append(problem(file, column=column, row=lines[0], severity="warning", n=count,
+                                lines=lines, lines_total=count, first=first))
     return problems
 
 

@@ -143,7 +143,7 @@ def _parse_parquet(data: bytes, spec: Table, display: str) -> tuple[pl.DataFrame
     try:
         frame = pl.read_parquet(io.BytesIO(data))
     except Exception as exc:  # polars and its Arrow reader raise many kinds for a bad file
-        raise Fatal(Problem(display, f"not a valid Parquet file ({first_line(exc)})")) from exc
+        raise Fatal(Problem.of(display, code="invalid_parquet", detail=first_line(exc))) from exc
     names, problems = match_columns(frame.columns, spec, display)
     frame = frame.select(list(names)).rename(names)
     return finish(frame, spec, display, decimal_comma=False, problems=problems)
@@ -202,9 +202,9 @@ def _parquet_columns(src: TableFile) -> list[str]:
     try:
         return list(pl.read_parquet_schema(src.path))
     except OSError as exc:
-        raise Fatal(Problem(src.display, read_failure(exc))) from exc
+        raise Fatal(read_failure(src.display, exc)) from exc
     except Exception as exc:  # a damaged Parquet footer raises several kinds
-        raise Fatal(Problem(src.display, f"not a valid Parquet file ({first_line(exc)})")) from exc
+        raise Fatal(Problem.of(src.display, code="invalid_parquet", detail=first_line(exc))) from exc
 
 
 def _plain_utf8_head(src: TableFile) -> bytes | None:

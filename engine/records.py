@@ -26,8 +26,12 @@ def _cell_problem(table: str, column: str, index: int, value: object, kind: str)
         ok = ok and (kind != "int" or float(value).is_integer())
     if ok:
         return None
-    wanted = {"str": "text", "int": "a whole number", "float": "a number"}[kind]
-    return Problem(table, f"{value!r} is not {wanted}", column=column, row=index + 1)
+    where = {"column": column, "row": index + 1, "value": repr(value)}
+    if kind == "str":
+        return Problem.of(table, code="value_not_text", **where)
+    if kind == "int":
+        return Problem.of(table, code="value_not_whole_number", **where)
+    return Problem.of(table, code="value_not_number", **where)
 
 
 def frame_from_records(table: str, records: Sequence[Mapping[str, object]]) -> tuple[pl.DataFrame, list[Problem]]:
@@ -37,12 +41,12 @@ def frame_from_records(table: str, records: Sequence[Mapping[str, object]]) -> t
     unknown: set[str] = set()
     for i, record in enumerate(records):
         if not isinstance(record, Mapping):
-            errors.append(Problem(table, "each record must be an object of column: value", row=i + 1))
+            errors.append(Problem.of(table, code="record_not_object", row=i + 1))
             continue
         unknown.update(k for k in record if k not in spec.columns)
         for key in spec.required:
             if record.get(key) is None:
-                errors.append(Problem(table, "required field is missing", column=key, row=i + 1))
+                errors.append(Problem.of(table, code="required_field_missing", column=key, row=i + 1))
         for column, value in record.items():
             if column in spec.columns:
                 problem = _cell_problem(table, column, i, value, spec.columns[column].kind)
@@ -54,22 +58,25 @@ def frame_from_records(table: str, records: Sequence[Mapping[str, object]]) -> t
     columns = spec.input_columns(present)
     data = {c: [record.get(c) for record in records] for c in columns}
     frame = pl.DataFrame(data, schema={c: spec.columns[c].dtype for c in columns}, strict=False)
-    warnings = [Problem(table, f"unknown fields ignored: {', '.join(sorted(unknown))}", severity="warning")] if unknown else []
+    warnings = []
+    if unknown:
+        warnings.append(Problem.of(table, code="unknown_fields_ignored", severity="warning",
+                                   fields=", ".join(sorted(unknown))))
     return frame, warnings
 
 
 def tables_from_json(body: Mapping[str, object]) -> tuple[dict[str, pl.DataFrame], list[Problem]]:
     """``{"application": {...}, "bureau": [{...}], ...}`` → typed frames (application: one client)."""
     if not isinstance(body, Mapping) or not isinstance(body.get("application"), Mapping):
-        raise InputError([Problem("request", 'the body must be a JSON object with an "application" object')])
+        raise InputError([Problem.of("request", code="body_not_application_object")])
     unknown = [k for k in body if k not in tables()]
     if unknown:
-        raise InputError([Problem("request", f"unknown tables: {', '.join(sorted(unknown))}")])
+        raise InputError([Problem.of("request", code="unknown_tables", tables=", ".join(sorted(unknown)))])
     frames, warnings = {}, []
     for name, value in body.items():
         records = [value] if name == "application" else value
         if not isinstance(records, list):
-            raise InputError([Problem(name, "must be a list of records")])
+            raise InputError([Problem.of(name, code="not_a_list_of_records")])
         frames[name], found = frame_from_records(name, records)
         warnings += found
     return frames, warnings

@@ -71,8 +71,7 @@ def _table_of(name: str) -> tuple[str, str | None, str] | None:
 
 def _not_a_table(display: str) -> Problem:
     names = ", ".join(sorted({*TABLE_NAMES, "application_train", "application_test"}))
-    message = f"not a Home Credit table: the file name must be one of {names} (.csv, .parquet or .zip)"
-    return Problem(display, message)
+    return Problem.of(display, code="not_a_table", names=names)
 
 
 def _collect(source: Source | Sequence[Source]) -> tuple[list[TableFile], list[Problem]]:
@@ -84,7 +83,7 @@ def _collect(source: Source | Sequence[Source]) -> tuple[list[TableFile], list[P
         if path.is_dir():
             more, trouble = _from_folder(path)
         elif not path.exists():
-            more, trouble = [], [Problem(path.name or str(item), "file or folder not found")]
+            more, trouble = [], [Problem.of(path.name or str(item), code="not_found")]
         else:
             more, trouble = _from_file(path, explicit=True)
         found += more
@@ -96,7 +95,7 @@ def _from_folder(folder: Path) -> tuple[list[TableFile], list[Problem]]:
     try:
         children = sorted(folder.iterdir(), key=lambda p: p.name.lower())
     except OSError as exc:
-        return [], [Problem(folder.name, f"cannot list the folder: {exc.strerror or exc}")]
+        return [], [Problem.of(folder.name, code="cannot_list_folder", reason=str(exc.strerror or exc))]
     found, problems = [], []
     for child in children:
         if child.name.startswith((".", "~$")) or _split_name(child.name) is None:
@@ -128,7 +127,7 @@ def _from_zip(path: Path, stem: str, *, explicit: bool) -> tuple[list[TableFile]
         if not (explicit or looks_like_table):
             log.debug("ignoring %s: %s", path, exc)
             return [], []
-        return [], [Problem(path.name, read_failure(exc))]
+        return [], [read_failure(path.name, exc)]
     found = []
     for member in members:
         base = member.rsplit("/", 1)[-1]
@@ -137,8 +136,7 @@ def _from_zip(path: Path, stem: str, *, explicit: bool) -> tuple[list[TableFile]
             table, variant, fmt = recognised
             found.append(TableFile(f"{path.name}:{member}", table, variant, fmt, path, member))
     if not found and (explicit or looks_like_table):
-        message = "the archive holds no Home Credit table (CSV or Parquet named after a table)"
-        return [], [Problem(path.name, message)]
+        return [], [Problem.of(path.name, code="archive_without_table")]
     return found, []
 
 
@@ -158,11 +156,13 @@ def choose_sources(source: Source | Sequence[Source], application: str | None) -
             chosen[table] = group[0]
             continue
         names = ", ".join(src.display for src in group)
-        hint = ' (say which with application="train" or "test")' if table == "application" else ""
-        problems.append(Problem(group[0].display, f"several files for the {table} table: {names}{hint}"))
+        if table == "application":
+            problems.append(Problem.of(group[0].display, code="several_application_files", names=names))
+        else:
+            problems.append(Problem.of(group[0].display, code="several_table_files", table=table,
+                                       names=names))
     if "application" not in by_table and not problems:  # a bad application file was reported already
-        message = "no application table among the inputs (application_train, application_test or application)"
-        problems.append(Problem(_describe(source), message))
+        problems.append(Problem.of(_describe(source), code="no_application_table"))
     if has_errors(problems):
         raise InputError(problems)
     return chosen
@@ -181,10 +181,11 @@ def single_source(path: Path, table: str | None) -> TableFile:
         return found[0]
     if not problems:
         if table is None:
-            message = f"the archive holds {len(found)} tables: say which with table=, or use read_tables"
+            problems = [Problem.of(path.name, code="archive_several_tables", n=len(found))]
+        elif found:
+            problems = [Problem.of(path.name, code="archive_same_table_twice", n=len(found), table=table)]
         else:
-            message = f"the archive holds {len(found) or 'no'} {table} table{'s' if len(found) > 1 else ''}"
-        problems = [Problem(path.name, message)]
+            problems = [Problem.of(path.name, code="archive_lacks_table", table=table)]
     raise InputError(problems)
 
 
@@ -203,16 +204,17 @@ def load(src: TableFile) -> bytes:
             data = src.path.read_bytes()
         return gzip.decompress(data) if src.fmt == "csv.gz" else data
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise Fatal(Problem(src.display, read_failure(exc))) from exc
+        raise Fatal(read_failure(src.display, exc)) from exc
 
 
-def read_failure(exc: Exception) -> str:
+def read_failure(display: str, exc: Exception) -> Problem:
+    """The problem of a file that cannot be read (or unpacked)."""
     if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError, gzip.BadGzipFile)):
-        return f"the archive is damaged or truncated ({exc})"
+        return Problem.of(display, code="damaged_archive", detail=str(exc))
     if isinstance(exc, PermissionError):
-        return "permission denied: the file cannot be read"
+        return Problem.of(display, code="permission_denied")
     if isinstance(exc, IsADirectoryError):
-        return "this is a folder, not a file"
+        return Problem.of(display, code="folder_not_file")
     if isinstance(exc, FileNotFoundError):
-        return "file not found"
-    return f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
+        return Problem.of(display, code="file_not_found")
+    return Problem.of(display, code="cannot_read_file", reason=str(getattr(exc, "strerror", None) or exc))

@@ -121,16 +121,6 @@ def validate(sources: Sequence[str | Path], *, application: str | None = None) -
     return Validated(frames, read.sources, report)
 
 
-def _lines(mask: pl.Series) -> tuple[int, str]:
-    """(first line, listing) of the rows where ``mask`` is true."""
-    rows = mask.arg_true()
-    lines = (rows.head(_LISTED_LINES) + FIRST_DATA_LINE).to_list()
-    listing = ", ".join(map(str, lines)) + (
-        f" and {rows.len() - len(lines)} more" if rows.len() > len(lines) else ""
-    )
-    return lines[0], listing
-
-
 def _without_orphans(
     frames: dict[str, pl.DataFrame], sources: dict[str, str]
 ) -> tuple[dict[str, pl.DataFrame], list[Problem], dict[str, int]]:
@@ -144,18 +134,19 @@ def _without_orphans(
             continue
         if name == "bureau_balance":
             parents = kept["bureau"]["SK_ID_BUREAU"] if "bureau" in kept else pl.Series([], dtype=pl.Int64)
-            key, parent = "SK_ID_BUREAU", "bureau row of this import"
+            key = "SK_ID_BUREAU"
+            code = "orphan_bureau_balance_rows"
             orphan = ~frame[key].is_in(parents.implode())
         else:
-            key, parent = "SK_ID_CURR", "application of this import"
+            key = "SK_ID_CURR"
+            code = "orphan_rows"
             orphan = ~frame[key].is_in(clients.implode())
         count = int(orphan.sum())
         if not count:
             continue
-        first, listing = _lines(orphan)
-        rows = f"{count:,} row{'s' if count > 1 else ''}"
-        message = f"{rows} whose {key} is in no {parent}: left out (lines {listing})"
-        problems.append(Problem(sources[name], message, column=key, row=first, severity="warning"))
+        lines = (orphan.arg_true().head(_LISTED_LINES) + FIRST_DATA_LINE).to_list()
+        problems.append(Problem.of(sources[name], code=code, column=key, row=lines[0], severity="warning",
+                                   key=key, n=count, lines=lines, lines_total=count))
         kept[name], skipped[name] = frame.filter(~orphan), count
     return kept, problems, skipped
 
@@ -201,6 +192,5 @@ def _source_files(
         sha256, bad_line = _scan(path)
         files.append(SourceFile(path, path.stat().st_size, sha256, tuple(tables_of.get(path.name, ()))))
         if bad_line is not None:
-            message = "not UTF-8 text: read as Windows-1252 (cp1252), check the accented letters"
-            problems.append(Problem(path.name, message, row=bad_line, severity="warning"))
+            problems.append(Problem.of(path.name, code="not_utf8", row=bad_line, severity="warning"))
     return files, problems

@@ -59,12 +59,9 @@ def duplicates(store: ClientStore, files: Sequence[SourceFile]) -> DuplicateImpo
             continue
         earlier = store.batches_with_file(file.sha256)
         if earlier:
-            listing = ", ".join(map(str, earlier))
-            message = (
-                f"already imported (same content, SHA-256 {file.sha256[:12]}…) as batch {listing}: "
-                "nothing stored"
-            )
-            return DuplicateImport([Problem(file.name, message)], earlier)
+            problem = Problem.of(file.name, code="already_imported", sha256=file.sha256[:12],
+                                 batches=", ".join(map(str, earlier)))
+            return DuplicateImport([problem], earlier)
     return None
 
 

@@ -13,6 +13,7 @@ import base64
 import logging
 import shutil
 from collections import Counter
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from desktop.context import context
 from desktop.i18n import current_lang, number, percent, t
+from engine.input_problems import Problem, describe
 from storage.importer import import_files
 from storage.validation import ImportRefused, validate
 from storage.writer import DuplicateImport, duplicates
@@ -65,7 +67,7 @@ def _validation_job(paths: list[str]) -> dict:
     except ImportRefused as refused:
         return {"report": refused.report.to_dict(), "errors": True, "duplicate": None}
     refusal = duplicates(context().store, validated.report.files)
-    duplicate = [str(p) for p in refusal.problems] if refusal else None
+    duplicate = [asdict(p) for p in refusal.problems] if refusal else None
     return {"report": validated.report.to_dict(), "errors": bool(validated.report.errors), "duplicate": duplicate}
 
 
@@ -77,7 +79,7 @@ def _import_job(paths: list[str], progress) -> dict:
     except ImportRefused as refused:
         return {"refused": refused.report.to_dict()}
     except DuplicateImport as duplicate:
-        return {"duplicate": [str(p) for p in duplicate.problems]}
+        return {"duplicate": [asdict(p) for p in duplicate.problems]}
     clients = ctx.store.find_clients(batch=result.batch_id)
     uploads = ctx.store.home / UPLOADS_DIR
     if all(Path(p).is_relative_to(uploads) for p in paths):
@@ -92,10 +94,19 @@ def _import_job(paths: list[str], progress) -> dict:
 # --- views ----------------------------------------------------------------------------------------
 
 
+def _sentence(problem: dict, lang: str) -> str:
+    """A problem of a job's result (``asdict`` of a ``Problem``) worded in ``lang``."""
+    return describe(Problem(**problem), lang)
+
+
+def _duplicate_list(problems: list[dict], lang: str) -> html.Ul:
+    return html.Ul([html.Li(f'{p["file"]}{" :" if lang == "fr" else ":"} {_sentence(p, lang)}') for p in problems])
+
+
 def _problems_table(problems: list[dict], caption: str, table_id: str, lang: str) -> dbc.Table:
     head = html.Thead(html.Tr([html.Th(t(f"imports.col_{c}", lang), scope="col") for c in ("file", "column", "line", "message")]))
     rows = [html.Tr([html.Td(p["file"]), html.Td(html.Code(p["column"]) if p.get("column") else "–"),
-                     html.Td(number(p["row"], lang) if p.get("row") is not None else "–"), html.Td(p["message"])])
+                     html.Td(number(p["row"], lang) if p.get("row") is not None else "–"), html.Td(_sentence(p, lang))])
             for p in problems]
     return dbc.Table([html.Caption(caption), head, html.Tbody(rows)], id=table_id, size="sm", responsive=True, className="problems")
 
@@ -109,7 +120,7 @@ def report_view(result: dict, lang: str) -> html.Div:
         status = dbc.Alert([html.Strong(t("imports.has_errors", lang, n=number(len(errors), lang))), " ",
                             t("imports.fix_and_retry", lang)], color="danger", id="import-verdict")
     elif result["duplicate"]:
-        status = dbc.Alert([html.Strong(t("imports.duplicate", lang)), html.Ul([html.Li(m) for m in result["duplicate"]])],
+        status = dbc.Alert([html.Strong(t("imports.duplicate", lang)), _duplicate_list(result["duplicate"], lang)],
                            color="warning", id="import-verdict")
     else:
         status = dbc.Alert(t("imports.ready", lang, clients=number(report["rows"].get("application", 0), lang)),
@@ -135,7 +146,7 @@ def report_view(result: dict, lang: str) -> html.Div:
 def summary_view(result: dict, lang: str) -> html.Div:
     """The end of an import: counts, decisions, grades, links to the clients and to the drift."""
     if "duplicate" in result:
-        return dbc.Alert([html.Strong(t("imports.duplicate", lang)), html.Ul([html.Li(m) for m in result["duplicate"]])],
+        return dbc.Alert([html.Strong(t("imports.duplicate", lang)), _duplicate_list(result["duplicate"], lang)],
                          color="warning", id="import-summary")
     if "refused" in result:
         return html.Div(report_view({"report": result["refused"], "errors": True, "duplicate": None}, lang), id="import-summary")

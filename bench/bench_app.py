@@ -1,0 +1,97 @@
+"""Server time per interaction of the desktop app, on a store grown to 300,000 clients.
+
+    python bench/bench_app.py            # builds bench/out/app_store once (demo batch × 60), then times
+
+The page callbacks are called directly (what the server does for one interaction, without the
+browser); p50/p95 over clients. Window timings come from the app's own smoke check:
+
+    xvfb-run -a creditscore --home /tmp/smokehome app --smoke /tmp/smoke.json
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out" / "app_store"
+COPIES = 60  # 5,000 demo clients × 60 = 300,000
+
+
+def _build_store() -> None:
+    """Seed a store with the demo batch, then copy its clients and scores under new ids."""
+    from engine.bundle import load_bundle
+    from engine.resources import default_bundle
+    from engine.scoring import Scorer
+    from storage.importer import seed_demo
+    from storage.store import ClientStore
+
+    store = ClientStore(OUT)
+    seed_demo(store, Scorer(load_bundle(default_bundle())))
+    store.close()
+    conn = sqlite3.connect(OUT / "clients.sqlite")
+    for k in range(1, COPIES):
+        offset, base = k * 1_000_000, conn.execute("SELECT MAX(id) FROM scores").fetchone()[0]
+        conn.execute(
+            'INSERT INTO scores (id, "SK_ID_CURR", batch_id, bundle_id, pd, decision, grade, points, reasons, scored_at) '
+            f'SELECT id + {base}, "SK_ID_CURR" + {offset}, batch_id, bundle_id, pd, decision, grade, points, reasons, '
+            "scored_at FROM scores WHERE id <= 5000"
+        )
+        conn.execute(
+            f'INSERT INTO clients SELECT "SK_ID_CURR" + {offset}, first_batch_id, last_batch_id, latest_score_id + {base} '
+            'FROM clients WHERE "SK_ID_CURR" < 1000000'
+        )
+    conn.commit()
+    conn.close()
+
+
+def _ms(fn, *args) -> float:
+    started = time.perf_counter()
+    fn(*args)
+    return (time.perf_counter() - started) * 1000
+
+
+def _report(name: str, ms: list[float]) -> None:
+    ms = sorted(ms)
+    print(f"{name:46s} n={len(ms):3d}  p50={statistics.median(ms):6.0f} ms  p95={ms[int(0.95 * (len(ms) - 1))]:6.0f} ms")
+
+
+def main() -> None:
+    if not (OUT / "clients.sqlite").exists():
+        _build_store()
+    import dash
+
+    from desktop.context import AppContext, set_context
+    from engine.resources import default_bundle
+
+    ctx = AppContext(home=OUT, bundle_path=default_bundle(), token="bench")
+    set_context(ctx)
+    dash.Dash(__name__, use_pages=True, pages_folder=str(Path(__file__).resolve().parent.parent / "desktop" / "pages"))
+    import sys
+
+    clients, interpretation = (sys.modules[p["module"]] for p in dash.page_registry.values() if p["path"] in ("/", "/interpretation"))
+    from desktop import explain
+    from storage.client_tables import ClientFilter, client_page
+
+    store = ctx.store
+    print("clients in the store:", store.db.conn.execute("SELECT COUNT(*) FROM clients").fetchone()[0])
+    for name, filters, offset in [
+        ("list: page 1", ClientFilter(), 0), ("list: page 10,000", ClientFilter(), 150_000),
+        ("list: refused, grade E", ClientFilter(decision="refuse", grade="E"), 0),
+        ("list: id prefix 1000", ClientFilter(id_prefix="1000"), 0), ("list: sorted by PD", ClientFilter(sort=("PD", True)), 0),
+    ]:
+        _report(name, [_ms(lambda: clients._table(*client_page(store, filters, 15, offset)[:2], offset, None, "fr")) for _ in range(10)])
+    ids = store.find_clients(limit=40)["SK_ID_CURR"].to_list()
+    _report("clients: switch client", [_ms(clients._show, i) for i in ids])
+    explain.global_importance(ctx.scorer)  # once per process, in the background in the app
+    _report("interpretation: new client", [_ms(interpretation.layout, str(i)) for i in ids[:30]])
+    _report("interpretation: distribution", [_ms(interpretation._distribution, "EXT_SOURCES_MEAN", i) for i in ids[:30]])
+    _report("interpretation: scatter", [_ms(interpretation._scatter, "EXT_SOURCES_MEAN", "DAYS_BIRTH", i) for i in ids[:30]])
+    whatif = [_ms(interpretation._whatif, store.client(i).application["AMT_INCOME_TOTAL"] * 3, None, None, None, None, None, i)
+              for i in ids[:30]]
+    _report("what-if change", whatif)
+
+
+if __name__ == "__main__":
+    main()
