@@ -35,6 +35,9 @@ dash.register_page(__name__, path="/import", name="imports.nav", title=lambda **
 UPLOADS_DIR = "uploads"
 FILE_TYPES = ("Tables (*.csv;*.zip;*.gz;*.parquet)", "All files (*.*)")
 LISTED_CLIENTS = 60
+#: Largest file the browser upload takes (the window's native dialog reads files in place, with no cap).
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+
 #: Share of the progress bar per import stage (validate, score, store).
 STAGES = {"validated": (0, 10), "scored": (10, 60), "stored": (60, 100)}
 
@@ -176,7 +179,8 @@ def _chooser(lang: str) -> html.Div:
     return html.Div([
         html.P(t("imports.upload_help", lang), id="import-upload-help", className="form-text"),
         dcc.Upload(html.Div([t("imports.drop", lang), " ", html.Span(t("imports.browse", lang), className="btn btn-primary btn-sm ms-2")]),
-                   id="import-upload", multiple=True, className="upload-zone", accept=".csv,.zip,.gz,.parquet,.txt,.tsv"),
+                   id="import-upload", multiple=True, className="upload-zone", accept=".csv,.zip,.gz,.parquet,.txt,.tsv",
+                   max_size=MAX_UPLOAD_BYTES),
     ])
 
 
