@@ -45,7 +45,10 @@ def test_read_score_and_record_override(page, running_app):
     assert "seuil" in page.inner_text("#client-gauge-summary")
     screenshot(page, "clients")
 
-    page.check("#decision-choice input[value='refuse']", force=True)
+    # Click the option's label, as a person does, once the page has stopped moving (charts drawn).
+    page.wait_for_load_state("networkidle")
+    page.locator("#decision-choice label", has_text="Refuser").click()
+    assert page.is_checked("#decision-choice input[value='refuse']")
     page.wait_for_selector("#decision-reason-help:has-text('obligatoire')", timeout=TIMEOUT)
     page.click("#decision-record")
     page.wait_for_selector("#decision-feedback:has-text('Motif obligatoire')", timeout=TIMEOUT)
