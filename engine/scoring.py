@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 ACCEPT = "accept"
 REFUSE = "refuse"
 TOP_REASONS = 4
+#: Between reasons when they are flattened into one text cell (CSV exports).
+REASON_SEPARATOR = " | "
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ class Scorer:
                     "GRADE": s.grade,
                     "POINTS": s.points,
                     **{
-                        f"REASONS_{side}_{lang.upper()}": " | ".join(getattr(r, lang) for r in reasons)
+                        f"REASONS_{side}_{lang.upper()}": REASON_SEPARATOR.join(getattr(r, lang) for r in reasons)
                         for side, reasons in (("AGAINST", s.against), ("FOR", s.favour))
                         for lang in labels.LANGS
                     },

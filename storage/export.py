@@ -14,12 +14,12 @@ import polars as pl
 
 from engine.labels import LANGS
 from engine.schema import tables
+from engine.scoring import REASON_SEPARATOR
 from storage.migrations import quote
 from storage.paths import StoreError
 from storage.store import ClientStore
 
 FORMULA_START = r"^[=+\-@\t\r]"
-REASON_SEPARATOR = " | "
 
 _SCORE_SCHEMA = {
     "SK_ID_CURR": pl.Int64,
