@@ -223,21 +223,21 @@ def cmd_app(args: argparse.Namespace) -> int:
     bundle = Path(args.bundle) if args.bundle else default_bundle()
     if args.browser:
         run_browser(args.home, bundle, args.port)
-    else:
-        gui = "qt" if sys.platform.startswith("linux") else None  # WebView2 / WebKit elsewhere
-        run_window(args.home, bundle, gui=gui, smoke=Path(args.smoke) if args.smoke else None)
-    return 0
+        return 0
+    gui = "qt" if sys.platform.startswith("linux") else None  # WebView2 / WebKit elsewhere
+    smoke = Path(args.smoke) if args.smoke else None
+    return run_window(args.home, bundle, gui=gui, smoke=smoke, port=args.port, log_file=args.log_file)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="creditscore", description="Offline credit scoring (Home Credit, LightGBM).")
     parser.add_argument("-v", "--verbose", action="store_true", help="more log output")
     parser.add_argument("--home", help="folder of the client store (default: $CREDITSCORE_HOME, else the user data folder)")
-    verbs = parser.add_subparsers(dest="verb", required=True)
+    verbs = parser.add_subparsers(dest="verb")
 
-    p = verbs.add_parser("app", help="open the application window (the default bundle and the user's store)")
+    p = verbs.add_parser("app", help="open the application window (the default; the bundled model, the user's store)")
     p.add_argument("--browser", action="store_true", help="serve for a browser instead of opening a window")
-    p.add_argument("--port", type=int, default=0, help="with --browser: the port (default: a free one)")
+    p.add_argument("--port", type=int, default=0, help="port of the app and its local API (default: a free one)")
     p.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
     p.add_argument("--smoke", metavar="FILE", help="self-check: open, score through the API, write FILE, close")
     p.set_defaults(func=cmd_app)
@@ -299,10 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
-    )
+    """Run one verb; without one (a double-click on the app), ``app``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.verb is None:
+        args = parser.parse_args([*argv, "app"])
+    args.log_file = _configure_logging(args)
     from engine.bundle import BundleError
     from engine.readers import InputError
     from storage.paths import StoreError
@@ -310,8 +313,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except (InputError, BundleError, StoreError) as exc:
-        print(f"creditscore {args.verb}: {exc}", file=sys.stderr)
+        log.error("creditscore %s: %s", args.verb, exc)
         return 2
+    except ModuleNotFoundError as exc:  # the packaged app leaves out what only development verbs use
+        log.error("creditscore %s: this installation does not include the Python package %r this command "
+                  "needs; run it from a source installation", args.verb, exc.name)
+        return 2
+
+
+def _configure_logging(args: argparse.Namespace) -> Path | None:
+    """Log to stderr (when there is one: a windowed app has none) and, for the app, to a file in
+    ``<user data folder>/logs/``; returns that file."""
+    from logging.handlers import RotatingFileHandler
+
+    from storage.paths import StoreError, log_file
+
+    handlers: list[logging.Handler] = []
+    if sys.stderr is not None:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    path = None
+    if args.verb == "app":
+        try:
+            path = log_file(args.home)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handlers.append(RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"))
+        except (OSError, StoreError) as exc:  # the app still starts; the window says what is wrong
+            path = None
+            logging.getLogger(__name__).warning("no log file: %s", exc)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers, force=True,
+    )
+    if path is not None:
+        log.info("creditscore %s, log file %s", " ".join(sys.argv[1:]) or "app", path)
+    return path
 
 
 if __name__ == "__main__":

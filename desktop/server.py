@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 
 from flask import Flask
@@ -18,7 +19,9 @@ class ServerThread(threading.Thread):
 
     def __init__(self, app: Flask, port: int = 0) -> None:
         super().__init__(name="creditscore-server", daemon=True)
-        self._server = make_server(LOOPBACK, port, app, threaded=True)
+        # Bound here so a port in use raises OSError (werkzeug would print and exit the process).
+        with socket.create_server((LOOPBACK, port)) as bound:
+            self._server = make_server(LOOPBACK, bound.getsockname()[1], app, threaded=True, fd=bound.fileno())
         self.port = self._server.server_port
         self.url = f"http://{LOOPBACK}:{self.port}"
 

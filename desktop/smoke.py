@@ -1,4 +1,11 @@
-"""The app's self-check at launch (``creditscore app --smoke FILE``), for CI and the packaged app."""
+"""The app's self-check at launch (``creditscore app --smoke FILE``), for CI and the packaged app.
+
+Once the first page is interactive it scores a demo client through the local API, waits for the
+first-start seeding (if any), runs the drift of the latest batch (which writes its HTML report) and
+writes what it saw and how long each step took to FILE as JSON. If the window opens on the page
+explaining why the app cannot start, the check records the problem and, when the page offers to
+keep a copy of a damaged store and start a new one, presses that button as a user would.
+"""
 
 from __future__ import annotations
 
@@ -12,56 +19,117 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 PAGE_READY_JS = "document.querySelector('#main') !== null && document.querySelector('._dash-loading') === null"
+KEEP_COPY_JS = "document.querySelector('#keep-copy').click()"
+SEED_TIMEOUT_S = 600
+CLOSE_WAIT_S = 10
 
 
 class SmokeCheck:
-    """Times the window, checks the first page and one API score, then closes the window."""
+    """Times the window, checks the first page, one API score and one drift run, then closes the window."""
 
-    def __init__(self, ctx, server, window, out: Path, started: float) -> None:
-        self.ctx, self.server, self.window, self.out, self.started = ctx, server, window, Path(out), started
+    def __init__(self, launch, out: Path, started: float) -> None:
+        self.launch, self.out, self.started = launch, Path(out), started
         self.timings: dict[str, float] = {}
+        self.result: dict = {"ok": False}
+        self._checked = threading.Event()
 
     def attach(self) -> None:
-        self.window.events.shown += lambda: self._mark("window_visible_s")
-        self.window.events.loaded += lambda: threading.Thread(target=self._run, name="smoke", daemon=True).start()
+        window = self.launch.window
+        window.events.shown += lambda: self._mark("window_visible_s")
+        window.events.loaded += lambda: threading.Thread(target=self._on_loaded, name="smoke", daemon=True).start()
 
     def _mark(self, name: str) -> None:
         self.timings.setdefault(name, round(time.perf_counter() - self.started, 3))
 
+    def _on_loaded(self) -> None:
+        if self._checked.is_set():
+            return
+        problem = self.launch.problem
+        if problem is not None:
+            self.result["startup_problem"] = {"code": problem.code, "detail": problem.detail}
+            if problem.store_can_be_replaced and "kept_copy" not in self.result:
+                self.result["kept_copy"] = True
+                self.launch.window.evaluate_js(KEEP_COPY_JS)  # the app then loads: this runs again
+                return
+            self._finish()
+            return
+        self._checked.set()
+        try:
+            self._check_app()
+            self.result["ok"] = True
+        except Exception as exc:  # noqa: BLE001 - the smoke result records any failure
+            log.exception("smoke check failed")
+            self.result["error"] = str(exc)
+        self._finish()
+
+    def _check_app(self) -> None:
+        window, ctx = self.launch.window, self.launch.ctx
+        deadline = time.monotonic() + 30
+        while not window.evaluate_js(PAGE_READY_JS):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the first page did not become interactive within 30 s")
+            time.sleep(0.05)
+        self._mark("first_page_interactive_s")
+        import polars as pl
+
+        from engine.resources import demo_batch
+
+        row = pl.read_parquet(demo_batch() / "application_test.parquet").row(0, named=True)
+        application = {k: v for k, v in row.items() if v is not None}
+        started = time.perf_counter()
+        scored = self._api("/api/v1/score", {"application": application})
+        self.result.update(
+            api_score={"SK_ID_CURR": scored["SK_ID_CURR"], "PD": scored["PD"]},
+            api_score_s=round(time.perf_counter() - started, 3),
+            health=self._api("/api/v1/health"),
+            store=self._wait_for_store(ctx),
+            drift=self._drift_of_latest_batch(ctx),
+        )
+
     def _api(self, path: str, body: dict | None = None) -> dict:
+        ctx, server = self.launch.ctx, self.launch.server
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.server.url + path, data=data, method="POST" if data else "GET")
-        request.add_header("Authorization", f"Bearer {self.ctx.token}")
+        request = urllib.request.Request(server.url + path, data=data, method="POST" if data else "GET")
+        request.add_header("Authorization", f"Bearer {ctx.token}")
         request.add_header("Content-Type", "application/json")
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())
 
-    def _run(self) -> None:
-        result: dict = {"ok": False}
-        try:
-            deadline = time.monotonic() + 30
-            while not self.window.evaluate_js(PAGE_READY_JS):
-                if time.monotonic() > deadline:
-                    raise TimeoutError("the first page did not become interactive within 30 s")
-                time.sleep(0.05)
-            self._mark("first_page_interactive_s")
-            import polars as pl
+    def _wait_for_store(self, ctx) -> dict:
+        """Wait for the first-start seeding, if any; the store's batches and home."""
+        store, started = ctx.store, time.perf_counter()
+        while store.is_empty():
+            seed = ctx.jobs.latest("seed")
+            if seed is not None and seed.state == "failed":
+                raise RuntimeError(f"seeding the demo batch failed: {seed.error}")
+            if time.perf_counter() - started > SEED_TIMEOUT_S:
+                raise TimeoutError(f"the demo batch was not stored within {SEED_TIMEOUT_S} s")
+            time.sleep(0.2)
+        seeded_now = ctx.jobs.latest("seed") is not None
+        if seeded_now:
+            self._mark("seeded_s")
+        batches = store.batches()
+        return {"home": str(store.home), "seeded_now": seeded_now, "batches": batches.height,
+                "clients": int(batches["CLIENTS"].sum())}
 
-            from engine.resources import demo_batch
+    def _drift_of_latest_batch(self, ctx) -> dict:
+        from storage.drift_runs import reports_dir, run_batch_drift
 
-            row = pl.read_parquet(demo_batch() / "application_test.parquet").row(0, named=True)
-            application = {k: v for k, v in row.items() if v is not None}
-            started = time.perf_counter()
-            scored = self._api("/api/v1/score", {"application": application})
-            result.update(ok=True, api_score={"SK_ID_CURR": scored["SK_ID_CURR"], "PD": scored["PD"]},
-                          api_score_s=round(time.perf_counter() - started, 3), health=self._api("/api/v1/health"))
-        except Exception as exc:  # noqa: BLE001 - the smoke result records any failure
-            log.exception("smoke check failed")
-            result["error"] = str(exc)
-        result["timings"] = self.timings
-        self.out.write_text(json.dumps(result, indent=1), "utf-8")
+        store = ctx.store
+        batch_id = int(store.batches()["BATCH"].max())
+        started = time.perf_counter()
+        run = run_batch_drift(store, ctx.scorer.bundle, batch_id)
+        self.timings["drift_s"] = round(time.perf_counter() - started, 3)
+        report = reports_dir(store) / run.report_name
+        return {"batch": batch_id, "run": run.id, "report": str(report), "report_bytes": report.stat().st_size,
+                "n_drifted": run.summary["n_drifted"], "n_compared": run.summary["n_compared"]}
+
+    def _finish(self) -> None:
+        """Write the result, wait for ``<FILE>.close`` (or a few seconds) for a screenshot, close the window."""
+        self.result["timings"] = self.timings
+        self.out.write_text(json.dumps(self.result, indent=1), "utf-8")
         close_signal = self.out.with_name(self.out.name + ".close")
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + CLOSE_WAIT_S
         while not close_signal.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
-        self.window.destroy()
+        self.launch.window.destroy()

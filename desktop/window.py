@@ -2,7 +2,9 @@
 
 ``creditscore app`` opens a pywebview window (Qt on Linux, WebView2 on Windows, WebKit on macOS)
 on the server's loopback address with the launch token; closing the window stops the server and
-closes the store. ``--browser`` serves the same app for a browser until Ctrl-C.
+closes the store. When the app cannot start (damaged store, port taken, damaged model), the
+window shows why instead (:mod:`desktop.startup`) and the process exits with status 1.
+``--browser`` serves the same app for a browser until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from desktop.context import AppContext
 from desktop.security import new_token
 from desktop.server import ServerThread
+from desktop.startup import StartupProblem, diagnose, keep_damaged_store, problem_page
 
 log = logging.getLogger(__name__)
 
@@ -22,15 +25,27 @@ TITLE = "creditscore"
 
 
 def start_server(home: Path | None, bundle: Path, port: int = 0) -> tuple[AppContext, ServerThread]:
-    """Build the app and serve it in a background thread; the store is seeded in a job if empty."""
+    """Serve the app in a background thread and open its store (seeded in a job if empty)."""
+    ctx, server = serve(home, bundle, port)
+    open_store(ctx)
+    return ctx, server
+
+
+def serve(home: Path | None, bundle: Path, port: int = 0) -> tuple[AppContext, ServerThread]:
+    """Build the app and serve it in a background thread (the store and the model open later)."""
     from desktop.app import create_app
 
     ctx = AppContext(home=home, bundle_path=bundle, token=new_token())
-    app = create_app(ctx)
+    app = create_app(ctx)  # in the main thread: Dash registers its pages there
     server = ServerThread(app.server, port)
     server.start()
-    threading.Thread(target=_seed_if_empty, args=(ctx,), name="seed-check", daemon=True).start()
     return ctx, server
+
+
+def open_store(ctx: AppContext) -> None:
+    """Open the store now (a store that cannot be opened stops the start) and seed it if empty."""
+    ctx.store
+    threading.Thread(target=_seed_if_empty, args=(ctx,), name="seed-check", daemon=True).start()
 
 
 def _seed_if_empty(ctx: AppContext) -> None:
@@ -44,28 +59,117 @@ def launch_url(ctx: AppContext, server: ServerThread) -> str:
     return f"{server.url}/?token={ctx.token}"
 
 
-def run_window(home: Path | None, bundle: Path, gui: str | None = None, smoke: Path | None = None) -> None:
-    """Open the native window; returns once it is closed and everything is stopped.
+class Launch:
+    """One run of the app in its window: the server and its pages, or the page saying why it cannot start."""
 
-    With ``smoke`` (a JSON file to write), the app checks itself once the first page is up — the
-    window, a score through the local API — writes the timings there, waits for a file named
-    ``<smoke>.close`` (or 10 s) so a test can take a screenshot, then closes its window.
+    def __init__(self, home: Path | None, bundle: Path, port: int = 0, log_file: Path | None = None) -> None:
+        self.home, self.bundle, self.port, self.log_file = home, bundle, port, log_file
+        self.ctx: AppContext | None = None
+        self.server: ServerThread | None = None
+        self.problem: StartupProblem | None = None
+        self.window = None
+        self._window_created = threading.Event()
+
+    def open(self):
+        """Start the server and create the window on it (or on the problem page); returns the window."""
+        import webview
+
+        self._start()
+        if self.problem is None:
+            self.window = webview.create_window(TITLE, launch_url(self.ctx, self.server), **WINDOW_SIZE)
+        else:
+            self.window = webview.create_window(TITLE, html=problem_page(self.problem, self.log_file), **WINDOW_SIZE)
+            self.window.expose(self.keep_copy_and_start_new, self.quit)
+        if self.ctx is not None:
+            self.ctx.window = self.window  # the native file dialog of the Import page
+        self._window_created.set()
+        return self.window
+
+    def _start(self) -> None:
+        store_path = None
+        try:
+            from storage.paths import DATABASE_FILE, data_home
+
+            store_path = data_home(self.home) / DATABASE_FILE
+            if self.server is None:
+                self.ctx, self.server = serve(self.home, self.bundle, self.port)
+                threading.Thread(target=self._watch_model, name="model-check", daemon=True).start()
+            open_store(self.ctx)
+            self.problem = None
+        except Exception as exc:  # noqa: BLE001 - any failure to start is shown in the window
+            log.exception("creditscore could not start")
+            self.problem = diagnose(exc, store_path, self.port)
+
+    def _watch_model(self) -> None:
+        """The model loads in the background: if it is damaged, the window says so instead of the pages."""
+        try:
+            self.ctx.scorer
+        except Exception as exc:  # noqa: BLE001
+            log.exception("the model bundle cannot be loaded")
+            self.problem = diagnose(exc)
+            self._window_created.wait()
+            self.window.events.shown.wait()
+            self._show_problem()
+
+    def keep_copy_and_start_new(self) -> None:
+        """(From the problem page) move the damaged store aside, start on a new one and show the app."""
+        if self.problem is None or not self.problem.store_can_be_replaced:
+            return
+        from storage.paths import data_home
+
+        kept = keep_damaged_store(data_home(self.home))
+        log.warning("damaged store moved to %s; starting with a new store", kept)
+        self._start()
+        if self.problem is None:
+            self.window.load_url(launch_url(self.ctx, self.server))
+        else:
+            self._show_problem()
+
+    def _show_problem(self) -> None:
+        self.window.expose(self.keep_copy_and_start_new, self.quit)
+        self.window.load_html(problem_page(self.problem, self.log_file))
+
+    def quit(self) -> None:
+        """(From the problem page) close the window, which ends the app."""
+        self.window.destroy()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+        if self.ctx is not None:
+            self.ctx.close()
+
+
+WINDOW_SIZE = {"width": 1360, "height": 900, "min_size": (900, 600)}
+
+
+def run_window(
+    home: Path | None,
+    bundle: Path,
+    gui: str | None = None,
+    smoke: Path | None = None,
+    port: int = 0,
+    log_file: Path | None = None,
+) -> int:
+    """Open the native window; returns once it is closed: 0, or 1 if the app could not start.
+
+    With ``smoke`` (a JSON file to write), the app checks itself once the first page is up (see
+    :mod:`desktop.smoke`), writes what it saw there, then closes its window.
     """
     import webview
 
     started = time.perf_counter()
-    ctx, server = start_server(home, bundle)
-    window = webview.create_window(TITLE, launch_url(ctx, server), width=1360, height=900, min_size=(900, 600))
-    ctx.window = window
+    launch = Launch(home, bundle, port, log_file)
+    window = launch.open()
     if smoke is not None:
         from desktop.smoke import SmokeCheck
 
-        SmokeCheck(ctx, server, window, smoke, started).attach()
+        SmokeCheck(launch, smoke, started).attach()
     try:
         webview.start(gui=gui, private_mode=True)
     finally:
-        server.stop()
-        ctx.close()
+        launch.stop()
+    return 0 if launch.problem is None else 1
 
 
 def run_browser(home: Path | None, bundle: Path, port: int = 0) -> None:

@@ -251,6 +251,13 @@ def _kind(reference: pl.DataFrame, column: str) -> str:
     return "categorical" if reference[column].dtype == pl.String else "numerical"
 
 
+def _pandas(frame: pl.DataFrame):
+    """A pandas copy of ``frame`` made through NumPy: no pyarrow needed (the packaged app leaves it out)."""
+    import pandas as pd
+
+    return pd.DataFrame({name: frame[name].to_numpy() for name in frame.columns})
+
+
 def _evidently(reference: pl.DataFrame, current: pl.DataFrame, columns: list[str], drift_share: float):
     """Evidently's snapshot of ``DataDriftPreset`` on ``columns`` (text columns as categories)."""
     from evidently import DataDefinition, Dataset, Report
@@ -261,7 +268,7 @@ def _evidently(reference: pl.DataFrame, current: pl.DataFrame, columns: list[str
         numerical_columns=[c for c in columns if c not in categorical], categorical_columns=categorical
     )
     cur, ref = (
-        Dataset.from_pandas(frame.select(columns).to_pandas(), data_definition=definition)
+        Dataset.from_pandas(_pandas(frame.select(columns)), data_definition=definition)
         for frame in (current, reference)
     )
     report = Report([DataDriftPreset(columns=columns, drift_share=drift_share)], include_tests=True)

@@ -16,6 +16,8 @@ from engine.resources import resources_dir
 HOME_ENV = "CREDITSCORE_HOME"
 DATABASE_FILE = "clients.sqlite"
 IMPORTS_DIR = "imports"
+LOGS_DIR = "logs"
+LOG_FILE = "creditscore.log"
 
 
 class StoreError(RuntimeError):
@@ -32,3 +34,8 @@ def data_home(override: str | Path | None = None) -> Path:
             f"the client store cannot live inside the app's resources ({shipped}): choose another folder"
         )
     return home
+
+
+def log_file(override: str | Path | None = None) -> Path:
+    """The app's log file, in the store's folder (not created)."""
+    return data_home(override) / LOGS_DIR / LOG_FILE

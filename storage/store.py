@@ -108,6 +108,14 @@ class ClientStore:
         self.imports = self.home / IMPORTS_DIR
         self.imports.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        try:
+            self._migrate()
+            self._sweep_on_open()
+        except BaseException:
+            self.close()  # a store that cannot be opened leaves no connection behind (it may be moved aside)
+            raise
+
+    def _migrate(self) -> None:
         db = self.db
         applied = [m.name for m in migrations.applied(db)]
         unknown = [name for name in applied if name not in KNOWN]
@@ -119,7 +127,6 @@ class ClientStore:
         if len(applied) < len(KNOWN):
             log.info("migrating %s: %s", self.path, ", ".join(n for n in KNOWN if n not in applied))
             migrations.apply(db)
-        self._sweep_on_open()
 
     # --- connections ----------------------------------------------------------------------------
 

@@ -1,0 +1,117 @@
+"""When the app cannot start: what went wrong, in words, and what the user can do about it.
+
+:func:`diagnose` turns the exception of a failed start into a :class:`StartupProblem`;
+:func:`problem_page` is the page the window shows instead of the app (French, then English);
+:func:`keep_damaged_store` moves a store SQLite cannot read aside, with the files imported into it,
+so that a new store can start without losing anything.
+"""
+
+from __future__ import annotations
+
+import errno
+import html
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from desktop.i18n import LANGS, t
+from storage.paths import DATABASE_FILE, IMPORTS_DIR, StoreError
+
+DAMAGED_PREFIX = "damaged-"
+
+
+@dataclass(frozen=True)
+class StartupProblem:
+    """Why the app could not start: a code (the text to show) and the technical detail."""
+
+    code: str  # store_damaged | store_unusable | port_unavailable | bundle_damaged | unexpected
+    detail: str
+    values: dict
+
+    @property
+    def store_can_be_replaced(self) -> bool:
+        return self.code == "store_damaged"
+
+
+def diagnose(exc: BaseException, store_path: Path | None = None, port: int = 0) -> StartupProblem:
+    """The problem behind ``exc``, raised while starting the store, the server or the model."""
+    from engine.bundle import BundleError  # imported here: the model's libraries load after the window opens
+
+    detail = f"{type(exc).__name__}: {exc}"
+    values = {"path": str(store_path) if store_path else "", "port": port}
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        code = "store_damaged"  # "file is not a database", "database disk image is malformed"
+    elif isinstance(exc, (StoreError, sqlite3.OperationalError)):
+        code = "store_unusable"
+    elif isinstance(exc, OSError) and exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+        code = "port_unavailable"
+    elif isinstance(exc, BundleError):
+        code = "bundle_damaged"
+    else:
+        code = "unexpected"
+    return StartupProblem(code, detail, values)
+
+
+def keep_damaged_store(home: Path) -> Path:
+    """Move the store's files and its imported files into ``home/damaged-<UTC time>/``; returns that folder."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    kept = home / f"{DAMAGED_PREFIX}{stamp}"
+    kept.mkdir()
+    for name in (DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", IMPORTS_DIR):
+        if (home / name).exists():
+            shutil.move(home / name, kept / name)
+    return kept
+
+
+def problem_page(problem: StartupProblem, log_file: Path | None) -> str:
+    """A self-contained page (no script or style from elsewhere) explaining ``problem``.
+
+    Its buttons call the functions the window exposes: ``keep_copy_and_start_new`` (when the
+    store can be replaced) and ``quit``.
+    """
+    sections = []
+    for lang in LANGS:
+        values = {key: html.escape(str(value)) for key, value in problem.values.items()}
+        paragraphs = [t(f"startup.{problem.code}", lang, **values)]
+        if problem.store_can_be_replaced:
+            paragraphs.append(t("startup.keep_copy_explained", lang))
+        if log_file is not None:
+            paragraphs.append(t("startup.see_log", lang, log=html.escape(str(log_file))))
+        body = "".join(f"<p>{p}</p>" for p in paragraphs)
+        sections.append(f'<section lang="{lang}"><h1>{t("startup.title", lang)}</h1>{body}</section>')
+    buttons = [f'<button id="quit" onclick="pywebview.api.quit()">{_both("startup.quit")}</button>']
+    if problem.store_can_be_replaced:
+        buttons.insert(0, f'<button id="keep-copy" class="primary" onclick="keepCopy(this)">{_both("startup.keep_copy")}</button>')
+    return PAGE.format(
+        sections="<hr>".join(sections),
+        detail=html.escape(problem.detail),
+        buttons="".join(buttons),
+    )
+
+
+def _both(key: str) -> str:
+    return " / ".join(t(key, lang) for lang in LANGS)
+
+
+PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>creditscore</title>
+<style>
+ body {{ font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 46rem; padding: 0 1.5rem; color: #1d2a36; }}
+ h1 {{ font-size: 1.3rem; color: #a12622; }}
+ section[lang="en"] {{ color: #44525f; }}
+ pre {{ white-space: pre-wrap; background: #f3f5f7; padding: .75rem; font-size: .85rem; }}
+ button {{ font: inherit; padding: .5rem 1rem; margin: 0 .5rem .5rem 0; border: 1px solid #53606c; background: #fff;
+           border-radius: .3rem; cursor: pointer; }}
+ button.primary {{ background: #0b5cad; color: #fff; border-color: #0b5cad; }}
+</style></head>
+<body>
+{sections}
+<details><summary>Détail technique / Technical detail</summary><pre>{detail}</pre></details>
+<p>{buttons}</p>
+<script>
+ function keepCopy(button) {{ button.disabled = true; pywebview.api.keep_copy_and_start_new(); }}
+</script>
+</body></html>
+"""
