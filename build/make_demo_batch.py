@@ -11,8 +11,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import polars as pl
-
 from engine.readers import read_tables
 
 

@@ -316,7 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("creditscore %s: %s", args.verb, exc)
         return 2
     except ModuleNotFoundError as exc:  # the packaged app leaves out what only development verbs use
-        log.error("creditscore %s: this installation does not include the Python package %r this command "
+        log.error("creditscore %s: this installation does not include the Python module %r this command "
                   "needs; run it from a source installation", args.verb, exc.name)
         return 2
 

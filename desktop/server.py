@@ -22,7 +22,7 @@ class ServerThread(threading.Thread):
         # Bound here so a port in use raises OSError (werkzeug would print and exit the process).
         with socket.create_server((LOOPBACK, port)) as bound:
             self._server = make_server(LOOPBACK, bound.getsockname()[1], app, threaded=True, fd=bound.fileno())
-        self.port = self._server.server_port
+        self.port = self._server.port
         self.url = f"http://{LOOPBACK}:{self.port}"
 
     def run(self) -> None:

@@ -2,7 +2,9 @@
 
 Once the first page is interactive it scores a demo client through the local API, waits for the
 first-start seeding (if any), runs the drift of the latest batch (which writes its HTML report) and
-writes what it saw and how long each step took to FILE as JSON. If the window opens on the page
+writes what it saw and how long each step took to FILE as JSON. Times count from the launch of
+the process when the launcher gives it in ``CREDITSCORE_SMOKE_LAUNCHED_AT`` (seconds since the
+epoch), else from the start of the window code. If the window opens on the page
 explaining why the app cannot start, the check records the problem and, when the page offers to
 keep a copy of a damaged store and start a new one, presses that button as a user would.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 import urllib.request
@@ -21,6 +24,7 @@ log = logging.getLogger(__name__)
 PAGE_READY_JS = "document.querySelector('#main') !== null && document.querySelector('._dash-loading') === null"
 KEEP_COPY_JS = "document.querySelector('#keep-copy').click()"
 SEED_TIMEOUT_S = 600
+LAUNCHED_AT_ENV = "CREDITSCORE_SMOKE_LAUNCHED_AT"
 CLOSE_WAIT_S = 10
 
 
@@ -28,9 +32,11 @@ class SmokeCheck:
     """Times the window, checks the first page, one API score and one drift run, then closes the window."""
 
     def __init__(self, launch, out: Path, started: float) -> None:
-        self.launch, self.out, self.started = launch, Path(out), started
+        """``started``: when the window code started (``time.time()``)."""
+        launched = os.environ.get(LAUNCHED_AT_ENV)
+        self.launch, self.out, self.started = launch, Path(out), float(launched) if launched else started
         self.timings: dict[str, float] = {}
-        self.result: dict = {"ok": False}
+        self.result: dict = {"ok": False, "timed_from": "launch" if launched else "window code"}
         self._checked = threading.Event()
 
     def attach(self) -> None:
@@ -39,7 +45,7 @@ class SmokeCheck:
         window.events.loaded += lambda: threading.Thread(target=self._on_loaded, name="smoke", daemon=True).start()
 
     def _mark(self, name: str) -> None:
-        self.timings.setdefault(name, round(time.perf_counter() - self.started, 3))
+        self.timings.setdefault(name, round(time.time() - self.started, 3))
 
     def _on_loaded(self) -> None:
         if self._checked.is_set():
@@ -119,7 +125,7 @@ class SmokeCheck:
         batch_id = int(store.batches()["BATCH"].max())
         started = time.perf_counter()
         run = run_batch_drift(store, ctx.scorer.bundle, batch_id)
-        self.timings["drift_s"] = round(time.perf_counter() - started, 3)
+        self.timings["drift_s"] = round(time.perf_counter() - started, 3)  # a duration, not since launch
         report = reports_dir(store) / run.report_name
         return {"batch": batch_id, "run": run.id, "report": str(report), "report_bytes": report.stat().st_size,
                 "n_drifted": run.summary["n_drifted"], "n_compared": run.summary["n_compared"]}

@@ -44,7 +44,7 @@ def serve(home: Path | None, bundle: Path, port: int = 0) -> tuple[AppContext, S
 
 def open_store(ctx: AppContext) -> None:
     """Open the store now (a store that cannot be opened stops the start) and seed it if empty."""
-    ctx.store
+    log.info("client store %s", ctx.store.path)
     threading.Thread(target=_seed_if_empty, args=(ctx,), name="seed-check", daemon=True).start()
 
 
@@ -103,7 +103,7 @@ class Launch:
     def _watch_model(self) -> None:
         """The model loads in the background: if it is damaged, the window says so instead of the pages."""
         try:
-            self.ctx.scorer
+            log.info("model bundle %s loaded", self.ctx.scorer.bundle.id[:12])
         except Exception as exc:  # noqa: BLE001
             log.exception("the model bundle cannot be loaded")
             self.problem = diagnose(exc)
@@ -158,9 +158,9 @@ def run_window(
     """
     import webview
 
-    started = time.perf_counter()
+    started = time.time()
     launch = Launch(home, bundle, port, log_file)
-    window = launch.open()
+    launch.open()
     if smoke is not None:
         from desktop.smoke import SmokeCheck
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import polars as pl
 
 from desktop.cli import main
@@ -32,3 +34,21 @@ def test_drift_of_files_writes_a_report(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "columns drifted" in printed and "PSI of the score" in printed
     assert html.stat().st_size > 100_000
+
+
+def test_without_a_verb_the_app_opens(monkeypatch, tmp_path):
+    """A double-click starts the executable with no arguments: the window opens."""
+    import desktop.window
+
+    opened = []
+    monkeypatch.setattr(desktop.window, "run_window", lambda home, bundle, **kw: opened.append((home, kw)) or 0)
+    assert main(["--home", str(tmp_path)]) == 0
+    assert opened[0][0] == str(tmp_path) and opened[0][1]["log_file"] == tmp_path / "logs" / "creditscore.log"
+
+
+def test_a_command_needing_a_package_left_out_of_the_install_says_so(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as in the packaged app
+    monkeypatch.delitem(sys.modules, "engine.scaling", raising=False)
+    assert main(["scale-data", "--clients", "10", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "does not include the Python module 'pyarrow" in err and "Traceback" not in err

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-SCREENSHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+sys.path.insert(0, str(ROOT / "build"))
+from smoke import problems_of_two_starts, run_smoke, xvfb_display
 
 pytestmark = [
     pytest.mark.skipif(not shutil.which("Xvfb"), reason="Xvfb is not installed (apt-get install xvfb)"),
@@ -24,63 +23,26 @@ pytestmark = [
 @pytest.fixture
 def display():
     pytest.importorskip("PyQt6.QtWebEngineWidgets", reason="pywebview's Qt backend (PyQt6-WebEngine) is not installed")
-    number = 90 + os.getpid() % 100
-    xvfb = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1400x950x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        assert xvfb.poll() is None and time.monotonic() < deadline, "Xvfb did not start"
-        time.sleep(0.1)
-    yield f":{number}"
-    xvfb.terminate()
-    xvfb.wait(10)
+    with xvfb_display() as name:
+        yield name
 
 
-def run_app(display: str, home: Path, out: Path, *args: str, screenshot: str | None = None,
-            command: list[str] | None = None) -> tuple[int, dict, str]:
-    """Start the app (``command``: the built executable; default: from source) with ``--smoke out``;
-    returns its exit status, the smoke result and its output."""
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-    if os.geteuid() == 0:  # Qt WebEngine's sandbox refuses to run as root
-        env["QTWEBENGINE_CHROMIUM_FLAGS"] = "--no-sandbox"
-    command = command or [sys.executable, "-m", "desktop"]
-    app = subprocess.Popen([*command, "--home", str(home), "app", "--smoke", str(out), *args],
-                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 300
-        while not out.exists():
-            assert app.poll() is None, app.stdout.read().decode()[-3000:]
-            assert time.monotonic() < deadline, "the window did not report within 300 s"
-            time.sleep(0.2)
-        time.sleep(0.5)  # let the page paint
-        if screenshot and shutil.which("import"):
-            shot = SCREENSHOTS / screenshot
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            subprocess.run(["import", "-display", display, "-window", "root", str(shot)], check=True, timeout=30)
-            assert shot.stat().st_size > 10_000
-        out.with_name(out.name + ".close").touch()
-        code = app.wait(timeout=60)
-    finally:
-        if app.poll() is None:
-            app.kill()
-    return code, json.loads(out.read_text()), app.stdout.read().decode()
+def run_app(display: str, home: Path, out: Path, *args: str, screenshot: str | None = None):
+    """The app from source with ``--smoke``: exit status, smoke result, output."""
+    shot = SCREENSHOTS / screenshot if screenshot else None
+    return run_smoke([sys.executable, "-m", "desktop"], home, out, *args, display=display, screenshot=shot)
 
 
 def test_window_opens_scores_drifts_and_closes_then_reuses_the_store(display, tmp_path):
     home = tmp_path / "home"
-    code, result, output = run_app(display, home, tmp_path / "first.json", screenshot="window.png")
-    assert code == 0 and result["ok"], (result, output[-3000:])
-    assert 0 <= result["api_score"]["PD"] <= 1
-    assert result["timings"]["first_page_interactive_s"] >= result["timings"].get("window_visible_s", 0)
-    assert result["store"] == {"home": str(home), "seeded_now": True, "batches": 1, "clients": 5000}
-    assert result["drift"]["batch"] == 1 and Path(result["drift"]["report"]).stat().st_size > 1_000_000
-    assert (home / "clients.sqlite").exists()  # the store lives in the chosen home, not in the app
+    first = run_app(display, home, tmp_path / "first.json", screenshot="window.png")
+    second = run_app(display, home, tmp_path / "second.json")
+    assert problems_of_two_starts(first, second) == [], (first[1], second[1], second[2][-3000:])
+    result = first[1]
+    assert result["timings"]["first_page_interactive_s"] >= result["timings"]["window_visible_s"]
+    assert result["store"]["home"] == str(home) and (home / "clients.sqlite").exists()  # not inside the app
     assert "log file" in (home / "logs" / "creditscore.log").read_text()
-
-    code, again, output = run_app(display, home, tmp_path / "second.json")
-    assert code == 0 and again["ok"], (again, output[-3000:])
-    assert again["store"]["seeded_now"] is False and again["store"]["batches"] == 1
-    assert again["drift"]["run"] == result["drift"]["run"] + 1
+    assert (SCREENSHOTS / "window.png").stat().st_size > 10_000
 
 
 def test_a_damaged_store_is_kept_aside_and_the_app_starts_on_a_new_one(display, tmp_path):
