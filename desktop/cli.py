@@ -319,6 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("creditscore %s: this installation does not include the Python module %r this command "
                   "needs; run it from a source installation", args.verb, exc.name)
         return 2
+    except Exception:  # a windowed app has no console: the log file keeps what happened
+        log.exception("creditscore %s failed", args.verb)
+        return 1
 
 
 def _configure_logging(args: argparse.Namespace) -> Path | None:
