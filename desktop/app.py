@@ -7,7 +7,6 @@ Everything is served from this process: Dash's own scripts (``serve_locally``), 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import dash
@@ -23,7 +22,6 @@ from engine.resources import resources_dir
 
 log = logging.getLogger(__name__)
 
-PAGES_DIR = Path(__file__).with_name("pages")
 
 
 def _language_switch() -> html.A:
@@ -82,13 +80,15 @@ def create_app(ctx: AppContext) -> Dash:
     app = Dash(
         __name__,
         use_pages=True,
-        pages_folder=str(PAGES_DIR),
+        pages_folder="",  # the pages are imported below: a packaged app has no folder of page files
         assets_folder=str(resources_dir() / "assets"),
         serve_locally=True,
         title="creditscore",
         update_title=None,
         suppress_callback_exceptions=True,
     )
+    from desktop.pages import clients, drift, imports, interpretation, model  # noqa: F401 - each registers its page
+
     app.layout = shell
     install_token_guard(app.server, ctx.token)
     _install_language_route(app.server)

@@ -30,8 +30,6 @@ from storage.store import ClientRecord
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/", name="clients.nav", title=lambda **_: f'{t("clients.title")} — creditscore', order=0)
-
 PAGE_SIZE = 15
 GRADES = ("A", "B", "C", "D", "E")
 ANY = "all"  # the "every value" option of the filters
@@ -417,3 +415,6 @@ def layout(client: str | None = None, **_query) -> html.Div:
             ),
         ]
     )
+
+
+dash.register_page(__name__, path="/", name="clients.nav", title=lambda **_: f'{t("clients.title")} — creditscore', order=0, layout=layout)

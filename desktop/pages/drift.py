@@ -25,8 +25,6 @@ from storage.drift_runs import STEPS, DriftRun, drift_history, latest_drift, rep
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/drift", name="drift.nav", title=lambda **_: f'{t("drift.title")} — creditscore', order=2)
-
 REPORT_ROUTE = "/reports/"
 JOB_KIND = "drift"
 LIGHTS = {STABLE: "success", MONITOR: "warning", ACT: "danger"}
@@ -240,3 +238,6 @@ def poll(_n: int, job_id: int | None):
         return 0, "", dbc.Alert(t("drift.failed", lang, error=snap["error"]), color="danger"), True, False, no_update, no_update
     run = context().store.db.conn.execute("SELECT batch_id FROM drift_runs WHERE id = ?", (job.result,)).fetchone()
     return 100, "100 %", t("drift.finished", lang), True, False, job.result, run[0] if run else no_update
+
+
+dash.register_page(__name__, path="/drift", name="drift.nav", title=lambda **_: f'{t("drift.title")} — creditscore', order=2, layout=layout)

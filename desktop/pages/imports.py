@@ -30,8 +30,6 @@ from storage.writer import DuplicateImport, duplicates
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/import", name="imports.nav", title=lambda **_: f'{t("imports.title")} — creditscore', order=3)
-
 UPLOADS_DIR = "uploads"
 FILE_TYPES = ("Tables (*.csv;*.zip;*.gz;*.parquet)", "All files (*.*)")
 LISTED_CLIENTS = 60
@@ -267,3 +265,6 @@ def poll(_n: int, job_ref: dict | None):
         result = job.result
         return 0, "", "", True, result["errors"] or bool(result["duplicate"]), report_view(result, lang), no_update
     return 100, "100 %", t("imports.finished", lang), True, True, no_update, summary_view(job.result, lang)
+
+
+dash.register_page(__name__, path="/import", name="imports.nav", title=lambda **_: f'{t("imports.title")} — creditscore', order=3, layout=layout)

@@ -23,11 +23,6 @@ from engine.labels import format_value
 
 log = logging.getLogger(__name__)
 
-dash.register_page(
-    __name__, path="/interpretation", name="interpretation.nav",
-    title=lambda **_: f'{t("interpretation.title")} — creditscore', order=1,
-)
-
 WHATIF_DEBOUNCE_MS = 400
 
 
@@ -270,3 +265,10 @@ def _whatif(*values):
           State("whatif-start", "data"), prevent_initial_call=True)
 def _reset(_clicks, start):
     return [start[field.name] for field in whatif.FIELDS]
+
+
+dash.register_page(
+    __name__, path="/interpretation", name="interpretation.nav",
+    title=lambda **_: f'{t("interpretation.title")} — creditscore', order=1,
+    layout=layout,
+)

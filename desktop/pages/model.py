@@ -22,8 +22,6 @@ from engine.labels import feature_label
 
 log = logging.getLogger(__name__)
 
-dash.register_page(__name__, path="/model", name="model.nav", title=lambda **_: f'{t("model.title")} — creditscore', order=4)
-
 TOP_IMPORTANCE = 30
 
 
@@ -169,3 +167,6 @@ def layout(**query: str) -> html.Div:
         _charts(metrics, bundle, lang),
         _versions(manifest, lang),
     ], className="model-card page")
+
+
+dash.register_page(__name__, path="/model", name="model.nav", title=lambda **_: f'{t("model.title")} — creditscore', order=4, layout=layout)
