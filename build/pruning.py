@@ -56,9 +56,10 @@ def unused_file(dest: str) -> bool:
     return dest.endswith((".js.map", ".css.map", ".dev.js"))  # source maps, Dash's debug-mode renderer
 
 
-def _is_shared_library(dest: str) -> bool:
-    """A library collected as a dependency (top level or Qt's lib folder), not a module or plugin."""
-    return ("/" not in dest or dest.startswith(QT + "lib/")) and ".so" in dest and not dest.startswith("libpython")
+def _is_shared_library(dest: str, kind: str) -> bool:
+    """A library collected as a dependency (top level or Qt's lib folder), not a Python module or a plugin."""
+    in_library_folder = "/" not in dest or dest.startswith(QT + "lib/")
+    return kind == "BINARY" and in_library_folder and ".so" in dest and not dest.startswith("libpython")
 
 
 def drop_unneeded_libraries(binaries: list[tuple], imports_of) -> list[tuple]:
@@ -67,10 +68,14 @@ def drop_unneeded_libraries(binaries: list[tuple], imports_of) -> list[tuple]:
     ``imports_of(path)`` gives the names of the libraries a binary loads, directly or not
     (PyInstaller's ``bindepend.get_imports``, which asks the dynamic linker).
     """
-    roots = [(dest, src) for dest, src, _ in binaries if not _is_shared_library(dest)]
+    roots = [src for dest, src, kind in binaries if not _is_shared_library(dest, kind)]
     needed: set[str] = set()
-    for _, src in roots:
+    for src in roots:
         needed.update(name for name, _ in imports_of(src))
-    kept = [entry for entry in binaries if not _is_shared_library(entry[0]) or PurePosixPath(entry[0]).name in needed]
+    kept = [
+        (dest, src, kind)
+        for dest, src, kind in binaries
+        if not _is_shared_library(dest, kind) or PurePosixPath(dest).name in needed
+    ]
     log.info("left out %d shared libraries no kept binary needs", len(binaries) - len(kept))
     return kept

@@ -60,15 +60,18 @@ def test_libraries_are_kept_when_a_kept_binary_needs_them():
         ("libicudata.so.73", "/src/libicudata.so.73", "BINARY"),
         ("libpython3.11.so.1.0", "/usr/lib/libpython3.11.so.1.0", "BINARY"),
         ("lightgbm/lib/lib_lightgbm.so", "/src/lib_lightgbm.so", "BINARY"),
+        ("ujson.cpython-311-x86_64-linux-gnu.so", "/src/ujson.so", "EXTENSION"),  # a module, not a library
     ]
     links = {
         "/src/QtCore.abi3.so": ["libQt6Core.so.6", "libicudata.so.73", "libc.so.6"],
         "/src/libqxcb.so": ["libQt6XcbQpa.so.6", "libQt6Core.so.6"],
         "/src/lib_lightgbm.so": ["libgomp.so.1"],
         "/usr/lib/libpython3.11.so.1.0": [],
+        "/src/ujson.so": [],
     }
     kept = {dest for dest, _, _ in drop_unneeded_libraries(binaries, lambda src: [(n, None) for n in links[src]])}
     assert kept == {
         "PyQt6/QtCore.abi3.so", "PyQt6/Qt6/plugins/platforms/libqxcb.so", "PyQt6/Qt6/lib/libQt6Core.so.6",
         "PyQt6/Qt6/lib/libQt6XcbQpa.so.6", "libicudata.so.73", "libpython3.11.so.1.0", "lightgbm/lib/lib_lightgbm.so",
+        "ujson.cpython-311-x86_64-linux-gnu.so",
     }
