@@ -22,6 +22,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 PAGE_READY_JS = "document.querySelector('#main') !== null && document.querySelector('._dash-loading') === null"
+LIST_SHOWN_JS = "document.querySelector('#clients-table') !== null"  # the first page lists the stored clients
 KEEP_COPY_JS = "document.querySelector('#keep-copy').click()"
 SEED_TIMEOUT_S = 600
 LAUNCHED_AT_ENV = "CREDITSCORE_SMOKE_LAUNCHED_AT"
@@ -48,7 +49,7 @@ class SmokeCheck:
         self.timings.setdefault(name, round(time.time() - self.started, 3))
 
     def _on_loaded(self) -> None:
-        if self._checked.is_set():
+        if self._checked.is_set() or self.launch.opening:
             return
         problem = self.launch.problem
         if problem is not None:
@@ -63,18 +64,14 @@ class SmokeCheck:
         try:
             self._check_app()
             self.result["ok"] = True
-        except Exception as exc:  # noqa: BLE001 - the smoke result records any failure
+        except Exception as exc:
             log.exception("smoke check failed")
             self.result["error"] = str(exc)
         self._finish()
 
     def _check_app(self) -> None:
-        window, ctx = self.launch.window, self.launch.ctx
-        deadline = time.monotonic() + 30
-        while not window.evaluate_js(PAGE_READY_JS):
-            if time.monotonic() > deadline:
-                raise TimeoutError("the first page did not become interactive within 30 s")
-            time.sleep(0.05)
+        ctx = self.launch.ctx
+        self._wait_for_js(PAGE_READY_JS, 30, "the first page did not become interactive within 30 s")
         self._mark("first_page_interactive_s")
         import polars as pl
 
@@ -91,6 +88,13 @@ class SmokeCheck:
             store=self._wait_for_store(ctx),
             drift=self._drift_of_latest_batch(ctx),
         )
+
+    def _wait_for_js(self, condition: str, seconds: float, failure: str) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.launch.window.evaluate_js(condition):
+            if time.monotonic() > deadline:
+                raise TimeoutError(failure)
+            time.sleep(0.05)
 
     def _api(self, path: str, body: dict | None = None) -> dict:
         ctx, server = self.launch.ctx, self.launch.server
@@ -114,6 +118,7 @@ class SmokeCheck:
         seeded_now = ctx.jobs.latest("seed") is not None
         if seeded_now:
             self._mark("seeded_s")
+        self._wait_for_js(LIST_SHOWN_JS, 15, "the client list did not show the stored clients within 15 s")
         batches = store.batches()
         return {"home": str(store.home), "seeded_now": seeded_now, "batches": batches.height,
                 "clients": int(batches["CLIENTS"].sum())}

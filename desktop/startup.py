@@ -1,7 +1,8 @@
 """When the app cannot start: what went wrong, in words, and what the user can do about it.
 
 :func:`diagnose` turns the exception of a failed start into a :class:`StartupProblem`;
-:func:`problem_page` is the page the window shows instead of the app (French, then English);
+:func:`problem_page` is the page the window shows instead of the app (French, then English),
+:func:`opening_page` the one it shows while the app starts;
 :func:`keep_damaged_store` moves a store SQLite cannot read aside, with the files imported into it,
 so that a new store can start without losing anything.
 """
@@ -91,6 +92,11 @@ def problem_page(problem: StartupProblem, log_file: Path | None) -> str:
     )
 
 
+def opening_page() -> str:
+    """What the window shows while the app starts (a second or a few)."""
+    return OPENING.format(text=_both("startup.opening"))
+
+
 def _both(key: str) -> str:
     return " / ".join(t(key, lang) for lang in LANGS)
 
@@ -114,4 +120,16 @@ PAGE = """<!doctype html>
  function keepCopy(button) {{ button.disabled = true; pywebview.api.keep_copy_and_start_new(); }}
 </script>
 </body></html>
+"""
+
+OPENING = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>creditscore</title>
+<style>
+ body {{ font: 18px/1.5 system-ui, sans-serif; color: #44525f; display: flex; height: 90vh; margin: 0;
+        align-items: center; justify-content: center; flex-direction: column; gap: 1rem; }}
+ .spinner {{ width: 2.5rem; height: 2.5rem; border: .3rem solid #d5dde5; border-top-color: #0b5cad;
+            border-radius: 50%; animation: turn 1s linear infinite; }}
+ @keyframes turn {{ to {{ transform: rotate(360deg); }} }}
+</style></head>
+<body><div class="spinner" role="status"></div><p>{text}</p></body></html>
 """

@@ -2,7 +2,8 @@
 
 ``creditscore app`` opens a pywebview window (Qt on Linux, WebView2 on Windows, WebKit on macOS)
 on the server's loopback address with the launch token; closing the window stops the server and
-closes the store. When the app cannot start (damaged store, port taken, damaged model), the
+closes the store. The window opens first, on a short "opening" page, while the app starts in the
+background (imports take a few seconds, more from the packaged app). When the app cannot start (damaged store, port taken, damaged model), the
 window shows why instead (:mod:`desktop.startup`) and the process exits with status 1.
 ``--browser`` serves the same app for a browser until Ctrl-C.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from desktop.context import AppContext
 from desktop.security import new_token
 from desktop.server import ServerThread
-from desktop.startup import StartupProblem, diagnose, keep_damaged_store, problem_page
+from desktop.startup import StartupProblem, diagnose, keep_damaged_store, opening_page, problem_page
 
 log = logging.getLogger(__name__)
 
@@ -60,30 +61,34 @@ def launch_url(ctx: AppContext, server: ServerThread) -> str:
 
 
 class Launch:
-    """One run of the app in its window: the server and its pages, or the page saying why it cannot start."""
+    """One run of the app in its window: the window opens at once on an "opening" page, the app
+    starts in the background, then the window shows its pages — or the page saying why it cannot start."""
 
     def __init__(self, home: Path | None, bundle: Path, port: int = 0, log_file: Path | None = None) -> None:
         self.home, self.bundle, self.port, self.log_file = home, bundle, port, log_file
         self.ctx: AppContext | None = None
         self.server: ServerThread | None = None
         self.problem: StartupProblem | None = None
+        self.opening = True  # the window shows the opening page
         self.window = None
-        self._window_created = threading.Event()
 
     def open(self):
-        """Start the server and create the window on it (or on the problem page); returns the window."""
+        """Create the window on the opening page; returns it (:meth:`start` then starts the app)."""
         import webview
 
-        self._start()
-        if self.problem is None:
-            self.window = webview.create_window(TITLE, launch_url(self.ctx, self.server), **WINDOW_SIZE)
-        else:
-            self.window = webview.create_window(TITLE, html=problem_page(self.problem, self.log_file), **WINDOW_SIZE)
-            self.window.expose(self.keep_copy_and_start_new, self.quit)
-        if self.ctx is not None:
-            self.ctx.window = self.window  # the native file dialog of the Import page
-        self._window_created.set()
+        self.window = webview.create_window(TITLE, html=opening_page(), **WINDOW_SIZE)
         return self.window
+
+    def start(self) -> None:
+        """Start the server and the store (run in a background thread: Dash is imported and set up there),
+        then show the app, or the problem, once the window is on screen."""
+        self._start()
+        self.window.events.shown.wait()
+        self.opening = False
+        if self.problem is None:
+            self.window.load_url(launch_url(self.ctx, self.server))
+        else:
+            self._show_problem()
 
     def _start(self) -> None:
         store_path = None
@@ -93,6 +98,7 @@ class Launch:
             store_path = data_home(self.home) / DATABASE_FILE
             if self.server is None:
                 self.ctx, self.server = serve(self.home, self.bundle, self.port)
+                self.ctx.window = self.window  # the native file dialog of the Import page
                 threading.Thread(target=self._watch_model, name="model-check", daemon=True).start()
             open_store(self.ctx)
             self.problem = None
@@ -107,7 +113,6 @@ class Launch:
         except Exception as exc:  # noqa: BLE001
             log.exception("the model bundle cannot be loaded")
             self.problem = diagnose(exc)
-            self._window_created.wait()
             self.window.events.shown.wait()
             self._show_problem()
 
@@ -165,6 +170,7 @@ def run_window(
         from desktop.smoke import SmokeCheck
 
         SmokeCheck(launch, smoke, started).attach()
+    threading.Thread(target=launch.start, name="start", daemon=True).start()  # while Qt sets the window up
     try:
         webview.start(gui=gui, private_mode=True)
     finally:

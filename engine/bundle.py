@@ -25,8 +25,8 @@ from datetime import datetime, timezone
 from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import lightgbm as lgb
 import numpy as np
 import polars as pl
 
@@ -34,6 +34,9 @@ from engine.calibration import PlattCalibration
 from engine.features import PIPELINE_VERSION, FeaturePipeline
 from engine.grading import GRADING
 from engine.schema import tables
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +195,8 @@ def load_bundle(path: Path | str) -> Bundle:
             raise BundleError(f"{path}: {name} is missing")
         if sha256_file(file) != expected:
             raise BundleError(f"{path}: {name} does not match the hash recorded at training (modified or corrupted)")
+    import lightgbm as lgb  # here, not at import: it takes seconds (it imports scikit-learn) and pages need no model
+
     booster = lgb.Booster(model_file=str(path / MODEL_FILE))
     if booster.feature_name() != manifest["features"]:
         raise BundleError(f"{path}: the model's features differ from the manifest's")

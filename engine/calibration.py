@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 
 @dataclass(frozen=True)
@@ -22,6 +21,8 @@ class PlattCalibration:
     @classmethod
     def fit(cls, margin: np.ndarray, y: np.ndarray) -> PlattCalibration:
         """Fit on OOF margins (log-odds of the uncalibrated model) and labels."""
+        from sklearn.linear_model import LogisticRegression  # training only: loading a bundle does not need it
+
         model = LogisticRegression(C=1e6, max_iter=1000)
         model.fit(np.asarray(margin, dtype=np.float64).reshape(-1, 1), y)
         return cls(a=float(model.coef_[0, 0]), b=float(model.intercept_[0]))

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from desktop.server import ServerThread
-from desktop.startup import diagnose, keep_damaged_store, problem_page
+from desktop.startup import diagnose, keep_damaged_store, opening_page, problem_page
 from engine.bundle import BundleError
 from storage.paths import StoreError
 from storage.store import ClientStore
@@ -87,3 +87,9 @@ def test_keeping_a_damaged_store_moves_it_with_its_imports_and_a_new_store_opens
     store = ClientStore(tmp_path)
     assert store.is_empty()
     store.close()
+
+
+def test_the_opening_page_is_bilingual_and_self_contained():
+    page = opening_page()
+    assert "Ouverture de creditscore" in page and "Opening creditscore" in page
+    assert not re.search(r"(src|href)=", page)

@@ -126,6 +126,7 @@ def _table(rows, total: int, offset: int, selected: int | None, lang: str) -> ht
     Output("clients-page", "data"),
     Output("clients-previous", "disabled"),
     Output("clients-next", "disabled"),
+    Output("clients-seeding-poll", "disabled"),
     Input("clients-search", "value"),
     Input("clients-decision", "value"),
     Input("clients-grade", "value"),
@@ -134,13 +135,17 @@ def _table(rows, total: int, offset: int, selected: int | None, lang: str) -> ht
     Input("clients-previous", "n_clicks"),
     Input("clients-next", "n_clicks"),
     Input("clients-selected", "data"),
+    Input("clients-seeding-poll", "n_intervals"),
     State("clients-page", "data"),
 )
-def _list(search, decision, grade, batch, sort, _previous, _next, selected, page):
-    """One page of the filtered list; the pager's buttons move it, any filter change goes back to page 1."""
+def _list(search, decision, grade, batch, sort, _previous, _next, selected, _poll, page):
+    """One page of the filtered list; the pager's buttons move it, any filter change goes back to page 1.
+
+    On the first start, while the demo clients are being imported, it says so and polls until they are in.
+    """
     lang = current_lang()
     moved = {"clients-previous": -1, "clients-next": 1}.get(ctx.triggered_id, 0)
-    page = (page or 0) + moved if moved or ctx.triggered_id == "clients-selected" else 0
+    page = (page or 0) + moved if moved or ctx.triggered_id in ("clients-selected", "clients-seeding-poll") else 0
     chosen = {name: None if value in (None, "", ANY) else value for name, value in
               (("decision", decision), ("grade", grade), ("batch", batch))}
     filters = ClientFilter(
@@ -156,7 +161,22 @@ def _list(search, decision, grade, batch, sort, _previous, _next, selected, page
     page = max(page, 0)
     count = t("clients.count_one") if total == 1 else t("clients.count", total=number(total, lang))
     status = f'{count} · {t("clients.page", page=number(page + 1, lang), pages=number(pages, lang))}'
-    return _table(rows, total, page * PAGE_SIZE, selected, lang), status, page, page == 0, page >= pages - 1
+    seeding, running = _seeding()
+    listing = _table(rows, total, page * PAGE_SIZE, selected, lang)
+    if seeding is not None and not total:
+        listing = html.P(seeding, className="text-body-secondary", role="status")
+    return listing, status, page, page == 0, page >= pages - 1, not running
+
+
+def _seeding() -> tuple[str | None, bool]:
+    """What to say about the first start's import of the demo clients, and whether it is still running."""
+    job = context().jobs.latest("seed")
+    if job is None:  # the job starts right after the store opens
+        empty = context().store.is_empty()
+        return (t("common.seeding"), True) if empty else (None, False)
+    if job.state == "failed":
+        return t("common.seeding_failed", error=job.error), False
+    return (t("common.seeding"), True) if job.state == "running" else (None, False)
 
 
 @callback(Output("clients-selected", "data", allow_duplicate=True), Input("clients-search", "value"), prevent_initial_call=True)
@@ -386,6 +406,7 @@ def layout(client: str | None = None, **_query) -> html.Div:
             dcc.Store(id="clients-selected", data=selected),
             dcc.Store(id="clients-page", data=0),
             dcc.Store(id="clients-url-sync"),
+            dcc.Interval(id="clients-seeding-poll", interval=1000),
             dbc.Row(
                 [
                     dbc.Col(
