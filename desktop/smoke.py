@@ -21,7 +21,6 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-PAGE_READY_JS = "document.querySelector('#main') !== null && document.querySelector('._dash-loading') === null"
 LIST_SHOWN_JS = "document.querySelector('#clients-table') !== null"  # the first page lists the stored clients
 KEEP_COPY_JS = "document.querySelector('#keep-copy').click()"
 SEED_TIMEOUT_S = 600
@@ -71,7 +70,8 @@ class SmokeCheck:
 
     def _check_app(self) -> None:
         ctx = self.launch.ctx
-        self._wait_for_js(PAGE_READY_JS, 30, "the first page did not become interactive within 30 s")
+        if not self.launch.wait_for_page(30):
+            raise TimeoutError("the first page did not become interactive within 30 s")
         self._mark("first_page_interactive_s")
         import polars as pl
 

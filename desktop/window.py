@@ -86,9 +86,22 @@ class Launch:
         self.window.events.shown.wait()
         self.opening = False
         if self.problem is None:
-            self.window.load_url(launch_url(self.ctx, self.server))
+            self._show_app()
         else:
             self._show_problem()
+
+    def _show_app(self) -> None:
+        self.window.load_url(launch_url(self.ctx, self.server))
+        threading.Thread(target=self._load_model, name="model", daemon=True).start()
+
+    def wait_for_page(self, seconds: float) -> bool:
+        """Wait until the window shows an app page that is interactive; False after ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while self.opening or not self.window.evaluate_js(PAGE_READY_JS):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
     def _start(self) -> None:
         store_path = None
@@ -99,22 +112,26 @@ class Launch:
             if self.server is None:
                 self.ctx, self.server = serve(self.home, self.bundle, self.port)
                 self.ctx.window = self.window  # the native file dialog of the Import page
-                threading.Thread(target=self._watch_model, name="model-check", daemon=True).start()
             open_store(self.ctx)
             self.problem = None
         except Exception as exc:  # noqa: BLE001 - any failure to start is shown in the window
             log.exception("creditscore could not start")
             self.problem = diagnose(exc, store_path, self.port)
 
-    def _watch_model(self) -> None:
-        """The model loads in the background: if it is damaged, the window says so instead of the pages."""
+    def _load_model(self) -> None:
+        """Load the model once the first page is up (its libraries take seconds to import), then the
+        data of the Interpretation page; if the model is damaged, the window says so instead of the pages."""
+        from desktop.explain import warm_up
+
+        self.wait_for_page(MODEL_WAIT_S)
         try:
             log.info("model bundle %s loaded", self.ctx.scorer.bundle.id[:12])
         except Exception as exc:  # noqa: BLE001
             log.exception("the model bundle cannot be loaded")
             self.problem = diagnose(exc)
-            self.window.events.shown.wait()
             self._show_problem()
+            return
+        warm_up(lambda: self.ctx.scorer)
 
     def keep_copy_and_start_new(self) -> None:
         """(From the problem page) move the damaged store aside, start on a new one and show the app."""
@@ -126,7 +143,7 @@ class Launch:
         log.warning("damaged store moved to %s; starting with a new store", kept)
         self._start()
         if self.problem is None:
-            self.window.load_url(launch_url(self.ctx, self.server))
+            self._show_app()
         else:
             self._show_problem()
 
@@ -146,6 +163,8 @@ class Launch:
 
 
 WINDOW_SIZE = {"width": 1360, "height": 900, "min_size": (900, 600)}
+PAGE_READY_JS = "document.querySelector('#main') !== null && document.querySelector('._dash-loading') === null"
+MODEL_WAIT_S = 20  # load the model after this long even if the first page is not up
 
 
 def run_window(
@@ -180,7 +199,10 @@ def run_window(
 
 def run_browser(home: Path | None, bundle: Path, port: int = 0) -> None:
     """Serve for a browser until interrupted; prints the address to open."""
+    from desktop.explain import warm_up
+
     ctx, server = start_server(home, bundle, port)
+    warm_up(lambda: ctx.scorer)
     print(f"creditscore: open {launch_url(ctx, server)}", flush=True)
     try:
         server.join()

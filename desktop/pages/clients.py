@@ -18,7 +18,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, 
 from dash.exceptions import PreventUpdate
 
 from desktop.context import context
-from desktop.explain import DAYS_PER_YEAR, warm_up
+from desktop.explain import DAYS_PER_YEAR
 from desktop.figures.scoring import gauge, gauge_summary
 from desktop.i18n import current_lang, number, percent, t, timestamp
 from desktop.widgets import chart, decision_badge, decision_word
@@ -398,7 +398,6 @@ def _record(_clicks, choice, reason, model, sk_id):
 
 def layout(client: str | None = None, **_query) -> html.Div:
     """The list on the left, the chosen client on the right (stacked on narrow windows)."""
-    warm_up(lambda: context().scorer)
     lang, selected = current_lang(), _client_id(client)
     return html.Div(
         [
