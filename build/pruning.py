@@ -5,7 +5,7 @@ Two mechanisms, both on the Analysis' lists of ``(destination, source, kind)`` e
 * :func:`unused_file` — files the app never opens: Qt's QML modules, plugins and translations other
   than the window's own (X11 platform, input methods, images), Chromium's developer tools,
   JavaScript source maps and debug builds, plotly.js for plotly's own HTML export (the pages get
-  theirs from Dash), locale data for languages other than French and English;
+  theirs from Dash), installers' file lists, locale data for languages other than French and English;
 * :func:`drop_unneeded_libraries` — shared libraries no kept binary links to, found with the
   dynamic linker (so leaving out a Qt plugin also leaves out GTK, which only that plugin used).
 """
@@ -53,7 +53,8 @@ def unused_file(dest: str) -> bool:
         return not LOCALE_DATA.search(dest)
     if dest == "plotly/package_data/plotly.min.js":  # for HTML written by plotly itself: training reports only
         return True
-    return dest.endswith((".js.map", ".css.map", ".dev.js"))  # source maps, Dash's debug-mode renderer
+    # Source maps, Dash's debug-mode renderer, installers' file lists (versions are read from METADATA).
+    return dest.endswith((".js.map", ".css.map", ".dev.js", ".dist-info/RECORD"))
 
 
 def _is_shared_library(dest: str, kind: str) -> bool:

@@ -41,6 +41,8 @@ from pruning import drop_unneeded_libraries, unused_file  # noqa: E402
         ("dash/dash-renderer/build/dash_renderer.min.js", False),
         ("plotly/package_data/plotly.min.js", True),
         ("plotly/package_data/templates/plotly.json", False),
+        ("plotly-5.24.1.dist-info/RECORD", True),
+        ("plotly-5.24.1.dist-info/METADATA", False),
         ("resources/model/model.txt", False),
         ("evidently/nbextension/static/index.js", False),
     ],
