@@ -3,8 +3,9 @@
 ``creditscore app`` opens a pywebview window (Qt on Linux, WebView2 on Windows, WebKit on macOS)
 on the server's loopback address with the launch token; closing the window stops the server and
 closes the store. The window opens first, on a short "opening" page, while the app starts in the
-background (imports take a few seconds, more from the packaged app). When the app cannot start (damaged store, port taken, damaged model), the
-window shows why instead (:mod:`desktop.startup`) and the process exits with status 1.
+background (its imports take a second or two). When the app cannot start (damaged store, port
+taken, damaged model), the window shows why instead (:mod:`desktop.startup`) and the process
+exits with status 1.
 ``--browser`` serves the same app for a browser until Ctrl-C.
 """
 
@@ -37,7 +38,9 @@ def serve(home: Path | None, bundle: Path, port: int = 0) -> tuple[AppContext, S
     from desktop.app import create_app
 
     ctx = AppContext(home=home, bundle_path=bundle, token=new_token())
-    app = create_app(ctx)  # in the main thread: Dash registers its pages there
+    # Call from the thread that imports Dash: registering pages reads a context variable Dash sets
+    # at import, which other threads do not see.
+    app = create_app(ctx)
     server = ServerThread(app.server, port)
     server.start()
     return ctx, server
@@ -106,9 +109,11 @@ class Launch:
     def _start(self) -> None:
         store_path = None
         try:
+            from engine.bundle import verified_manifest
             from storage.paths import DATABASE_FILE, data_home
 
             store_path = data_home(self.home) / DATABASE_FILE
+            verified_manifest(self.bundle)  # a damaged model stops the start (loading it comes later)
             if self.server is None:
                 self.ctx, self.server = serve(self.home, self.bundle, self.port)
                 self.ctx.window = self.window  # the native file dialog of the Import page

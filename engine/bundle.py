@@ -172,6 +172,19 @@ def save_bundle(result, out: Path, *, data_summary: dict, metrics: dict, report_
 def load_bundle(path: Path | str) -> Bundle:
     """Load and verify a bundle folder; no stored code is executed (JSON, LightGBM text, Parquet)."""
     path = Path(path)
+    manifest = verified_manifest(path)
+    import lightgbm as lgb  # here, not at import: it takes seconds (it imports scikit-learn) and pages need no model
+
+    booster = lgb.Booster(model_file=str(path / MODEL_FILE))
+    if booster.feature_name() != manifest["features"]:
+        raise BundleError(f"{path}: the model's features differ from the manifest's")
+    pipeline = FeaturePipeline.from_dict(manifest["pipeline"]["state"])
+    return Bundle(path, manifest, booster, pipeline, PlattCalibration.from_dict(manifest["calibration"]))
+
+
+def verified_manifest(path: Path) -> dict:
+    """The bundle's manifest, once it and the files it lists are checked (format, hashes, pipeline
+    version); raises ``BundleError``. Fast (no model is parsed): the app checks its bundle at start."""
     manifest_path = path / MANIFEST_FILE
     if not manifest_path.is_file():
         raise BundleError(f"{path} is not a model bundle: {MANIFEST_FILE} is missing")
@@ -195,13 +208,7 @@ def load_bundle(path: Path | str) -> Bundle:
             raise BundleError(f"{path}: {name} is missing")
         if sha256_file(file) != expected:
             raise BundleError(f"{path}: {name} does not match the hash recorded at training (modified or corrupted)")
-    import lightgbm as lgb  # here, not at import: it takes seconds (it imports scikit-learn) and pages need no model
-
-    booster = lgb.Booster(model_file=str(path / MODEL_FILE))
-    if booster.feature_name() != manifest["features"]:
-        raise BundleError(f"{path}: the model's features differ from the manifest's")
-    pipeline = FeaturePipeline.from_dict(manifest["pipeline"]["state"])
-    return Bundle(path, manifest, booster, pipeline, PlattCalibration.from_dict(manifest["calibration"]))
+    return manifest
 
 
 def data_summary(application: pl.DataFrame, table_rows: dict[str, int], source: str) -> dict:

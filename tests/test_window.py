@@ -70,3 +70,15 @@ def test_a_port_in_use_shows_why_the_app_cannot_start_and_exits_1(display, tmp_p
                                   screenshot="startup-problem.png")
     assert code == 1 and not result["ok"]
     assert result["startup_problem"]["code"] == "port_unavailable" and "kept_copy" not in result
+
+
+def test_a_damaged_model_is_reported_at_start(display, tmp_path):
+    from engine.resources import default_bundle
+
+    bundle = tmp_path / "model"
+    shutil.copytree(default_bundle(), bundle)
+    with (bundle / "model.txt").open("a") as model:
+        model.write("\n")
+    code, result, _ = run_app(display, tmp_path / "home", tmp_path / "smoke.json", "--bundle", str(bundle))
+    assert code == 1 and not result["ok"]
+    assert result["startup_problem"]["code"] == "bundle_damaged" and "model.txt" in result["startup_problem"]["detail"]
