@@ -89,13 +89,6 @@ class SmokeCheck:
             drift=self._drift_of_latest_batch(ctx),
         )
 
-    def _wait_for_js(self, condition: str, seconds: float, failure: str) -> None:
-        deadline = time.monotonic() + seconds
-        while not self.launch.window.evaluate_js(condition):
-            if time.monotonic() > deadline:
-                raise TimeoutError(failure)
-            time.sleep(0.05)
-
     def _api(self, path: str, body: dict | None = None) -> dict:
         ctx, server = self.launch.ctx, self.launch.server
         data = None if body is None else json.dumps(body).encode()
@@ -118,7 +111,8 @@ class SmokeCheck:
         seeded_now = ctx.jobs.latest("seed") is not None
         if seeded_now:
             self._mark("seeded_s")
-        self._wait_for_js(LIST_SHOWN_JS, 15, "the client list did not show the stored clients within 15 s")
+        if not self.launch.wait_for_page(15, LIST_SHOWN_JS):
+            raise TimeoutError("the client list did not show the stored clients within 15 s")
         batches = store.batches()
         return {"home": str(store.home), "seeded_now": seeded_now, "batches": batches.height,
                 "clients": int(batches["CLIENTS"].sum())}

@@ -24,6 +24,9 @@ from desktop.startup import StartupProblem, diagnose, keep_damaged_store, openin
 log = logging.getLogger(__name__)
 
 TITLE = "creditscore"
+WINDOW_SIZE = {"width": 1360, "height": 900, "min_size": (900, 600)}
+PAGE_READY_JS = "document.querySelector('#main') !== null && document.querySelector('._dash-loading') === null"
+MODEL_WAIT_S = 20  # load the model after this long even if the first page is not up
 
 
 def start_server(home: Path | None, bundle: Path, port: int = 0) -> tuple[AppContext, ServerThread]:
@@ -97,10 +100,11 @@ class Launch:
         self.window.load_url(launch_url(self.ctx, self.server))
         threading.Thread(target=self._load_model, name="model", daemon=True).start()
 
-    def wait_for_page(self, seconds: float) -> bool:
-        """Wait until the window shows an app page that is interactive; False after ``seconds``."""
+    def wait_for_page(self, seconds: float, condition: str = PAGE_READY_JS) -> bool:
+        """Wait until the window shows an app page where the JavaScript ``condition`` holds (by
+        default: the page is interactive); False after ``seconds``."""
         deadline = time.monotonic() + seconds
-        while self.opening or not self.window.evaluate_js(PAGE_READY_JS):
+        while self.opening or not self.window.evaluate_js(condition):
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.05)
@@ -167,9 +171,6 @@ class Launch:
             self.ctx.close()
 
 
-WINDOW_SIZE = {"width": 1360, "height": 900, "min_size": (900, 600)}
-PAGE_READY_JS = "document.querySelector('#main') !== null && document.querySelector('._dash-loading') === null"
-MODEL_WAIT_S = 20  # load the model after this long even if the first page is not up
 
 
 def run_window(

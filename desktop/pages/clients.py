@@ -161,15 +161,16 @@ def _list(search, decision, grade, batch, sort, _previous, _next, selected, _pol
     page = max(page, 0)
     count = t("clients.count_one") if total == 1 else t("clients.count", total=number(total, lang))
     status = f'{count} · {t("clients.page", page=number(page + 1, lang), pages=number(pages, lang))}'
-    seeding, running = _seeding()
+    seeding, running = _seeding() if not total else (None, False)  # clients listed: no first-start import left
     listing = _table(rows, total, page * PAGE_SIZE, selected, lang)
-    if seeding is not None and not total:
+    if seeding is not None:
         listing = html.P(seeding, className="text-body-secondary", role="status")
     return listing, status, page, page == 0, page >= pages - 1, not running
 
 
 def _seeding() -> tuple[str | None, bool]:
-    """What to say about the first start's import of the demo clients, and whether it is still running."""
+    """What to say about the first start's import of the demo clients, and whether it is still running
+    (asked only when the list is empty: the import stores all its clients at once)."""
     job = context().jobs.latest("seed")
     if job is None:  # the job starts right after the store opens
         empty = context().store.is_empty()
