@@ -1,16 +1,28 @@
-"""Shared fixtures: the real Home Credit extract in ../shared/data, when it is there."""
+"""Shared fixtures (the shipped bundle and demo batch, the real extract in ../shared/data when it is
+there, a small real batch and a scorer) and the markers given by folder."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import polars as pl
 import pytest
+
+from storage_helpers import SMALL_CLIENTS, history_of, write_csvs
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("CREDITSCORE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 HOME_CREDIT = SHARED_DATA / "home-credit"
 FRAGMENTS = SHARED_DATA / "home-credit-fragments"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the end-to-end tests by their folder (``-m "not e2e"`` runs the rest)."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.e2e)
+
 
 needs_shared_data = pytest.mark.skipif(
     not (HOME_CREDIT / "application_train.zip").exists(),
@@ -75,3 +87,22 @@ def running_app(tmp_path_factory):
     yield ctx, server
     server.stop()
     ctx.close()
+
+
+@pytest.fixture(scope="session")
+def scorer(bundle):
+    from engine.scoring import Scorer
+
+    return Scorer(bundle)
+
+
+@pytest.fixture(scope="session")
+def small_tables(demo_tables) -> dict[str, pl.DataFrame]:
+    """The first demo clients (real application_test rows) with their whole history."""
+    return history_of(demo_tables, demo_tables["application"]["SK_ID_CURR"].head(SMALL_CLIENTS))
+
+
+@pytest.fixture(scope="session")
+def small_batch(small_tables, tmp_path_factory) -> Path:
+    """``small_tables`` as a folder of CSV files."""
+    return write_csvs(small_tables, tmp_path_factory.mktemp("small_batch"))

@@ -1,7 +1,5 @@
-"""Helpers for the storage tests: a small real batch, a scorer, and store snapshots.
-
-Fixtures here are imported by the test modules that use them.
-"""
+"""Helpers for the storage tests: store snapshots, a client's history, tables written as CSV files.
+(The fixtures built on them are in conftest.py.)"""
 
 from __future__ import annotations
 
@@ -9,9 +7,6 @@ import hashlib
 from pathlib import Path
 
 import polars as pl
-import pytest
-
-from engine.scoring import Scorer
 from storage.store import ClientStore
 
 SMALL_CLIENTS = 300
@@ -50,20 +45,3 @@ def write_csvs(tables: dict[str, pl.DataFrame], folder: Path) -> Path:
     for name, frame in tables.items():
         frame.write_csv(folder / f"{'application_test' if name == 'application' else name}.csv")
     return folder
-
-
-@pytest.fixture(scope="session")
-def scorer(bundle) -> Scorer:
-    return Scorer(bundle)
-
-
-@pytest.fixture(scope="session")
-def small_tables(demo_tables) -> dict[str, pl.DataFrame]:
-    """The first demo clients (real application_test rows) with their whole history."""
-    return history_of(demo_tables, demo_tables["application"]["SK_ID_CURR"].head(SMALL_CLIENTS))
-
-
-@pytest.fixture(scope="session")
-def small_batch(small_tables, tmp_path_factory) -> Path:
-    """``small_tables`` as a folder of CSV files."""
-    return write_csvs(small_tables, tmp_path_factory.mktemp("small_batch"))

@@ -14,7 +14,7 @@ import pytest
 from engine.resources import demo_batch
 from storage.importer import import_files
 from storage.store import ClientStore
-from storage_helpers import scorer, small_batch, small_tables, snapshot  # noqa: F401
+from storage_helpers import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 IMPORT_SCRIPT = """

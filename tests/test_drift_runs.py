@@ -12,21 +12,20 @@ from storage.drift_runs import DONE, PSI_PREFIX, drift_history, latest_drift, ru
 from storage.importer import seed_demo
 from storage.paths import StoreError
 from storage.store import ClientStore
-from storage_helpers import scorer  # noqa: F401 - fixture
 
 #: Few columns: each costs Evidently about 0.2 s.
 SMALL = DriftConfig(top_features=5, application_columns=2)
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory, scorer):  # noqa: F811
+def seeded(tmp_path_factory, scorer):
     store = ClientStore(tmp_path_factory.mktemp("home"))
     seed_demo(store, scorer)
     yield store
     store.close()
 
 
-def test_batch_tables_give_back_what_was_scored(seeded, scorer, demo_tables):  # noqa: F811
+def test_batch_tables_give_back_what_was_scored(seeded, scorer, demo_tables):
     frames = batch_tables(seeded, 1)
     assert {name: f.height for name, f in frames.items()} == {name: f.height for name, f in demo_tables.items()}
     features = scorer.features(frames).sort("SK_ID_CURR").head(50)
@@ -34,7 +33,7 @@ def test_batch_tables_give_back_what_was_scored(seeded, scorer, demo_tables):  #
     assert scorer.predict_pd(scorer.matrix(features)) == pytest.approx(stored["PD"].to_numpy(), rel=1e-6)
 
 
-def test_run_is_recorded_with_its_report_and_history(seeded, bundle, scorer):  # noqa: F811
+def test_run_is_recorded_with_its_report_and_history(seeded, bundle, scorer):
     stages = []
     first = run_batch_drift(seeded, bundle, 1, lambda stage, done, total: stages.append(stage), SMALL)
     assert first.status == DONE and first.batch_id == 1 and first.bundle_id == bundle.id

@@ -12,7 +12,6 @@ from storage.export import batch_frame, export_batch, neutralise_formulas
 from storage.importer import import_files
 from storage.paths import StoreError
 from storage.store import ClientStore
-from storage_helpers import scorer, small_tables  # noqa: F401
 
 FORMULAS = {
     "ORGANIZATION_TYPE": '=HYPERLINK("http://x")',

@@ -7,6 +7,7 @@ import sys
 
 import dash
 import pytest
+from needs import require_module
 
 
 class DialogWindow:
@@ -30,7 +31,7 @@ def import_page(running_app):
 
 
 def test_dialog_asks_for_several_table_files_and_returns_their_paths(import_page, tmp_path):
-    webview = pytest.importorskip("webview")
+    webview = require_module("webview", "pywebview is a runtime dependency")
     ctx, module = import_page
     files = (str(tmp_path / "application_test.csv"), str(tmp_path / "bureau.zip"))
     ctx.window = DialogWindow(files)
@@ -41,7 +42,7 @@ def test_dialog_asks_for_several_table_files_and_returns_their_paths(import_page
 
 
 def test_cancelled_dialog_changes_nothing(import_page):
-    pytest.importorskip("webview")
+    require_module("webview", "pywebview is a runtime dependency")
     ctx, module = import_page
     ctx.window = DialogWindow(None)
     assert module.picked(1) is dash.no_update

@@ -16,7 +16,7 @@ from storage.importer import import_files
 from storage.store import ClientStore
 from storage.validation import ImportRefused
 from storage.writer import DuplicateImport
-from storage_helpers import history_of, scorer, small_batch, small_tables, snapshot, write_csvs  # noqa: F401
+from storage_helpers import history_of, snapshot, write_csvs
 
 APP = "application_test.csv"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"

@@ -15,7 +15,6 @@ from storage.importer import import_files
 from storage.migrations import KNOWN, migrations
 from storage.paths import DATABASE_FILE, HOME_ENV, StoreError, data_home
 from storage.store import ClientStore
-from storage_helpers import scorer, small_batch, small_tables  # noqa: F401 - fixtures
 
 
 @pytest.fixture(scope="module")

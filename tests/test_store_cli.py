@@ -11,7 +11,6 @@ from desktop.cli import main
 from storage.paths import HOME_ENV
 from storage.store import ClientStore
 from storage_helpers import snapshot
-
 DEMO_CLIENTS = 5_000
 
 

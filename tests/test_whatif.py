@@ -10,22 +10,22 @@ from engine.labels import DAYS_NOT_APPLICABLE
 from storage.client_tables import ClientFilter, client_page, client_tables
 from storage.importer import import_files
 from storage.store import ClientStore
-from storage_helpers import history_of, scorer, small_batch, small_tables, snapshot  # noqa: F401 - fixtures
+from storage_helpers import history_of, snapshot
 
 
 @pytest.fixture(scope="module")
-def store(small_batch, scorer, tmp_path_factory):  # noqa: F811
+def store(small_batch, scorer, tmp_path_factory):
     store = ClientStore(tmp_path_factory.mktemp("home"))
     import_files(store, [small_batch], scorer)
     yield store
     store.close()
 
 
-def _clients(small_tables, n: int = 3) -> list[int]:  # noqa: F811
+def _clients(small_tables, n: int = 3) -> list[int]:
     return small_tables["application"]["SK_ID_CURR"].head(n).to_list()
 
 
-def test_client_tables_give_back_the_stored_score(store, scorer, small_tables):  # noqa: F811
+def test_client_tables_give_back_the_stored_score(store, scorer, small_tables):
     for sk_id in _clients(small_tables):
         tables = client_tables(store, sk_id)
         assert tables["application"].height == 1
@@ -34,7 +34,7 @@ def test_client_tables_give_back_the_stored_score(store, scorer, small_tables): 
         client_tables(store, -1)
 
 
-def test_whatif_leaves_the_store_unchanged_and_matches_direct_scoring(store, scorer, small_tables):  # noqa: F811
+def test_whatif_leaves_the_store_unchanged_and_matches_direct_scoring(store, scorer, small_tables):
     sk_id = _clients(small_tables)[1]
     before = snapshot(store)
     income = store.client(sk_id).application["AMT_INCOME_TOTAL"] * 3

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from needs import require, require_module
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
@@ -15,14 +16,16 @@ sys.path.insert(0, str(ROOT / "build"))
 from smoke import problems_of_two_starts, run_smoke, xvfb_display
 
 pytestmark = [
-    pytest.mark.skipif(not shutil.which("Xvfb"), reason="Xvfb is not installed (apt-get install xvfb)"),
+    pytest.mark.window,
+    pytest.mark.slow,
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Qt window test runs on Linux"),
 ]
 
 
 @pytest.fixture
 def display():
-    pytest.importorskip("PyQt6.QtWebEngineWidgets", reason="pywebview's Qt backend (PyQt6-WebEngine) is not installed")
+    require(bool(shutil.which("Xvfb")), "Xvfb is not installed (apt-get install xvfb)")
+    require_module("PyQt6.QtWebEngineWidgets", "pywebview's Qt backend (PyQt6-WebEngine) is not installed")
     with xvfb_display() as name:
         yield name
 

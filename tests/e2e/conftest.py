@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from needs import require, require_module
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
@@ -20,9 +21,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (apt-get install chromium): end-to-end tests need it")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras")
+    require(Path(CHROMIUM).exists(), "Chromium is not installed (apt-get install chromium): end-to-end tests need it")
+    sync_api = require_module("playwright.sync_api", "Playwright is in the test extras (pip install -e '.[test]')")
     with sync_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
