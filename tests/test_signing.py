@@ -19,7 +19,7 @@ from desktop.cli import main
 from desktop.context import AppContext
 from desktop.startup import problem_page
 from desktop.window import Launch
-from engine.bundle import MANIFEST_FILE, BundleError, _manifest_digest, load_bundle
+from engine.bundle import MANIFEST_FILE, BundleError, load_bundle
 from engine.resources import default_bundle
 from engine.signing import (
     SIGNATURE_FILE,
@@ -31,25 +31,14 @@ from engine.signing import (
     sign_bundle,
     trusted_keys,
 )
+from bundle_helpers import edit_manifest, forged_bundle
 from storage_helpers import small_batch, small_tables  # noqa: F401 - fixtures
-
-
-def _edit_manifest(bundle, change, rehash: bool = True) -> None:
-    """Change the manifest as an attacker would: the content, then the recomputed digest."""
-    manifest = json.loads((bundle / MANIFEST_FILE).read_text("utf-8"))
-    change(manifest)
-    if rehash:
-        manifest["manifest_sha256"] = _manifest_digest(manifest)
-    (bundle / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1), "utf-8")
 
 
 @pytest.fixture
 def forged(tmp_path):
     """The shipped bundle, copied, with its threshold set to 0.99 and its hashes recomputed."""
-    bundle = tmp_path / "forged"
-    shutil.copytree(default_bundle(), bundle)
-    _edit_manifest(bundle, lambda m: m.update(threshold=0.99))
-    return bundle
+    return forged_bundle(tmp_path / "forged")
 
 
 @pytest.fixture
@@ -106,7 +95,7 @@ def test_a_signature_that_does_not_match_the_manifest_is_refused(tmp_path, keys)
     shutil.copytree(default_bundle(), bundle)
     sign_bundle(bundle, keys.private)
     assert load_trusted_bundle(bundle, [keys.public]).threshold < 0.99
-    _edit_manifest(bundle, lambda m: m.update(threshold=0.99))  # changed after signing, hashes recomputed
+    edit_manifest(bundle, lambda m: m.update(threshold=0.99))  # changed after signing, hashes recomputed
     with pytest.raises(SigningError, match="does not match .* manifest: the model was changed after it was signed"):
         load_trusted_bundle(bundle, [keys.public])
 
@@ -173,7 +162,7 @@ def test_a_key_is_never_overwritten_and_bad_key_files_are_named(keys, tmp_path, 
 
 
 def test_a_bundle_whose_hashes_fail_is_not_signed(forged, keys):
-    _edit_manifest(forged, lambda m: m.update(threshold=0.5), rehash=False)
+    edit_manifest(forged, lambda m: m.update(threshold=0.5), rehash=False)
     with pytest.raises(BundleError, match="modified after training"):
         sign_bundle(forged, keys.private)
     assert not (forged / SIGNATURE_FILE).exists()
