@@ -45,13 +45,14 @@ def main() -> None:
         trust = [keys.public]
         sign = best_ms(lambda: sign_bundle(bundle, keys.private), args.repeat)
         manifest = verified_manifest(bundle)
-        rows = {
-            "verified_manifest (hashes), shipped bundle": best_ms(lambda: verified_manifest(default_bundle()), args.repeat),
-            "verified_origin (hashes + origin), shipped bundle": best_ms(lambda: verified_origin(default_bundle()), args.repeat),
-            "verified_origin (hashes + origin), signed copy, --trust": best_ms(lambda: verified_origin(bundle, trust), args.repeat),
-            "check_origin alone (key read, signature verified)": best_ms(lambda: check_origin(bundle, manifest, trust), args.repeat),
-            "sign_bundle (hashes + signature written)": sign,
+        tasks = {
+            "verified_manifest (hashes), shipped bundle": lambda: verified_manifest(default_bundle()),
+            "verified_origin (hashes + origin), shipped bundle": lambda: verified_origin(default_bundle()),
+            "verified_origin (hashes + origin), signed copy, --trust": lambda: verified_origin(bundle, trust),
+            "check_origin alone (key read, signature verified)": lambda: check_origin(bundle, manifest, trust),
         }
+        rows = {name: best_ms(task, args.repeat) for name, task in tasks.items()}
+        rows["sign_bundle (hashes + signature written)"] = sign
     print(f"| check | best of {args.repeat}, ms |\n|---|---:|")
     for name, ms in rows.items():
         print(f"| {name} | {ms:.2f} |")

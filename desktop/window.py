@@ -124,7 +124,8 @@ class Launch:
             from storage.paths import DATABASE_FILE, data_home
 
             store_path = data_home(self.home) / DATABASE_FILE
-            verified_origin(self.bundle, self.trust)  # a damaged or untrusted model stops the start (loading comes later)
+            # A damaged or untrusted model stops the start (loading it comes later).
+            verified_origin(self.bundle, self.trust)
             if self.server is None:
                 self.ctx, self.server = serve(self.home, self.bundle, self.port, self.trust)
                 self.ctx.window = self.window  # the native file dialog of the Import page

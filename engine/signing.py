@@ -179,7 +179,9 @@ def check_origin(bundle: Path | str, manifest: dict, trust: Iterable[Path | str]
         raise SigningError(f"{bundle} is signed by key {signer}, which is not trusted: {how_to}")
     digest = manifest["manifest_sha256"]
     if signed_digest != digest or not _verifies(key, signature, digest):
-        raise SigningError(f"{path} does not match {bundle}'s manifest: the model was changed after it was signed")
+        raise SigningError(
+            f"{path} does not match {bundle}'s manifest: the model was changed after it was signed"
+        )
     log.info("bundle %s signed by trusted key %s", bundle, signer)
     return signer
 

@@ -184,5 +184,7 @@ BEGIN SELECT RAISE(ABORT, 'decisions are append-only: a decision id is a positiv
 #: Every migration this app knows, in order (a migration is named after its function).
 KNOWN: tuple[str, ...] = tuple(
     fn.__name__
-    for fn in (m001_core, m002_decisions, m003_drift_runs, m004_import_indexes, m005_score_filters, m008_decision_ids)
+    for fn in (
+        m001_core, m002_decisions, m003_drift_runs, m004_import_indexes, m005_score_filters, m008_decision_ids,
+    )
 )

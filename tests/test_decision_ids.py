@@ -18,7 +18,8 @@ from storage.paths import DATABASE_FILE
 from storage.store import ClientStore
 from storage_helpers import scorer, small_batch, small_tables  # noqa: F401 - fixtures
 
-REPLACE = """INSERT OR REPLACE INTO decisions (id, "SK_ID_CURR", score_id, decision, override_reason, officer, decided_at)
+REPLACE = """INSERT OR REPLACE INTO decisions
+(id, "SK_ID_CURR", score_id, decision, override_reason, officer, decided_at)
 SELECT id, "SK_ID_CURR", score_id, 'accept', 'rewritten', 'mallory', decided_at FROM decisions WHERE id = ?"""
 UPSERT = """INSERT INTO decisions (id, "SK_ID_CURR", score_id, decision, officer, decided_at)
 SELECT id, "SK_ID_CURR", score_id, 'accept', 'mallory', decided_at FROM decisions WHERE id = ?

@@ -96,7 +96,7 @@ def test_a_signature_that_does_not_match_the_manifest_is_refused(tmp_path, keys)
     sign_bundle(bundle, keys.private)
     assert load_trusted_bundle(bundle, [keys.public]).threshold < 0.99
     edit_manifest(bundle, lambda m: m.update(threshold=0.99))  # changed after signing, hashes recomputed
-    with pytest.raises(SigningError, match="does not match .* manifest: the model was changed after it was signed"):
+    with pytest.raises(SigningError, match="manifest: the model was changed after it was signed"):
         load_trusted_bundle(bundle, [keys.public])
 
     record = json.loads((bundle / SIGNATURE_FILE).read_text())  # the signature claims the new digest

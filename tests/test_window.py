@@ -92,4 +92,5 @@ def test_a_model_of_unknown_origin_is_refused_at_start(display, tmp_path):
     bundle = forged_bundle(tmp_path / "model")
     code, result, _ = run_app(display, tmp_path / "home", tmp_path / "smoke.json", "--bundle", str(bundle))
     assert code == 1 and not result["ok"]
-    assert result["startup_problem"]["code"] == "bundle_untrusted" and "is not signed" in result["startup_problem"]["detail"]
+    problem = result["startup_problem"]
+    assert problem["code"] == "bundle_untrusted" and "is not signed" in problem["detail"]
