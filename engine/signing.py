@@ -95,6 +95,9 @@ def _read_key(path: Path, loader, kind: type, what: str):
 
 
 def load_private_key(path: Path | str) -> Ed25519PrivateKey:
+    """The private key in ``path``; a warning if others than its owner may read it (POSIX)."""
+    if os.name == "posix" and Path(path).is_file() and Path(path).stat().st_mode & 0o077:
+        log.warning("%s can be read by other users than its owner: restrict it (chmod 600 %s)", path, path)
     return _read_key(
         path, lambda data: serialization.load_pem_private_key(data, password=None), Ed25519PrivateKey,
         "Ed25519 private key (unencrypted PKCS#8, as `creditscore keygen` writes it)",

@@ -161,6 +161,13 @@ def test_a_key_is_never_overwritten_and_bad_key_files_are_named(keys, tmp_path, 
         sign_bundle(forged, keys.public)
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_signing_with_a_private_key_others_can_read_warns(forged, keys, caplog):
+    keys.private.chmod(0o644)
+    sign_bundle(forged, keys.private)
+    assert "can be read by other users" in caplog.text and str(keys.private) in caplog.text
+
+
 def test_a_bundle_whose_hashes_fail_is_not_signed(forged, keys):
     edit_manifest(forged, lambda m: m.update(threshold=0.5), rehash=False)
     with pytest.raises(BundleError, match="modified after training"):
