@@ -39,17 +39,40 @@ def cmd_train(args: argparse.Namespace) -> int:
         metrics["shipped"], bundle.threshold, metrics["calibration"]["brier_calibrated_cross_fitted"],
         args.out, metrics["training_seconds"],
     )
+    log.info(
+        "the bundle is not signed: the app and the scoring commands use it once a risk team signs it "
+        "(creditscore sign %s --key KEY) and its public key is trusted (--trust KEY.pub); see docs/signing.md",
+        args.out,
+    )
+    return 0
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    from engine.signing import new_key_pair
+
+    pair = new_key_pair(Path(args.folder), args.name)
+    print(f"key {pair.key_id}")
+    print(f"private key (keep it secret, never ship it): {pair.private}")
+    print(f"public key (give it to the officers' machines, --trust): {pair.public}")
+    return 0
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    from engine.signing import SIGNATURE_FILE, sign_bundle
+
+    record = sign_bundle(Path(args.bundle), Path(args.key))
+    print(f"bundle {args.bundle} (manifest {record['manifest_sha256'][:12]}) signed by key {record['key_id']}: "
+          f"{Path(args.bundle) / SIGNATURE_FILE}")
     return 0
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from engine.bundle import load_bundle
     from engine.readers import read_tables
-    from engine.resources import default_bundle, demo_batch
-    from engine.scoring import REFUSE, Scorer
+    from engine.resources import demo_batch
+    from engine.scoring import REFUSE
 
     started = time.perf_counter()
-    scorer = Scorer(load_bundle(args.bundle or default_bundle()))
+    scorer = _scorer(args)
     sources = args.files or [demo_batch()]
     tables = read_tables(sources if len(sources) > 1 else sources[0], application=args.application)
     for warning in tables.warnings:
@@ -97,11 +120,13 @@ def _store(args: argparse.Namespace):
 
 
 def _scorer(args: argparse.Namespace):
-    from engine.bundle import load_bundle
+    """The scorer of ``--bundle`` (default: the shipped one), refused unless shipped or signed by a trusted key."""
     from engine.resources import default_bundle
     from engine.scoring import Scorer
+    from engine.signing import load_trusted_bundle
 
-    return Scorer(load_bundle(getattr(args, "bundle", None) or default_bundle()))
+    bundle = getattr(args, "bundle", None) or default_bundle()
+    return Scorer(load_trusted_bundle(bundle, getattr(args, "trust", ())))
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -221,12 +246,22 @@ def cmd_app(args: argparse.Namespace) -> int:
     from engine.resources import default_bundle
 
     bundle = Path(args.bundle) if args.bundle else default_bundle()
+    trust = tuple(map(Path, args.trust))
     if args.browser:
-        run_browser(args.home, bundle, args.port)
+        run_browser(args.home, bundle, args.port, trust=trust)
         return 0
     gui = "qt" if sys.platform.startswith("linux") else None  # WebView2 / WebKit elsewhere
     smoke = Path(args.smoke) if args.smoke else None
-    return run_window(args.home, bundle, gui=gui, smoke=smoke, port=args.port, log_file=args.log_file)
+    return run_window(args.home, bundle, gui=gui, smoke=smoke, port=args.port, log_file=args.log_file, trust=trust)
+
+
+def _bundle_options(parser: argparse.ArgumentParser) -> None:
+    """``--bundle`` and ``--trust``, for the verbs that score with a model."""
+    parser.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
+    parser.add_argument(
+        "--trust", action="append", default=[], metavar="PUBKEY",
+        help="also accept bundles signed by this public key (a .pub file or a folder of them; repeatable)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -238,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("app", help="open the application window (the default; the bundled model, the user's store)")
     p.add_argument("--browser", action="store_true", help="serve for a browser instead of opening a window")
     p.add_argument("--port", type=int, default=0, help="port of the app and its local API (default: a free one)")
-    p.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
+    _bundle_options(p)
     p.add_argument("--smoke", metavar="FILE", help="self-check: open, score through the API, write FILE, close")
     p.set_defaults(func=cmd_app)
 
@@ -248,16 +283,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42)
     p.set_defaults(func=cmd_train)
 
+    p = verbs.add_parser("keygen", help="create an Ed25519 key pair to sign model bundles with")
+    p.add_argument("folder", help="folder to write NAME.key (private, mode 0600) and NAME.pub (public) into")
+    p.add_argument("--name", default="signing", help="file name of the keys (default: signing)")
+    p.set_defaults(func=cmd_keygen)
+
+    p = verbs.add_parser("sign", help="sign a model bundle with a private key (writes signature.json in it)")
+    p.add_argument("bundle", help="model bundle folder (its hashes are checked first)")
+    p.add_argument("--key", required=True, help="private key file (from creditscore keygen)")
+    p.set_defaults(func=cmd_sign)
+
     p = verbs.add_parser("score", help="score client files (default: the bundled demo batch)")
     p.add_argument("files", nargs="*", help="folder, .zip or table files (CSV, CSV.gz, Parquet)")
     p.add_argument("--out", help="write the scores to this .csv or .parquet file")
-    p.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
+    _bundle_options(p)
     p.add_argument("--application", choices=["train", "test"], help="which application file when several are given")
     p.set_defaults(func=cmd_score)
 
     p = verbs.add_parser("import", help="validate, score and store client files in the client store")
     p.add_argument("files", nargs="+", help="the application file alone or with history tables (files, folder, .zip)")
-    p.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
+    _bundle_options(p)
     p.add_argument("--application", choices=["train", "test"], help="which application file when several are given")
     p.set_defaults(func=cmd_import)
 
@@ -285,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", nargs="+", help="a batch number, or client files (folder, .zip, CSV, Parquet)")
     p.add_argument("--html", help="write the HTML report here too")
     p.add_argument("--top", type=int, default=30, help="how many top features of the model to compare (default 30)")
-    p.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
+    _bundle_options(p)
     p.add_argument("--application", choices=["train", "test"], help="which application file when several are given")
     p.set_defaults(func=cmd_drift)
 

@@ -22,6 +22,7 @@ class AppContext:
     home: Path | None  # the store's folder (None: the user's data folder)
     bundle_path: Path
     token: str
+    trust: tuple[Path, ...] = ()  # public keys whose signed bundles are accepted, beside resources/keys
     jobs: JobRunner = field(default_factory=JobRunner)
     window: Any = None  # the pywebview window (None when served to a browser)
     _opened: dict = field(default_factory=dict, repr=False)
@@ -45,11 +46,11 @@ class AppContext:
 
     @property
     def scorer(self):
-        """The scorer of the bundle (loaded and verified on first use)."""
-        from engine.bundle import load_bundle
+        """The scorer of the bundle (loaded, and its hashes and origin verified, on first use)."""
         from engine.scoring import Scorer
+        from engine.signing import load_trusted_bundle
 
-        return self._once("scorer", lambda: Scorer(load_bundle(self.bundle_path)))
+        return self._once("scorer", lambda: Scorer(load_trusted_bundle(self.bundle_path, self.trust)))
 
     def close(self) -> None:
         """Close the store's connection of this thread."""

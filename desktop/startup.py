@@ -27,7 +27,7 @@ DAMAGED_PREFIX = "damaged-"
 class StartupProblem:
     """Why the app could not start: a code (the text to show) and the technical detail."""
 
-    code: str  # store_damaged | store_unusable | port_unavailable | bundle_damaged | unexpected
+    code: str  # store_damaged | store_unusable | port_unavailable | bundle_damaged | bundle_untrusted | unexpected
     detail: str
     values: dict
 
@@ -39,6 +39,7 @@ class StartupProblem:
 def diagnose(exc: BaseException, store_path: Path | None = None, port: int = 0) -> StartupProblem:
     """The problem behind ``exc``, raised while starting the store, the server or the model."""
     from engine.bundle import BundleError  # imported here: the model's libraries load after the window opens
+    from engine.signing import SigningError
 
     detail = f"{type(exc).__name__}: {exc}"
     values = {"path": str(store_path) if store_path else "", "port": port}
@@ -48,6 +49,8 @@ def diagnose(exc: BaseException, store_path: Path | None = None, port: int = 0) 
         code = "store_unusable"
     elif isinstance(exc, OSError) and exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
         code = "port_unavailable"
+    elif isinstance(exc, SigningError):
+        code = "bundle_untrusted"
     elif isinstance(exc, BundleError):
         code = "bundle_damaged"
     else:

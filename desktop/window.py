@@ -29,18 +29,22 @@ PAGE_READY_JS = "document.querySelector('#main') !== null && document.querySelec
 MODEL_WAIT_S = 20  # load the model after this long even if the first page is not up
 
 
-def start_server(home: Path | None, bundle: Path, port: int = 0) -> tuple[AppContext, ServerThread]:
+def start_server(
+    home: Path | None, bundle: Path, port: int = 0, trust: tuple[Path, ...] = ()
+) -> tuple[AppContext, ServerThread]:
     """Serve the app in a background thread and open its store (seeded in a job if empty)."""
-    ctx, server = serve(home, bundle, port)
+    ctx, server = serve(home, bundle, port, trust)
     open_store(ctx)
     return ctx, server
 
 
-def serve(home: Path | None, bundle: Path, port: int = 0) -> tuple[AppContext, ServerThread]:
+def serve(
+    home: Path | None, bundle: Path, port: int = 0, trust: tuple[Path, ...] = ()
+) -> tuple[AppContext, ServerThread]:
     """Build the app and serve it in a background thread (the store and the model open later)."""
     from desktop.app import create_app
 
-    ctx = AppContext(home=home, bundle_path=bundle, token=new_token())
+    ctx = AppContext(home=home, bundle_path=bundle, token=new_token(), trust=trust)
     # Call from the thread that imports Dash: registering pages reads a context variable Dash sets
     # at import, which other threads do not see.
     app = create_app(ctx)
@@ -70,8 +74,11 @@ class Launch:
     """One run of the app in its window: the window opens at once on an "opening" page, the app
     starts in the background, then the window shows its pages — or the page saying why it cannot start."""
 
-    def __init__(self, home: Path | None, bundle: Path, port: int = 0, log_file: Path | None = None) -> None:
-        self.home, self.bundle, self.port, self.log_file = home, bundle, port, log_file
+    def __init__(
+        self, home: Path | None, bundle: Path, port: int = 0, log_file: Path | None = None,
+        trust: tuple[Path, ...] = (),
+    ) -> None:
+        self.home, self.bundle, self.port, self.log_file, self.trust = home, bundle, port, log_file, trust
         self.ctx: AppContext | None = None
         self.server: ServerThread | None = None
         self.problem: StartupProblem | None = None
@@ -113,13 +120,14 @@ class Launch:
     def _start(self) -> None:
         store_path = None
         try:
-            from engine.bundle import verified_manifest
+            from engine.signing import verified_origin
             from storage.paths import DATABASE_FILE, data_home
 
             store_path = data_home(self.home) / DATABASE_FILE
-            verified_manifest(self.bundle)  # a damaged model stops the start (loading it comes later)
+            # A damaged or untrusted model stops the start (loading it comes later).
+            verified_origin(self.bundle, self.trust)
             if self.server is None:
-                self.ctx, self.server = serve(self.home, self.bundle, self.port)
+                self.ctx, self.server = serve(self.home, self.bundle, self.port, self.trust)
                 self.ctx.window = self.window  # the native file dialog of the Import page
             open_store(self.ctx)
             self.problem = None
@@ -180,6 +188,7 @@ def run_window(
     smoke: Path | None = None,
     port: int = 0,
     log_file: Path | None = None,
+    trust: tuple[Path, ...] = (),
 ) -> int:
     """Open the native window; returns once it is closed: 0, or 1 if the app could not start.
 
@@ -189,7 +198,7 @@ def run_window(
     import webview
 
     started = time.time()
-    launch = Launch(home, bundle, port, log_file)
+    launch = Launch(home, bundle, port, log_file, trust)
     launch.open()
     if smoke is not None:
         from desktop.smoke import SmokeCheck
@@ -203,11 +212,13 @@ def run_window(
     return 0 if launch.problem is None else 1
 
 
-def run_browser(home: Path | None, bundle: Path, port: int = 0) -> None:
+def run_browser(home: Path | None, bundle: Path, port: int = 0, trust: tuple[Path, ...] = ()) -> None:
     """Serve for a browser until interrupted; prints the address to open."""
     from desktop.explain import warm_up
+    from engine.signing import verified_origin
 
-    ctx, server = start_server(home, bundle, port)
+    verified_origin(bundle, trust)  # an untrusted model is refused before anything is served
+    ctx, server = start_server(home, bundle, port, trust)
     warm_up(lambda: ctx.scorer)
     print(f"creditscore: open {launch_url(ctx, server)}", flush=True)
     try:

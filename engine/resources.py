@@ -18,6 +18,11 @@ def default_bundle() -> Path:
     return resources_dir() / "model"
 
 
+def trusted_keys_dir() -> Path:
+    """Public keys whose signed model bundles the app accepts (``*.pub``, see ``engine.signing``)."""
+    return resources_dir() / "keys"
+
+
 def demo_batch() -> Path:
     """The 5,000 unlabelled application_test clients and their history (Parquet tables)."""
     return resources_dir() / "demo"

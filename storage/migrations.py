@@ -8,7 +8,8 @@ columns are fixed); a later change to those columns needs its own migration.
 Tables: ``batches`` and ``batch_files`` (what was imported, from which files), ``clients`` (one
 row per SK_ID_CURR, with a pointer to its latest score), the seven Home Credit tables as imported
 (each row tagged with its ``batch_id``), ``scores`` (one row per client per import, reasons as
-JSON), ``decisions`` (officers' decisions, append-only) and ``drift_runs``.
+JSON), ``decisions`` (officers' decisions, append-only: no update, delete or
+replace of a recorded id) and ``drift_runs``.
 """
 
 from __future__ import annotations
@@ -164,7 +165,26 @@ def m005_score_filters(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_decision_ids(db: Database) -> None:
+    # ``INSERT OR REPLACE`` deletes the row it replaces without firing the delete trigger (SQLite
+    # fires delete triggers on REPLACE only with recursive_triggers on, a per-connection setting):
+    # refuse, before it is inserted, a decision whose id exists. In a BEFORE INSERT trigger an id
+    # left to SQLite reads -1, so no decision may have an id below 1 (checked once it is known).
+    _run(
+        db,
+        """CREATE TRIGGER decisions_no_replace BEFORE INSERT ON decisions
+WHEN EXISTS (SELECT 1 FROM decisions WHERE id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only: a decision with this id exists'); END""",
+        """CREATE TRIGGER decisions_positive_id AFTER INSERT ON decisions WHEN NEW.id < 1
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only: a decision id is a positive number'); END""",
+    )
+
+
 #: Every migration this app knows, in order (a migration is named after its function).
 KNOWN: tuple[str, ...] = tuple(
-    fn.__name__ for fn in (m001_core, m002_decisions, m003_drift_runs, m004_import_indexes, m005_score_filters)
+    fn.__name__
+    for fn in (
+        m001_core, m002_decisions, m003_drift_runs, m004_import_indexes, m005_score_filters, m008_decision_ids,
+    )
 )

@@ -13,6 +13,7 @@ from flask import Flask
 from desktop.server import ServerThread
 from desktop.startup import diagnose, keep_damaged_store, opening_page, problem_page
 from engine.bundle import BundleError
+from engine.signing import SigningError
 from storage.paths import StoreError
 from storage.store import ClientStore
 
@@ -38,6 +39,7 @@ def test_a_damaged_store_is_diagnosed_as_such(tmp_path):
         (sqlite3.OperationalError("unable to open database file"), "store_unusable"),
         (OSError(errno.EADDRINUSE, "Address already in use"), "port_unavailable"),
         (BundleError("model.txt does not match the manifest"), "bundle_damaged"),
+        (SigningError("model is not signed (signature.json is missing)"), "bundle_untrusted"),
         (RuntimeError("boom"), "unexpected"),
     ],
 )

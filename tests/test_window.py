@@ -15,6 +15,8 @@ SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 sys.path.insert(0, str(ROOT / "build"))
 from smoke import problems_of_two_starts, run_smoke, xvfb_display
 
+from bundle_helpers import forged_bundle
+
 pytestmark = [
     pytest.mark.window,
     pytest.mark.slow,
@@ -85,3 +87,13 @@ def test_a_damaged_model_is_reported_at_start(display, tmp_path):
     code, result, _ = run_app(display, tmp_path / "home", tmp_path / "smoke.json", "--bundle", str(bundle))
     assert code == 1 and not result["ok"]
     assert result["startup_problem"]["code"] == "bundle_damaged" and "model.txt" in result["startup_problem"]["detail"]
+
+
+def test_a_model_of_unknown_origin_is_refused_at_start(display, tmp_path):
+    """Issue 12, finding 12: a copy of the shipped model with its threshold raised and its hashes
+    recomputed is not used (it is not signed by a trusted key); the window says why."""
+    bundle = forged_bundle(tmp_path / "model")
+    code, result, _ = run_app(display, tmp_path / "home", tmp_path / "smoke.json", "--bundle", str(bundle))
+    assert code == 1 and not result["ok"]
+    problem = result["startup_problem"]
+    assert problem["code"] == "bundle_untrusted" and "is not signed" in problem["detail"]
