@@ -35,9 +35,16 @@ def _card(title: str, body: list, **props) -> dbc.Card:
     return dbc.Card([dbc.CardHeader(html.H2(title, className="h5 mb-0")), dbc.CardBody(body)], className="mb-4", **props)
 
 
+def _reason(reason: dict, icon: str, lang: str) -> html.Li:
+    """The group in bold, then the client's value that drives it (stored reasons put into words)."""
+    parts = context().scorer.words.parts(reason, lang)
+    said = [html.Strong(parts[0]), " — ", parts[1]] if len(parts) == 2 else parts
+    return html.Li([html.Span(icon, className="me-1", **{"aria-hidden": "true"}), *said])
+
+
 def _reasons(against: list[dict], favour: list[dict], lang: str, prefix: str) -> list:
     def block(title: str, reasons: list[dict], icon: str, block_id: str) -> html.Div:
-        items = [html.Li([html.Span(icon, className="me-1", **{"aria-hidden": "true"}), r[lang]]) for r in reasons]
+        items = [_reason(r, icon, lang) for r in reasons]
         return html.Div(
             [html.H3(title, className="h6"), html.Ul(items, className="list-unstyled mb-3") if items else html.P(t("interpretation.none"))],
             id=block_id,
@@ -112,7 +119,7 @@ def layout(client: str | None = None, **_query) -> html.Div:
         return html.Div([heading, dbc.Alert(t("interpretation.unknown_client", id=sk_id), color="warning")])
     scorer, score = ctx.scorer, record.score
     found = explain.explain(ctx.store, scorer, sk_id)
-    labels = [explain.label(scorer, name, lang) for name in scorer.bundle.feature_names]
+    labels = explain.group_labels(scorer, lang)
     summary = t("interpretation.summary", pd=percent(score.pd, lang), grade=score.grade,
                 points=number(score.points, lang), decision=decision_word(score.decision, lang))
     return html.Div(
@@ -127,8 +134,8 @@ def layout(client: str | None = None, **_query) -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(_card(t("interpretation.waterfall_heading"), [chart(
-                        "interp-waterfall", waterfall(labels, found.shares, found.base, lang),
-                        waterfall_summary(labels, found.shares, found.base, lang))]), xl=7),
+                        "interp-waterfall", waterfall(labels, found.groups, found.base, lang),
+                        waterfall_summary(labels, found.groups, found.base, lang))]), xl=7),
                     dbc.Col(_card(t("interpretation.reasons_heading"), _reasons(score.against, score.favour, lang, "reasons"), id="interp-reasons"), xl=5),
                 ]
             ),
