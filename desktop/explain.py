@@ -107,18 +107,30 @@ def scatter_sample(scorer: Scorer) -> pl.DataFrame:
     return frame.sample(n=SCATTER_POINTS, seed=0) if frame.height > SCATTER_POINTS else frame
 
 
+@dataclass(frozen=True)
+class Importance:
+    """Mean |contribution| over the reference sample (calibrated log-odds), largest first."""
+
+    features: pl.DataFrame  # feature, importance
+    groups: pl.DataFrame  # group (key), importance: the groups' summed contributions
+
+
+def _ranked(name: str, keys: list[str], shares: np.ndarray) -> pl.DataFrame:
+    return pl.DataFrame({name: keys, "importance": np.abs(shares).mean(axis=0)}).sort("importance", descending=True)
+
+
 @lru_cache(maxsize=2)
-def _importance(scorer: Scorer) -> pl.DataFrame:
+def _importance(scorer: Scorer) -> Importance:
     clock = time.perf_counter()
     X = scorer.matrix(reference(scorer))
-    shares = np.abs(scorer.contributions(X)[:, :-1]) * scorer.bundle.calibration.a
+    shares = scorer.contributions(X)[:, :-1] * scorer.bundle.calibration.a
     log.info("global importance over %d reference clients in %.1f s", X.shape[0], time.perf_counter() - clock)
-    frame = pl.DataFrame({"feature": scorer.bundle.feature_names, "importance": shares.mean(axis=0)})
-    return frame.sort("importance", descending=True)
+    return Importance(_ranked("feature", scorer.bundle.feature_names, shares),
+                      _ranked("group", scorer.groups.keys, scorer.groups.totals(shares)))
 
 
-def global_importance(scorer: Scorer) -> pl.DataFrame:
-    """Mean |contribution| per feature over the reference sample, largest first (once per process)."""
+def global_importance(scorer: Scorer) -> Importance:
+    """Mean |contribution| per feature and per reason group over the reference sample (once per process)."""
     with _importance_lock:
         return _importance(scorer)
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from engine import labels
 from engine import vocabulary as vocab
+from engine.aggregations import is_binary
 from engine.feature_spec import FeatureSpec
 from engine.schema import tables
 
@@ -82,12 +83,15 @@ class ReasonGroups:
         for g, members in enumerate(self.members):
             self.matrix[members, g] = 1.0
         # One-hot application categories: column -> (indices of its indicators, their levels, all levels).
-        self.categories: dict[str, tuple[np.ndarray, list[str], list[str]]] = {}
+        indicators: dict[str, list[int]] = {}
         for j, spec in enumerate(specs):
             if _is_category(spec):
-                index, known, _ = self.categories.setdefault(spec.column, (np.empty(0, int), [], levels[spec.column]))
-                self.categories[spec.column] = (np.append(index, j), [*known, spec.level], levels[spec.column])
-        self.category_of = {int(j): column for column, (index, _, _) in self.categories.items() for j in index}
+                indicators.setdefault(spec.column, []).append(j)
+        self.categories = {
+            column: (np.array(index), [specs[j].level for j in index], levels[column])
+            for column, index in indicators.items()
+        }
+        self.category_of = {j: column for column, index in indicators.items() for j in index}
 
     def totals(self, shares: np.ndarray) -> np.ndarray:
         """Contributions summed per group (rows × groups, in the order of :attr:`keys`)."""
@@ -98,7 +102,7 @@ class ReasonGroups:
         own = {}
         for column, (index, known, every) in self.categories.items():
             block = values[:, index]
-            if len(index) == 1 and len(every) == 2 and known[0] == every[1]:  # one 0/1 column: 1 is the second level
+            if is_binary(every):  # one 0/1 column: 1 is the second level
                 codes = [None if math.isnan(v) else every[int(v >= 0.5)] for v in block[:, 0]]
             else:
                 hit = np.nan_to_num(block, nan=0.0) >= 0.5

@@ -20,6 +20,7 @@ from desktop.figures.scoring import distribution, importance, importance_summary
 from desktop.i18n import current_lang, number, percent, t
 from desktop.widgets import chart, decision_badge, decision_word
 from engine.labels import format_value
+from engine.reasons import group_label
 
 log = logging.getLogger(__name__)
 
@@ -164,16 +165,18 @@ def layout(client: str | None = None, **_query) -> html.Div:
     Input("interp-client", "data"),
 )
 def _global(sk_id):
-    """Global importance (computed once per process) and the top features for the population charts."""
+    """Global importance of the reason groups (computed once per process) and the top features for the
+    population charts."""
     if sk_id is None:
         raise PreventUpdate
     lang, scorer = current_lang(), context().scorer
     ranked = explain.global_importance(scorer)
-    names = ranked["feature"].to_list()
+    groups = [group_label(key, lang) for key in ranked.groups["group"]]
+    figure = chart("interp-importance", importance(groups, ranked.groups["importance"].to_numpy(), lang),
+                   importance_summary(groups, explain.reference(scorer).height, lang))
+    names = ranked.features["feature"].to_list()[: explain.TOP_FEATURES]
     labels = [explain.label(scorer, name, lang) for name in names]
-    figure = chart("interp-importance", importance(labels, ranked["importance"].to_numpy(), lang),
-                   importance_summary(labels, explain.reference(scorer).height, lang))
-    options = [{"label": label, "value": name} for name, label in zip(names[: explain.TOP_FEATURES], labels)]
+    options = [{"label": label, "value": name} for name, label in zip(names, labels)]
     return figure, options, names[0], options, names[0], options, names[1]
 
 

@@ -28,6 +28,9 @@ def test_explanation_and_whatif(page, running_app):
     assert shown  # the bars are reason groups
     assert percent(record.score.pd, "fr") in waterfall  # the client's PD closes the waterfall
     page.wait_for_selector("#interp-importance .main-svg", timeout=SLOW)
+    importance = page.inner_text("#interp-importance")
+    assert "Importance globale des raisons" in page.inner_text("#main")
+    assert sum(label in importance for label in explain_groups(ctx.scorer, "fr")) >= 5  # bars are reason groups
     page.wait_for_selector("#population-histogram .main-svg", timeout=SLOW)
     page.wait_for_selector("#population-points .main-svg", timeout=SLOW)
     screenshot(page, "interpretation")
