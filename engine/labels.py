@@ -319,6 +319,7 @@ def _number(value: float, decimals: int, lang: str, minimum: int | None = None) 
     """Number in the language's format (Babel): "1 234 567,50" (narrow no-break spaces) or "1,234,567.50";
     ``minimum`` decimals always shown (all of them by default), small values with more."""
     minimum = decimals if minimum is None else minimum
+    value = value or 0.0  # -0.0 (equal to 0.0, so also its cache entry) reads "0"
     return _pattern(_decimals(value, decimals), minimum).apply(value, _locale(lang))
 
 
