@@ -131,17 +131,19 @@ def waterfall(labels: Sequence[str], shares: np.ndarray, base: float, lang: str,
         totals={"marker": {"color": GREY}},
         connector={"line": {"color": "#adb5bd", "width": 1}},
     )
-    layout = base_layout(lang, 130 + 28 * len(names), margin={"l": 10, "r": 60, "t": 10, "b": 10})
     reached = np.cumsum([bars.base, *steps]) * 100
     high = float(max(reached.max(), bars.pd * 100))
     suffix = "\u202f%" if lang == "fr" else "%"
-    layout.xaxis = {"title": {"text": t("interpretation.waterfall_axis", lang)}, "automargin": True,
-                    "range": [0, high * 1.25], "ticksuffix": suffix}
-    layout.yaxis = {"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": rows,
-                    "ticktext": [_short(name) for name in names]}
-    figure = go.Figure(trace, layout)
-    figure.add_vline(x=bars.base * 100, line={"color": GREY, "width": 1, "dash": "dot"})
-    return figure
+    average = {"type": "line", "xref": "x", "yref": "paper", "x0": bars.base * 100, "x1": bars.base * 100, "y0": 0, "y1": 1,
+               "line": {"color": GREY, "width": 1, "dash": "dot"}}  # a shape in the layout: add_vline costs ~100 ms
+    layout = base_layout(
+        lang, 130 + 28 * len(names), margin={"l": 10, "r": 60, "t": 10, "b": 10}, shapes=[average],
+        xaxis={"title": {"text": t("interpretation.waterfall_axis", lang)}, "automargin": True,
+               "range": [0, high * 1.25], "ticksuffix": suffix},
+        yaxis={"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": rows,
+               "ticktext": [_short(name) for name in names]},
+    )
+    return go.Figure(trace, layout)
 
 
 def waterfall_summary(labels: Sequence[str], shares: np.ndarray, base: float, lang: str) -> str:
