@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 
 import numpy as np
@@ -41,7 +41,7 @@ class Reason:
     contribution: float  # summed share of the calibrated log-odds; > 0 raises the risk
 
     def to_dict(self) -> dict:
-        return {"group": self.group, "feature": self.feature, "value": self.value, "contribution": self.contribution}
+        return asdict(self)
 
 
 @cache
