@@ -14,6 +14,7 @@ from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from desktop.context import context
+from engine.labels import LANGS
 from engine.readers import InputError
 
 log = logging.getLogger(__name__)
@@ -23,11 +24,11 @@ MAX_BODY = 1 << 20  # one application with its history fits in far less than 1 M
 _REASON = {
     "type": "object",
     "properties": {
-        "feature": {"type": "string"},
-        "value": {"type": ["number", "null"]},
+        "group": {"type": "string", "description": "reason group (README, 'The model'); absent from scores stored before groups"},
+        "feature": {"type": "string", "description": "the model feature (or application column) whose value drives the group"},
+        "value": {"type": ["number", "string", "null"], "description": "the client's value (a category's level as text)"},
         "contribution": {"type": "number", "description": "share of the calibrated log-odds; > 0 raises the risk"},
-        "fr": {"type": "string"},
-        "en": {"type": "string"},
+        **{lang: {"type": "string", "description": f"the reason in words ({lang})"} for lang in LANGS},
     },
 }
 _SCORE = {
@@ -83,6 +84,12 @@ def openapi() -> dict:
     }
 
 
+def _worded(reasons: list[dict]) -> list[dict]:
+    """Reasons with their words in each language, from the scorer's feature labels."""
+    words = context().scorer.words
+    return [{**reason, **{lang: words.text(reason, lang) for lang in LANGS}} for reason in reasons]
+
+
 def api_blueprint() -> Blueprint:
     api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -113,7 +120,7 @@ def api_blueprint() -> Blueprint:
         score = found.score
         return jsonify(
             SK_ID_CURR=sk_id_curr, PD=score.pd, DECISION=score.decision, GRADE=score.grade, POINTS=score.points,
-            REASONS_AGAINST=score.against, REASONS_FOR=score.favour, SCORED_AT=score.scored_at,
+            REASONS_AGAINST=_worded(score.against), REASONS_FOR=_worded(score.favour), SCORED_AT=score.scored_at,
             BATCH=score.batch_id, BUNDLE=score.bundle_id,
         )
 
@@ -128,7 +135,9 @@ def api_blueprint() -> Blueprint:
 
         frames, warnings = tables_from_json(body)
         scorer = context().scorer
-        result = scorer.score(scorer.features(frames))[0]
-        return jsonify({**result.to_dict(), "WARNINGS": [w.message for w in warnings]})
+        result = scorer.score(scorer.features(frames))[0].to_dict()
+        for side in ("REASONS_AGAINST", "REASONS_FOR"):
+            result[side] = _worded(result[side])
+        return jsonify({**result, "WARNINGS": [w.message for w in warnings]})
 
     return api

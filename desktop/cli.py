@@ -10,6 +10,10 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.reasons import ReasonWords
 
 log = logging.getLogger("creditscore")
 
@@ -146,7 +150,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_clients(args: argparse.Namespace) -> int:
     store = _store(args)
     if args.id is not None:
-        return _print_client(store, args.id, args.lang)
+        return _print_client(store, args.id, args.lang, _scorer(args).words)
     found = store.find_clients(
         decision=args.decision, grade=args.grade, batch=args.batch, since=args.since, until=args.until,
         limit=args.limit,
@@ -158,7 +162,7 @@ def cmd_clients(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_client(store, sk_id: int, lang: str) -> int:
+def _print_client(store, sk_id: int, lang: str, words: ReasonWords) -> int:
     record = store.client(sk_id)
     if record is None:
         print(f"creditscore clients: no client {sk_id} in {store.home}", file=sys.stderr)
@@ -170,7 +174,7 @@ def _print_client(store, sk_id: int, lang: str) -> int:
     for title, reasons in (("against", score.against), ("in favour", score.favour)):
         print(f"reasons {title}:")
         for reason in reasons:
-            print(f"  - {reason[lang]}")
+            print(f"  - {words.text(reason, lang)}")
     if record.decision is not None:
         d = record.decision
         print(f"officer's decision: {d.decision} by {d.officer} on {d.decided_at}"
@@ -181,7 +185,7 @@ def _print_client(store, sk_id: int, lang: str) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from storage.export import export_batch
 
-    written = export_batch(_store(args), args.batch, args.out, excel_fr=args.excel_fr)
+    written = export_batch(_store(args), args.batch, args.out, _scorer(args).words, excel_fr=args.excel_fr)
     print(f"batch {args.batch}: {written:,} clients written to {args.out}")
     return 0
 

@@ -3,7 +3,7 @@ the global importance over the reference sample and that sample in display units
 
 Everything here takes the store and the scorer as arguments (no Dash); the pages call it.
 Contributions are in calibrated log-odds (``a × TreeSHAP``), so base + contributions = the
-client's log-odds exactly.
+client's log-odds exactly; summed per reason group (``engine.reasons``) they still add up to it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import polars as pl
 
 from engine.feature_spec import FeatureSpec
 from engine.labels import DERIVED, feature_label
+from engine.reasons import group_label
 from engine.scoring import Scorer
 from storage.client_tables import client_tables
 from storage.store import ClientStore
@@ -44,6 +45,7 @@ class Explanation:
     score_id: int
     features: pl.DataFrame  # one row: SK_ID_CURR and the model's features
     shares: np.ndarray  # per feature, calibrated log-odds (> 0 raises the risk)
+    groups: np.ndarray  # the shares summed per reason group (in the order of ``Scorer.groups.keys``)
     base: float  # calibrated log-odds of the average reference client (the SHAP expected value)
 
     @property
@@ -71,7 +73,8 @@ def _explain(store: ClientStore, scorer: Scorer, sk_id_curr: int, score_id: int)
     contrib = scorer.contributions(scorer.matrix(features))[0]
     calibration = scorer.bundle.calibration
     base = float(calibration.log_odds(np.array([contrib[-1]]))[0])
-    return Explanation(sk_id_curr, score_id, features, contrib[:-1] * calibration.a, base)
+    shares = contrib[:-1] * calibration.a
+    return Explanation(sk_id_curr, score_id, features, shares, scorer.groups.totals(shares), base)
 
 
 def explain(store: ClientStore, scorer: Scorer, sk_id_curr: int) -> Explanation | None:
@@ -84,6 +87,11 @@ def explain(store: ClientStore, scorer: Scorer, sk_id_curr: int) -> Explanation 
 
 def label(scorer: Scorer, feature: str, lang: str) -> str:
     return feature_label(scorer.bundle.pipeline.specs[feature], lang)
+
+
+def group_labels(scorer: Scorer, lang: str) -> list[str]:
+    """The words of the model's reason groups, in the order of :attr:`Explanation.groups`."""
+    return [group_label(key, lang) for key in scorer.groups.keys]
 
 
 @lru_cache(maxsize=2)
@@ -99,18 +107,30 @@ def scatter_sample(scorer: Scorer) -> pl.DataFrame:
     return frame.sample(n=SCATTER_POINTS, seed=0) if frame.height > SCATTER_POINTS else frame
 
 
+@dataclass(frozen=True)
+class Importance:
+    """Mean |contribution| over the reference sample (calibrated log-odds), largest first."""
+
+    features: pl.DataFrame  # feature, importance
+    groups: pl.DataFrame  # group (key), importance: the groups' summed contributions
+
+
+def _ranked(name: str, keys: list[str], shares: np.ndarray) -> pl.DataFrame:
+    return pl.DataFrame({name: keys, "importance": np.abs(shares).mean(axis=0)}).sort("importance", descending=True)
+
+
 @lru_cache(maxsize=2)
-def _importance(scorer: Scorer) -> pl.DataFrame:
+def _importance(scorer: Scorer) -> Importance:
     clock = time.perf_counter()
     X = scorer.matrix(reference(scorer))
-    shares = np.abs(scorer.contributions(X)[:, :-1]) * scorer.bundle.calibration.a
+    shares = scorer.contributions(X)[:, :-1] * scorer.bundle.calibration.a
     log.info("global importance over %d reference clients in %.1f s", X.shape[0], time.perf_counter() - clock)
-    frame = pl.DataFrame({"feature": scorer.bundle.feature_names, "importance": shares.mean(axis=0)})
-    return frame.sort("importance", descending=True)
+    return Importance(_ranked("feature", scorer.bundle.feature_names, shares),
+                      _ranked("group", scorer.groups.keys, scorer.groups.totals(shares)))
 
 
-def global_importance(scorer: Scorer) -> pl.DataFrame:
-    """Mean |contribution| per feature over the reference sample, largest first (once per process)."""
+def global_importance(scorer: Scorer) -> Importance:
+    """Mean |contribution| per feature and per reason group over the reference sample (once per process)."""
     with _importance_lock:
         return _importance(scorer)
 

@@ -14,8 +14,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 
 from engine.feature_spec import FeatureSpec
 from engine import vocabulary as vocab
@@ -27,7 +30,12 @@ DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 #: Placeholder Home Credit uses for day counts that do not apply (e.g. DAYS_EMPLOYED without a job).
 DAYS_NOT_APPLICABLE = 365243
-NNBSP = "\u202f"  # narrow no-break space: French thousands separator and space before %
+NNBSP = "\u202f"  # narrow no-break space: French space before %
+#: Babel locales of the languages.
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+#: Significant digits a small value keeps whatever the usual decimals of its kind; at most MAX_DECIMALS.
+SIGNIFICANT = 2
+MAX_DECIMALS = 8
 
 
 @cache
@@ -287,20 +295,37 @@ def _reading(spec: FeatureSpec) -> str:
     return "elapsed" if spec.level is None and _dated(spec) else "level"
 
 
-def _number(value: float, decimals: int, lang: str) -> str:
-    """Number with thousands separators: "1 234 567,50" (narrow no-break spaces) or "1,234,567.50"."""
-    text = f"{value:,.{decimals}f}"
-    if lang == "fr":
-        text = text.replace(",", NNBSP).replace(".", ",")
-    return text
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(LOCALES[lang])
 
 
-def _plain(value: float, lang: str, decimals: int = 2) -> str:
-    """Number with at most ``decimals`` decimals, trailing zeros dropped."""
-    rounded = round(value, decimals)
-    if rounded == round(rounded):
-        return _number(rounded, 0, lang)
-    return _number(rounded, decimals, lang).rstrip("0")
+@cache
+def _pattern(decimals: int, minimum: int) -> NumberPattern:
+    """Grouped digits with ``minimum`` to ``decimals`` decimals."""
+    return parse_pattern("#,##0" + ("." + "0" * minimum + "#" * (decimals - minimum) if decimals else ""))
+
+
+def _decimals(value: float, decimals: int) -> int:
+    """``decimals``, or more for a small value so that it keeps :data:`SIGNIFICANT` digits (0,0005, not 0,00)."""
+    if value == 0 or math.isinf(value):
+        return decimals
+    needed = SIGNIFICANT - 1 - math.floor(math.log10(abs(value)))
+    return max(decimals, min(needed, MAX_DECIMALS))
+
+
+@lru_cache(maxsize=1 << 16)  # formatting goes through Decimal: worth caching for repeated values
+def _number(value: float, decimals: int, lang: str, minimum: int | None = None) -> str:
+    """Number in the language's format (Babel): "1 234 567,50" (narrow no-break spaces) or "1,234,567.50";
+    ``minimum`` decimals always shown (all of them by default), small values with more."""
+    minimum = decimals if minimum is None else minimum
+    value = value or 0.0  # -0.0 (equal to 0.0, so also its cache entry) reads "0"
+    return _pattern(_decimals(value, decimals), minimum).apply(value, _locale(lang))
+
+
+def plain(value: float, lang: str, decimals: int = 2) -> str:
+    """Number with at most ``decimals`` decimals (more for small values), trailing zeros dropped."""
+    return _number(value, decimals, lang, minimum=0)
 
 
 def _money(value: float, lang: str) -> str:
@@ -309,13 +334,13 @@ def _money(value: float, lang: str) -> str:
 
 
 def _score(value: float, lang: str) -> str:
-    """Score between 0 and 1 with two decimals: "0,42"."""
+    """Score between 0 and 1 with two decimals ("0,42"), more when small ("0,0005")."""
     return _number(value, 2, lang)
 
 
 def _percent(value: float, lang: str) -> str:
     """Ratio as a percentage with at most one decimal: "5,3 %" / "5.3%"."""
-    text = _plain(value * 100, lang, decimals=1)
+    text = plain(value * 100, lang, decimals=1)
     return f"{text}{NNBSP}%" if lang == "fr" else f"{text}%"
 
 
@@ -323,7 +348,7 @@ def _unit(amount: float, unit: str, lang: str, decimals: int = 0) -> str:
     """Amount with its unit, singular below 2 in French and at 1 in English: "1,5 an", "3 months"."""
     singular, plural = vocab.UNITS[lang][unit]
     one = abs(amount) < 2 if lang == "fr" else amount == 1
-    return f"{_plain(amount, lang, decimals)} {singular if one else plural}"
+    return f"{plain(amount, lang, decimals)} {singular if one else plural}"
 
 
 def _duration(days: float, lang: str) -> str:
@@ -369,10 +394,11 @@ def format_value(spec: FeatureSpec, value: float | None, lang: str = "fr") -> st
     if kind == "flag":
         return words["yes"] if value >= 0.5 else words["no"]
     formats = {"money": _money, "percent": _percent, "score": _score}
-    return formats.get(kind, _plain)(value, lang)
+    return formats.get(kind, plain)(value, lang)
 
 
-def _effect(contribution: float, lang: str) -> str:
+def effect(contribution: float, lang: str) -> str:
+    """"augmente le risque" / "réduit le risque" by the sign of a contribution."""
     words = vocab.WORDS[lang]
     return words["up"] if contribution > 0 else words["down"] if contribution < 0 else words["none"]
 
@@ -394,6 +420,33 @@ def _qualifier(
     return f"{high if sign * value > sign * reference else low}{plural}"
 
 
+def detail(spec: FeatureSpec, value: float | None, lang: str = "fr", reference: float | None = None) -> str:
+    """The feature and the client's value in words: "Score externe n°3 : faible (0,21)".
+
+    ``reference`` (e.g. the median of the training clients) adds a qualifier ("faible"/"élevé",
+    "récent"/"ancien"...); without it, the value alone is given. Yes/no and category features read
+    as statements.
+    """
+    _check(lang)
+    words = vocab.WORDS[lang]
+    if _is_statement(spec):
+        if _missing(value):
+            return f"{feature_label(spec, lang)} ({words['unknown']})"
+        return _statement(spec, value >= 0.5, lang)
+    label, gender = _compose(spec, lang)
+    shown = format_value(spec, value, lang)
+    qualifier = _qualifier(spec, label, gender, value, reference, lang)
+    return f"{label}{words['sep']}{f'{qualifier} ({shown})' if qualifier else shown}"
+
+
+def category(column: str, level: str | None, lang: str = "fr") -> str:
+    """An application category as the client's own level: "Type de revenu : Retraité"; "inconnu" when
+    the model does not know the client's level."""
+    if level is None:
+        return f"{column_label('application', column, lang)}{vocab.WORDS[lang]['sep']}{vocab.WORDS[lang]['unknown']}"
+    return _statement(FeatureSpec(column, "application", column, level=level), True, lang)
+
+
 def reason(
     spec: FeatureSpec,
     value: float | None,
@@ -403,18 +456,6 @@ def reason(
 ) -> str:
     """One sentence on a feature's effect: "Score externe n°3 : faible (0,21) — augmente le risque".
 
-    ``contribution`` > 0 raises the probability of default, < 0 lowers it. ``reference`` (e.g. the
-    median of the training clients) adds a qualifier ("faible"/"élevé", "récent"/"ancien"...); without
-    it, the value alone is given. Yes/no and category features read as statements.
+    ``contribution`` > 0 raises the probability of default, < 0 lowers it; see :func:`detail`.
     """
-    _check(lang)
-    words = vocab.WORDS[lang]
-    effect = f"{words['dash']}{_effect(contribution, lang)}"
-    if _is_statement(spec):
-        if _missing(value):
-            return f"{feature_label(spec, lang)} ({words['unknown']}){effect}"
-        return f"{_statement(spec, value >= 0.5, lang)}{effect}"
-    label, gender = _compose(spec, lang)
-    shown = format_value(spec, value, lang)
-    qualifier = _qualifier(spec, label, gender, value, reference, lang)
-    return f"{label}{words['sep']}{f'{qualifier} ({shown})' if qualifier else shown}{effect}"
+    return f"{detail(spec, value, lang, reference)}{vocab.WORDS[lang]['dash']}{effect(contribution, lang)}"

@@ -2,9 +2,9 @@
 
 Contributions are exact TreeSHAP values computed by LightGBM (``pred_contrib=True``, the same
 algorithm as ``shap.TreeExplainer``) on the raw margin. Platt calibration is affine in the margin,
-so ``a × contribution`` is each feature's exact share of the calibrated log-odds; reasons rank
-features by it: the largest positive ones raise the risk (reasons against the client), the most
-negative ones lower it (reasons in favour).
+so ``a × contribution`` is each feature's exact share of the calibrated log-odds. Reasons sum the
+shares into groups an officer can say aloud (``engine.reasons``): the largest positive groups raise
+the risk (reasons against the client), the most negative ones lower it (reasons in favour).
 """
 
 from __future__ import annotations
@@ -19,28 +19,13 @@ import polars as pl
 from engine import labels
 from engine.bundle import Bundle
 from engine.grading import grades, points
+from engine.reasons import Reason, ReasonGroups, ReasonWords
 
 log = logging.getLogger(__name__)
 
 ACCEPT = "accept"
 REFUSE = "refuse"
 TOP_REASONS = 4
-#: Between reasons when they are flattened into one text cell (CSV exports).
-REASON_SEPARATOR = " | "
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One feature's push on the PD, in plain words."""
-
-    feature: str
-    value: float | None
-    contribution: float  # share of the calibrated log-odds; > 0 raises the risk
-    fr: str
-    en: str
-
-    def to_dict(self) -> dict:
-        return {"feature": self.feature, "value": self.value, "contribution": self.contribution, "fr": self.fr, "en": self.en}
 
 
 @dataclass(frozen=True)
@@ -71,6 +56,8 @@ class Scorer:
     def __init__(self, bundle: Bundle) -> None:
         self.bundle = bundle
         self.specs = [bundle.pipeline.specs[f] for f in bundle.feature_names]
+        self.groups = ReasonGroups(self.specs, bundle.pipeline.levels.get("application", {}))
+        self.words = ReasonWords(bundle.pipeline.specs, dict(zip(bundle.feature_names, bundle.medians)))
 
     def features(self, tables: Mapping[str, pl.DataFrame | None]) -> pl.DataFrame:
         """SK_ID_CURR and the model's features, in the bundle's order."""
@@ -115,10 +102,7 @@ class Scorer:
         shares = contrib[:, :-1] * self.bundle.calibration.a
         ids = features["SK_ID_CURR"].to_list()
         decisions, letters, pts = self.decide(pd), grades(pd), points(pd)
-        # Candidates for the reasons, sorted once for the whole batch (twice ``top``: room to skip repeats).
-        width = min(2 * top, shares.shape[1])
-        up = np.argsort(-shares, axis=1, kind="stable")[:, :width]
-        down = np.argsort(shares, axis=1, kind="stable")[:, :width]
+        reasons = self.groups.reasons(shares, raw, top)
         return [
             ClientScore(
                 sk_id_curr=int(ids[i]),
@@ -126,8 +110,8 @@ class Scorer:
                 decision=str(decisions[i]),
                 grade=str(letters[i]),
                 points=int(pts[i]),
-                against=self._reasons(up[i], shares[i], raw[i], top, against=True),
-                favour=self._reasons(down[i], shares[i], raw[i], top, against=False),
+                against=reasons[i][0],
+                favour=reasons[i][1],
             )
             for i in range(len(ids))
         ]
@@ -144,26 +128,10 @@ class Scorer:
                     "GRADE": s.grade,
                     "POINTS": s.points,
                     **{
-                        f"REASONS_{side}_{lang.upper()}": REASON_SEPARATOR.join(getattr(r, lang) for r in reasons)
+                        f"REASONS_{side}_{lang.upper()}": self.words.cell([r.to_dict() for r in reasons], lang)
                         for side, reasons in (("AGAINST", s.against), ("FOR", s.favour))
                         for lang in labels.LANGS
                     },
                 }
             )
         return pl.DataFrame(rows, schema_overrides={"SK_ID_CURR": pl.Int64})
-
-    def _reasons(
-        self, order: np.ndarray, shares: np.ndarray, values: np.ndarray, top: int, against: bool
-    ) -> list[Reason]:
-        picked: list[Reason] = []
-        for j in order:
-            share = float(shares[j])
-            if len(picked) == top or ((share <= 0) if against else (share >= 0)):
-                break
-            value = None if np.isnan(values[j]) else float(values[j])
-            spec, median = self.specs[j], self.bundle.medians[j]
-            fr = labels.reason(spec, value, share, "fr", median)
-            if any(r.fr == fr for r in picked):  # two features saying the same thing: say it once
-                continue
-            picked.append(Reason(spec.name, value, share, fr, labels.reason(spec, value, share, "en", median)))
-        return picked

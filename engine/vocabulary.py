@@ -293,3 +293,72 @@ QUALIFIERS: dict[str, dict[str, tuple[str, str]]] = {
     "elapsed": {"m": ("récent", "ancien"), "f": ("récente", "ancienne"), "en": ("recent", "old")},
     "date": {"m": ("précoce", "tardif"), "f": ("précoce", "tardive"), "en": ("early", "late")},
 }
+
+
+class ReasonGroup(NamedTuple):
+    """A reason an officer can say aloud: the model features it sums (a history table as a whole,
+    or application columns matching ``columns``) and its words."""
+
+    key: str
+    fr: str
+    en: str
+    tables: tuple[str, ...] = ()
+    columns: str | None = None  # regular expression on the application column
+
+
+#: The reason groups, in this order of precedence; every model feature belongs to exactly one
+#: (``engine.reasons.group_of``). The last group catches what no other claims: no feature the
+#: pipeline can build falls there (tested).
+REASON_GROUPS: tuple[ReasonGroup, ...] = (
+    ReasonGroup("external", "Scores externes", "External scores", columns=r"^EXT_SOURCE"),
+    ReasonGroup(
+        "bureau", "Crédits auprès d'autres établissements", "Credit with other lenders",
+        tables=("bureau", "bureau_balance"), columns=r"^AMT_REQ_CREDIT_BUREAU_",
+    ),
+    ReasonGroup(
+        "previous", "Demandes de crédit précédentes chez nous", "Previous applications with us",
+        tables=("previous_application",),
+    ),
+    ReasonGroup(
+        "repayments", "Remboursements des prêts chez nous", "Repayments of loans with us",
+        tables=("installments_payments", "POS_CASH_balance"),
+    ),
+    ReasonGroup("cards", "Cartes de crédit chez nous", "Credit cards with us", tables=("credit_card_balance",)),
+    ReasonGroup(
+        "burden", "Revenu et taux d'effort", "Income and debt burden",
+        columns=r"^(AMT_INCOME_TOTAL|ANNUITY_INCOME_PERC|INCOME_CREDIT_PERC|INCOME_PER_PERSON)$",
+    ),
+    ReasonGroup(
+        "credit", "Montant et durée du crédit", "Amount and term of the credit",
+        columns=r"^(AMT_CREDIT|AMT_ANNUITY|AMT_GOODS_PRICE|PAYMENT_RATE|CREDIT_GOODS_(PERC|DIFF)"
+        r"|ANNUITY_GOODS_PERC|NAME_CONTRACT_TYPE)$",
+    ),
+    ReasonGroup(
+        "employment", "Emploi et source de revenu", "Employment and source of income",
+        columns=r"^(DAYS_EMPLOYED(_PERC)?|EMPLOYED_YEARS|NAME_INCOME_TYPE|OCCUPATION_TYPE|ORGANIZATION_TYPE)$",
+    ),
+    ReasonGroup("education", "Niveau d'études", "Education", columns=r"^NAME_EDUCATION_TYPE$"),
+    ReasonGroup("age", "Âge", "Age", columns=r"^(DAYS_BIRTH|AGE_YEARS)$"),
+    ReasonGroup(
+        "housing", "Logement et biens", "Housing and assets",
+        columns=r"^(FLAG_OWN_CAR|FLAG_OWN_REALTY|OWN_CAR_AGE|CAR_AGE_PERC|NAME_HOUSING_TYPE)$|_(AVG|MEDI|MODE)$",
+    ),
+    ReasonGroup(
+        "family", "Situation familiale", "Family situation",
+        columns=r"^(CNT_CHILDREN|CNT_FAM_MEMBERS|CHILDREN_PERC|NAME_FAMILY_STATUS)$",
+    ),
+    ReasonGroup("social", "Défauts dans l'entourage", "Defaults in the social circle", columns=r"_SOCIAL_CIRCLE$"),
+    ReasonGroup("region", "Région et lieux de vie et de travail", "Region, home and workplace",
+                columns=r"^(REGION_|REG_|LIVE_)"),
+    ReasonGroup(
+        "application", "Jour, heure et accompagnement de la demande", "Day, hour and company of the application",
+        columns=r"^(WEEKDAY_APPR_PROCESS_START|HOUR_APPR_PROCESS_START|NAME_TYPE_SUITE)$",
+    ),
+    ReasonGroup(
+        "documents", "Documents, pièce d'identité et coordonnées", "Documents, identity and contact details",
+        columns=r"^(FLAG_DOCUMENT_\d+|DOCUMENT_COUNT|FLAG_(MOBIL|EMP_PHONE|WORK_PHONE|CONT_MOBILE|PHONE|EMAIL)"
+        r"|DAYS_(LAST_PHONE_CHANGE|ID_PUBLISH|REGISTRATION)|(PHONE_CHANGE|ID_PUBLISH|REGISTRATION)_PERC)$",
+    ),
+    ReasonGroup("sex", "Sexe", "Sex", columns=r"^CODE_GENDER$"),
+    ReasonGroup("other", "Autres éléments du dossier", "Other items of the file", columns=r""),
+)

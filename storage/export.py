@@ -1,6 +1,6 @@
 """Export a batch with its scores: CSV (plain, or French Excel) or Parquet.
 
-One row per client of the batch: the score, its reasons in French and English, the latest
+One row per client of the batch: the score, its reasons put into French and English words, the latest
 officer's decision on it, then the application fields as imported. In CSV, text cells that a
 spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
 return) are prefixed with an apostrophe.
@@ -8,13 +8,14 @@ return) are prefixed with an apostrophe.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
 
 from engine.labels import LANGS
+from engine.reasons import ReasonWords
 from engine.schema import tables
-from engine.scoring import REASON_SEPARATOR
 from storage.migrations import quote
 from storage.paths import StoreError
 from storage.store import ClientStore
@@ -36,13 +37,10 @@ _SCORE_SCHEMA = {
     "OFFICER": pl.String,
     "DECIDED_AT": pl.String,
 }
-_REASONS_DTYPE = pl.Struct(
-    {side: pl.List(pl.Struct({lang: pl.String for lang in LANGS})) for side in ("against", "for")}
-)
 
 
-def batch_frame(store: ClientStore, batch_id: int) -> pl.DataFrame:
-    """The batch's clients, scores, reasons, officers' decisions and application fields."""
+def batch_frame(store: ClientStore, batch_id: int, words: ReasonWords) -> pl.DataFrame:
+    """The batch's clients, scores, reasons (in words), officers' decisions and application fields."""
     if store.db.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone() is None:
         raise StoreError(f"no batch {batch_id} in the store")
     spec = tables()["application"]
@@ -56,20 +54,14 @@ def batch_frame(store: ClientStore, batch_id: int) -> pl.DataFrame:
     WHERE s.batch_id = ? ORDER BY s.id"""
     rows = store.db.execute(sql, (batch_id,)).fetchall()
     frame = pl.DataFrame(rows, schema={**_SCORE_SCHEMA, **fields}, orient="row")
-    reasons = pl.col("REASONS").str.json_decode(_REASONS_DTYPE)
+    stored = [json.loads(text) for text in frame["REASONS"]]
     flat = [
-        reasons.struct.field(side)
-        .list.eval(pl.element().struct.field(lang))
-        .list.join(REASON_SEPARATOR)
-        .alias(f"REASONS_{label}_{lang.upper()}")
+        pl.Series(f"REASONS_{label}_{lang.upper()}", [words.cell(reasons[side], lang) for reasons in stored], pl.String)
         for side, label in (("against", "AGAINST"), ("for", "FOR"))
         for lang in LANGS
     ]
-    columns = list(frame.columns)
-    at = columns.index("REASONS")
-    return frame.with_columns(flat).select(
-        *columns[:at], *(e.meta.output_name() for e in flat), *columns[at + 1 :]
-    )
+    at = frame.columns.index("REASONS")
+    return pl.concat([frame[:, :at], pl.DataFrame(flat), frame[:, at + 1 :]], how="horizontal")
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -84,8 +76,11 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def export_batch(store: ClientStore, batch_id: int, out: str | Path, *, excel_fr: bool = False) -> int:
-    """Write the batch to ``out`` (.csv or .parquet); ``excel_fr``: ``;``, decimal comma, UTF-8 BOM.
+def export_batch(
+    store: ClientStore, batch_id: int, out: str | Path, words: ReasonWords, *, excel_fr: bool = False
+) -> int:
+    """Write the batch to ``out`` (.csv or .parquet), the reasons put into words by ``words`` (the
+    scorer's); ``excel_fr``: ``;``, decimal comma, UTF-8 BOM.
 
     Returns the number of clients written.
     """
@@ -93,7 +88,7 @@ def export_batch(store: ClientStore, batch_id: int, out: str | Path, *, excel_fr
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise StoreError(f"{out.name}: export to a .csv or a .parquet file")
-    frame = batch_frame(store, batch_id)
+    frame = batch_frame(store, batch_id, words)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":
         frame.write_parquet(out)

@@ -93,7 +93,8 @@ def seed_demo(store: ClientStore, scorer: Scorer, progress: Progress | None = No
 
 
 def score_frames(scorer: Scorer, frames: dict[str, pl.DataFrame], progress: Progress) -> pl.DataFrame:
-    """One row per client: PD, decision, grade, points and the reasons (JSON, FR and EN), in chunks."""
+    """One row per client: PD, decision, grade, points and the reasons (JSON: group, feature, value,
+    contribution; put into words when shown), in chunks."""
     features = scorer.features(frames)
     rows: list[tuple] = []
     for chunk in features.iter_slices(SCORE_CHUNK):

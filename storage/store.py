@@ -57,8 +57,8 @@ class ScoreRecord:
     decision: str
     grade: str
     points: int
-    against: list[dict]  # reasons raising the risk: feature, value, contribution, fr, en
-    favour: list[dict]  # reasons lowering it
+    against: list[dict]  # reasons raising the risk: group, feature, value, contribution (engine.reasons.Reason);
+    favour: list[dict]  # reasons lowering it. Scores stored before reason groups hold feature, value, contribution, fr, en
     scored_at: str
 
 

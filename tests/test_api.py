@@ -68,7 +68,10 @@ def test_stored_client_is_served_with_its_reasons(app):
     status, body = _call(server, f"/api/v1/clients/{client_id}", token=ctx.token)
     stored = ctx.store.client(client_id).score
     assert status == 200 and body["PD"] == pytest.approx(stored.pd) and body["DECISION"] == stored.decision
-    assert body["REASONS_AGAINST"] and body["REASONS_AGAINST"][0]["fr"]
+    first = body["REASONS_AGAINST"][0]
+    assert first == {**stored.against[0], "fr": ctx.scorer.words.text(stored.against[0], "fr"),
+                     "en": ctx.scorer.words.text(stored.against[0], "en")}
+    assert first["fr"].endswith("augmente le risque") and first["en"].endswith("raises the risk")
     assert _call(server, "/api/v1/clients/1", token=ctx.token)[0] == 404
 
 

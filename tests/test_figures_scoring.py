@@ -6,8 +6,18 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from desktop.explain import display_values
-from desktop.figures.scoring import distribution, gauge, gauge_summary, importance, scatter, waterfall, waterfall_summary
+from desktop.explain import display_values, group_labels
+from desktop.figures.scoring import (
+    _points,
+    distribution,
+    gauge,
+    gauge_summary,
+    importance,
+    scatter,
+    waterfall,
+    waterfall_bars,
+    waterfall_summary,
+)
 from desktop.i18n import percent
 from engine.labels import feature_label
 from engine.scoring import Scorer
@@ -33,16 +43,49 @@ def test_gauge_marks_the_threshold():
     assert "below" in gauge_summary(0.05, 0.097, "en")
 
 
-def test_waterfall_adds_up_to_the_clients_pd(explained):
-    scorer, sample, shares, bases, labels = explained
-    figure = waterfall(labels, shares[0], bases[0], "fr", top=12)
+def test_waterfall_shows_reason_groups_in_pd_points_that_add_up_to_the_clients_pd(explained):
+    scorer, sample, shares, bases, _ = explained
+    groups, names = scorer.groups.totals(shares), group_labels(scorer, "fr")
+    pds = scorer.predict_pd(scorer.matrix(sample))
+    for i in range(len(sample)):
+        bars = waterfall_bars(groups[i], bases[i], top=6)
+        assert bars.base + sum(bars.steps) + bars.rest == pytest.approx(pds[i], abs=1e-12)
+        assert bars.pd == pytest.approx(pds[i], abs=1e-12)
+        assert len(bars.order) >= min(6, np.count_nonzero(groups[i]))
+        if bars.hidden:  # the remainder is smaller than every bar shown
+            assert abs(bars.rest) < min(abs(step) for step in bars.steps)
+        else:
+            assert bars.rest == 0
+        sizes = np.abs(groups[i][bars.order])
+        assert (np.diff(sizes) <= 0).all()  # largest contribution first
+    figure = waterfall(names, groups[0], bases[0], "fr", top=6)
     (trace,) = figure.data
-    assert isinstance(trace, go.Waterfall) and len(trace.x) == 15  # base, 12 features, the others, the client
-    assert trace.base + sum(trace.x[1:-1]) == pytest.approx(bases[0] + shares[0].sum())
-    pd = float(scorer.predict_pd(scorer.matrix(sample.head(1)))[0])
-    assert trace.text[-1] == f"PD {percent(pd, 'fr')}"
-    assert "log-odds" in figure.layout.xaxis.title.text.lower()
-    assert percent(pd, "fr") in waterfall_summary(labels, shares[0], bases[0], "fr")
+    bars = waterfall_bars(groups[0], bases[0], top=6)
+    assert isinstance(trace, go.Waterfall) and len(trace.x) == 2 + len(bars.order) + (bars.hidden > 0)
+    assert sum(trace.x[:-1]) == pytest.approx(pds[0] * 100)  # PD axis, in percent
+    assert list(trace.y) == list(range(len(trace.x))) and trace.text[-1] == percent(pds[0], "fr")
+    assert "log-odds" not in figure.layout.xaxis.title.text.lower()
+    assert set(figure.layout.yaxis.ticktext[1 : 1 + len(bars.order)]) <= set(names)
+    assert percent(pds[0], "fr") in waterfall_summary(names, groups[0], bases[0], "fr")
+
+
+def test_waterfall_remainder_rule_on_edge_cases():
+    # One group dominating: the rest must shrink below the smallest bar shown, so more bars are shown.
+    shares = np.array([2.0, 0.05, -0.04, 0.03, 0.02, 0.0])
+    bars = waterfall_bars(shares, -2.5, top=1)
+    assert bars.order[0] == 0 and abs(bars.rest) < min(abs(s) for s in bars.steps)
+    assert 5 not in bars.order  # a group without contribution is no bar
+    # All groups fit: no remainder bar.
+    assert waterfall_bars(shares, -2.5, top=10).hidden == 0
+    # Nothing to show.
+    empty = waterfall_bars(np.zeros(4), -2.0)
+    assert empty.order == [] and empty.base == pytest.approx(empty.pd)
+    assert waterfall(["a", "b", "c", "d"], np.zeros(4), -2.0, "en").data[0].x[0] == pytest.approx(empty.base * 100)
+
+
+@pytest.mark.parametrize(("value", "fr", "en"), [(0.032, "+3,2", "+3.2"), (-0.00004, "−0,004", "−0.004"), (0.0, "0", "0")])
+def test_pd_points_keep_significant_digits(value, fr, en):
+    assert _points(value, "fr") == fr and _points(value, "en") == en
 
 
 def test_importance_distribution_and_scatter(explained):

@@ -428,3 +428,8 @@ def test_every_bundled_feature_reads_cleanly(pipeline_specs, lang):
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError):
         feature_label(EXT3, "de")
+
+
+def test_weekdays_are_words_in_both_languages():
+    assert level_label("WEEKDAY_APPR_PROCESS_START", "FRIDAY", "en") == "Friday"
+    assert level_label("WEEKDAY_APPR_PROCESS_START", "FRIDAY", "fr") == "Vendredi"

@@ -69,8 +69,9 @@ def test_reasons_are_signed_sorted_and_worded_in_both_languages(scorer, demo_fea
         assert all(c > 0 for c in up) and up == sorted(up, reverse=True)
         assert all(c < 0 for c in down) and down == sorted(down)
         for r in s.against + s.favour:
-            assert r.fr and r.en and r.fr != r.en
-        assert len({r.fr for r in s.against + s.favour}) == len(s.against) + len(s.favour)  # no sentence twice
+            fr, en = (scorer.words.text(r.to_dict(), lang) for lang in ("fr", "en"))
+            assert fr and en and fr != en
+        assert len({r.group for r in s.against + s.favour}) == len(s.against) + len(s.favour)  # no group twice
         assert s.decision == (REFUSE if s.pd >= scorer.bundle.threshold else ACCEPT)
 
 

@@ -128,7 +128,7 @@ def test_client_lookup_returns_latest_score_reasons_and_application(stored, smal
     assert client.application["NAME_CONTRACT_TYPE"] == application["NAME_CONTRACT_TYPE"][3]
     assert 0 < client.score.pd < 1 and client.score.grade in "ABCDE"
     assert client.score.against and all(
-        r["fr"] and r["en"] and r["contribution"] > 0 for r in client.score.against
+        set(r) == {"group", "feature", "value", "contribution"} and r["contribution"] > 0 for r in client.score.against
     )
     assert all(r["contribution"] < 0 for r in client.score.favour)
     assert client.decision is None

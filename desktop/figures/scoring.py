@@ -7,14 +7,15 @@ a "−" sign, so no figure relies on colour alone.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
 from desktop.figures import BLUE, GREY, ORANGE, VERMILION, base_layout
 from desktop.i18n import number, percent, t
+from engine.labels import plain
 
 LABEL_CHARS = 52  # longer feature labels are cut in the middle on the axis (full text in the hover)
 
@@ -30,12 +31,8 @@ def _short(label: str) -> str:
     return f"{head} … {tail}"
 
 
-def _signed(value: float, lang: str) -> str:
-    return ("+" if value > 0 else "") + number(value, lang, decimals=2)
-
-
-def _pd_of(log_odds: float) -> float:
-    return 1.0 / (1.0 + math.exp(-log_odds))
+def _pd_of(log_odds: float | np.ndarray) -> float | np.ndarray:
+    return 1.0 / (1.0 + np.exp(-log_odds))
 
 
 # --- the PD against the threshold ------------------------------------------------------------------
@@ -71,25 +68,57 @@ def gauge_summary(pd: float, threshold: float, lang: str) -> str:
 # --- one client's contributions ----------------------------------------------------------------------
 
 
-def waterfall(labels: Sequence[str], shares: np.ndarray, base: float, lang: str, top: int = 12) -> go.Figure:
-    """From the average client's log-odds to this client's: the ``top`` largest contributions, then the rest.
+@dataclass(frozen=True)
+class Bars:
+    """A waterfall in PD: from the average client's PD, one bar per group (the change of PD when the
+    group's log-odds are added to the running total), then the rest; the bars add up to the client's PD."""
 
-    The axis is the calibrated log-odds itself (bars start at the average client's), so small
-    contributions stay visible; the first and last bars carry the PD in words.
+    base: float  # PD of the average reference client
+    order: list[int]  # the groups shown, largest contribution first
+    steps: list[float]  # their PD changes
+    rest: float  # PD change of the groups not shown (0 when all are)
+    hidden: int  # how many groups the rest holds
+    pd: float  # the client's PD
+
+
+def waterfall_bars(shares: np.ndarray, base: float, top: int = 10) -> Bars:
+    """The ``top`` largest groups by log-odds, or more until the rest is smaller than every bar shown.
+
+    Groups without any contribution are left out. The PD change of each bar depends on where it
+    starts, so the bars are taken in order of size of their log-odds and chained.
     """
-    order = np.argsort(-np.abs(shares), kind="stable")[:top]
-    rest = float(shares.sum() - shares[order].sum())
-    total = base + float(shares.sum())
-    names = [t("interpretation.base", lang), *(labels[j] for j in order),
-             t("interpretation.others", lang, n=len(shares) - len(order)), t("interpretation.total", lang)]
-    steps = [float(shares[j]) for j in order] + [rest]
-    texts = [f"PD {percent(_pd_of(base), lang)}", *(_signed(v, lang) for v in steps), f"PD {percent(_pd_of(total), lang)}"]
-    rows = list(range(len(names)))  # positions, not labels: two features may share a label
+    active = np.flatnonzero(shares != 0)
+    order = active[np.argsort(-np.abs(shares[active]), kind="stable")]
+    reached = _pd_of(base + np.cumsum(shares[order])) if order.size else np.empty(0)
+    steps = np.diff(np.concatenate([[_pd_of(base)], reached]))
+    total = _pd_of(base + float(shares.sum()))
+    shown = min(top, order.size)
+    while shown < order.size and abs(total - reached[shown - 1]) >= np.abs(steps[:shown]).min():
+        shown += 1
+    rest = total - reached[shown - 1] if 0 < shown < order.size else 0.0
+    return Bars(_pd_of(base), order[:shown].tolist(), steps[:shown].tolist(), float(rest), int(order.size - shown), total)
+
+
+def _points(value: float, lang: str) -> str:
+    """A PD change in percentage points, signed, small ones with significant digits: "+3,2", "−0,004"."""
+    points = value * 100
+    return ("+" if points > 0 else "−" if points < 0 else "") + plain(abs(points), lang, decimals=1)
+
+
+def waterfall(labels: Sequence[str], shares: np.ndarray, base: float, lang: str, top: int = 10) -> go.Figure:
+    """From the average client's PD to this client's, one bar per reason group (see :func:`waterfall_bars`),
+    on a PD axis in percent."""
+    bars = waterfall_bars(shares, base, top)
+    steps = [*bars.steps, *([bars.rest] if bars.hidden else [])]
+    names = [t("interpretation.base", lang), *(labels[g] for g in bars.order),
+             *([t("interpretation.others", lang, n=bars.hidden)] if bars.hidden else []), t("interpretation.total", lang)]
+    unit = t("interpretation.points_unit", lang)
+    texts = [percent(bars.base, lang), *(f"{_points(v, lang)} {unit}" for v in steps), percent(bars.pd, lang)]
+    rows = list(range(len(names)))  # positions, not labels
     trace = go.Waterfall(
         orientation="h",
         y=rows,
-        x=[0.0, *steps, 0.0],
-        base=base,
+        x=[bars.base * 100, *(v * 100 for v in steps), 0.0],
         measure=["absolute", *["relative"] * len(steps), "total"],
         text=texts,
         textposition=["outside"] * (len(names) - 1) + ["inside"],  # the client's PD inside its bar
@@ -102,17 +131,19 @@ def waterfall(labels: Sequence[str], shares: np.ndarray, base: float, lang: str,
         totals={"marker": {"color": GREY}},
         connector={"line": {"color": "#adb5bd", "width": 1}},
     )
-    layout = base_layout(lang, 130 + 28 * len(names), margin={"l": 10, "r": 60, "t": 10, "b": 10})
-    reached = base + np.cumsum([0.0, *steps])
-    low, high = float(reached.min()), float(reached.max())
-    pad = (high - low) * 0.2 or 0.5  # room for the values written beside the bars
-    layout.xaxis = {"title": {"text": t("interpretation.waterfall_axis", lang)}, "automargin": True,
-                    "range": [low - pad, high + pad]}
-    layout.yaxis = {"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": rows,
-                    "ticktext": [_short(name) for name in names]}
-    figure = go.Figure(trace, layout)
-    figure.add_vline(x=base, line={"color": GREY, "width": 1, "dash": "dot"})
-    return figure
+    reached = np.cumsum([bars.base, *steps]) * 100
+    high = float(max(reached.max(), bars.pd * 100))
+    suffix = "\u202f%" if lang == "fr" else "%"
+    average = {"type": "line", "xref": "x", "yref": "paper", "x0": bars.base * 100, "x1": bars.base * 100, "y0": 0, "y1": 1,
+               "line": {"color": GREY, "width": 1, "dash": "dot"}}  # a shape in the layout: add_vline costs ~100 ms
+    layout = base_layout(
+        lang, 130 + 28 * len(names), margin={"l": 10, "r": 60, "t": 10, "b": 10}, shapes=[average],
+        xaxis={"title": {"text": t("interpretation.waterfall_axis", lang)}, "automargin": True,
+               "range": [0, high * 1.25], "ticksuffix": suffix},
+        yaxis={"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": rows,
+               "ticktext": [_short(name) for name in names]},
+    )
+    return go.Figure(trace, layout)
 
 
 def waterfall_summary(labels: Sequence[str], shares: np.ndarray, base: float, lang: str) -> str:

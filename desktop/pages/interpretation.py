@@ -20,6 +20,7 @@ from desktop.figures.scoring import distribution, importance, importance_summary
 from desktop.i18n import current_lang, number, percent, t
 from desktop.widgets import chart, decision_badge, decision_word
 from engine.labels import format_value
+from engine.reasons import group_label
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +36,16 @@ def _card(title: str, body: list, **props) -> dbc.Card:
     return dbc.Card([dbc.CardHeader(html.H2(title, className="h5 mb-0")), dbc.CardBody(body)], className="mb-4", **props)
 
 
+def _reason(reason: dict, icon: str, lang: str) -> html.Li:
+    """The group in bold, then the client's value that drives it (stored reasons put into words)."""
+    parts = context().scorer.words.parts(reason, lang)
+    said = [html.Strong(parts[0]), " — ", parts[1]] if len(parts) == 2 else parts
+    return html.Li([html.Span(icon, className="me-1", **{"aria-hidden": "true"}), *said])
+
+
 def _reasons(against: list[dict], favour: list[dict], lang: str, prefix: str) -> list:
     def block(title: str, reasons: list[dict], icon: str, block_id: str) -> html.Div:
-        items = [html.Li([html.Span(icon, className="me-1", **{"aria-hidden": "true"}), r[lang]]) for r in reasons]
+        items = [_reason(r, icon, lang) for r in reasons]
         return html.Div(
             [html.H3(title, className="h6"), html.Ul(items, className="list-unstyled mb-3") if items else html.P(t("interpretation.none"))],
             id=block_id,
@@ -112,7 +120,7 @@ def layout(client: str | None = None, **_query) -> html.Div:
         return html.Div([heading, dbc.Alert(t("interpretation.unknown_client", id=sk_id), color="warning")])
     scorer, score = ctx.scorer, record.score
     found = explain.explain(ctx.store, scorer, sk_id)
-    labels = [explain.label(scorer, name, lang) for name in scorer.bundle.feature_names]
+    labels = explain.group_labels(scorer, lang)
     summary = t("interpretation.summary", pd=percent(score.pd, lang), grade=score.grade,
                 points=number(score.points, lang), decision=decision_word(score.decision, lang))
     return html.Div(
@@ -127,8 +135,8 @@ def layout(client: str | None = None, **_query) -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(_card(t("interpretation.waterfall_heading"), [chart(
-                        "interp-waterfall", waterfall(labels, found.shares, found.base, lang),
-                        waterfall_summary(labels, found.shares, found.base, lang))]), xl=7),
+                        "interp-waterfall", waterfall(labels, found.groups, found.base, lang),
+                        waterfall_summary(labels, found.groups, found.base, lang))]), xl=7),
                     dbc.Col(_card(t("interpretation.reasons_heading"), _reasons(score.against, score.favour, lang, "reasons"), id="interp-reasons"), xl=5),
                 ]
             ),
@@ -157,16 +165,18 @@ def layout(client: str | None = None, **_query) -> html.Div:
     Input("interp-client", "data"),
 )
 def _global(sk_id):
-    """Global importance (computed once per process) and the top features for the population charts."""
+    """Global importance of the reason groups (computed once per process) and the top features for the
+    population charts."""
     if sk_id is None:
         raise PreventUpdate
     lang, scorer = current_lang(), context().scorer
     ranked = explain.global_importance(scorer)
-    names = ranked["feature"].to_list()
+    groups = [group_label(key, lang) for key in ranked.groups["group"]]
+    figure = chart("interp-importance", importance(groups, ranked.groups["importance"].to_numpy(), lang),
+                   importance_summary(groups, explain.reference(scorer).height, lang))
+    names = ranked.features["feature"].to_list()[: explain.TOP_FEATURES]
     labels = [explain.label(scorer, name, lang) for name in names]
-    figure = chart("interp-importance", importance(labels, ranked["importance"].to_numpy(), lang),
-                   importance_summary(labels, explain.reference(scorer).height, lang))
-    options = [{"label": label, "value": name} for name, label in zip(names[: explain.TOP_FEATURES], labels)]
+    options = [{"label": label, "value": name} for name, label in zip(names, labels)]
     return figure, options, names[0], options, names[0], options, names[1]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from desktop.explain import group_labels as explain_groups
 from desktop.i18n import percent
 from desktop.whatif import simulate
 from e2e.conftest import screenshot
@@ -17,9 +18,19 @@ def test_explanation_and_whatif(page, running_app):
     page.wait_for_selector("#interp-waterfall .main-svg", timeout=SLOW)
     assert percent(record.score.pd, "fr") in page.inner_text("#interp-summary")
     against = page.inner_text("#reasons-against")
-    assert all(reason["fr"] in against for reason in record.score.against)
-    assert "log-odds" in page.inner_text("#interp-waterfall").lower()
+    words = ctx.scorer.words
+    # Each reason: its group (bold) and the client's own value, in French.
+    assert all(" — ".join(words.parts(reason, "fr")) in against for reason in record.score.against)
+    assert all(line.count("Scores externes") <= 1 for line in against.splitlines())
+    waterfall = page.inner_text("#interp-waterfall")
+    assert "log-odds" not in waterfall.lower() and "Probabilité de défaut" in waterfall
+    shown = [label for label in explain_groups(ctx.scorer, "fr") if label in waterfall]
+    assert shown  # the bars are reason groups
+    assert percent(record.score.pd, "fr") in waterfall  # the client's PD closes the waterfall
     page.wait_for_selector("#interp-importance .main-svg", timeout=SLOW)
+    importance = page.inner_text("#interp-importance")
+    assert "Importance globale des raisons" in page.inner_text("#main")
+    assert sum(label in importance for label in explain_groups(ctx.scorer, "fr")) >= 5  # bars are reason groups
     page.wait_for_selector("#population-histogram .main-svg", timeout=SLOW)
     page.wait_for_selector("#population-points .main-svg", timeout=SLOW)
     screenshot(page, "interpretation")
@@ -37,7 +48,7 @@ def test_explanation_and_whatif(page, running_app):
     page.click("#language-switch")
     page.wait_for_selector("h1:has-text('Score interpretation')", timeout=SLOW)
     assert "What made the score" in page.inner_text("#main")
-    assert record.score.against[0]["en"] in page.inner_text("#reasons-against")
+    assert " — ".join(words.parts(record.score.against[0], "en")) in page.inner_text("#reasons-against")
     page.wait_for_selector("#interp-importance .main-svg", timeout=SLOW)
     screenshot(page, "interpretation-en")
 

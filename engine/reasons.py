@@ -1,0 +1,200 @@
+"""Reason codes: the model's contributions summed into groups an officer can say aloud.
+
+Every feature belongs to one group of :data:`engine.vocabulary.REASON_GROUPS` (by its
+:class:`FeatureSpec`: a history table as a whole, or the application column). A reason is one group,
+the client's own value that drives it most (for a category, the client's level, never a level the
+client does not have) and the group's summed contribution, in calibrated log-odds. Reasons are
+stored by this structure and put into words (:class:`ReasonWords`) when shown.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from functools import cache
+
+import numpy as np
+
+from engine import labels
+from engine import vocabulary as vocab
+from engine.aggregations import is_binary
+from engine.feature_spec import FeatureSpec
+from engine.schema import tables
+
+#: Between reasons when they are flattened into one text cell (CSV exports).
+REASON_SEPARATOR = " | "
+#: Digits kept when a reason's numbers are stored (a float32 feature holds about 7).
+STORED_DIGITS = 7
+
+Value = float | str | None  # a number, a category level, or unknown
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One group's push on the PD and the client's value that drives it."""
+
+    group: str
+    feature: str  # the model feature, or the application column for a category
+    value: Value
+    contribution: float  # summed share of the calibrated log-odds; > 0 raises the risk
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@cache
+def _group_table() -> dict[str, vocab.ReasonGroup]:
+    return {group.key: group for group in vocab.REASON_GROUPS}
+
+
+def group_label(key: str, lang: str = "fr") -> str:
+    """The group's words ("Scores externes"); the key itself for a group this version does not know."""
+    group = _group_table().get(key)
+    return key if group is None else getattr(group, lang)
+
+
+@cache
+def group_of(spec: FeatureSpec) -> str:
+    """The reason group of a feature: its history table's, or its application column's (first match)."""
+    for group in vocab.REASON_GROUPS:
+        if spec.table in group.tables or (
+            spec.table == "application" and group.columns is not None and re.search(group.columns, spec.column)
+        ):
+            return group.key
+    return vocab.REASON_GROUPS[-1].key
+
+
+def _is_category(spec: FeatureSpec) -> bool:
+    """A one-hot indicator of an application category (its value is 1 for the client's level only)."""
+    return spec.table == "application" and spec.agg is None and spec.level is not None
+
+
+class ReasonGroups:
+    """The features of one model sorted into groups, and the reasons of scored rows."""
+
+    def __init__(self, specs: Sequence[FeatureSpec], levels: Mapping[str, list[str]]) -> None:
+        self.names = [spec.name for spec in specs]
+        keys = [group_of(spec) for spec in specs]
+        self.keys = [group.key for group in vocab.REASON_GROUPS if group.key in keys]
+        self.members = [np.flatnonzero([key == group for key in keys]) for group in self.keys]
+        self.matrix = np.zeros((len(specs), len(self.keys)), dtype=np.float64)
+        for g, members in enumerate(self.members):
+            self.matrix[members, g] = 1.0
+        # One-hot application categories: column -> (indices of its indicators, their levels, all levels).
+        indicators: dict[str, list[int]] = {}
+        for j, spec in enumerate(specs):
+            if _is_category(spec):
+                indicators.setdefault(spec.column, []).append(j)
+        self.categories = {
+            column: (np.array(index), [specs[j].level for j in index], levels[column])
+            for column, index in indicators.items()
+        }
+        self.category_of = {j: column for column, index in indicators.items() for j in index}
+
+    def totals(self, shares: np.ndarray) -> np.ndarray:
+        """Contributions summed per group (rows × groups, in the order of :attr:`keys`)."""
+        return shares @ self.matrix
+
+    def _own_levels(self, values: np.ndarray) -> dict[str, list[str | None]]:
+        """Each row's level of every one-hot category; None when unknown to the model (missing, unseen)."""
+        own = {}
+        for column, (index, known, every) in self.categories.items():
+            block = values[:, index]
+            if is_binary(every):  # one 0/1 column: 1 is the second level
+                codes = [None if math.isnan(v) else every[int(v >= 0.5)] for v in block[:, 0]]
+            else:
+                hit = np.nan_to_num(block, nan=0.0) >= 0.5
+                first = hit.argmax(axis=1)
+                codes = [known[k] if hit[i, k] else None for i, k in enumerate(first)]
+            own[column] = codes
+        return own
+
+    def reasons(
+        self, shares: np.ndarray, values: np.ndarray, top: int
+    ) -> list[tuple[list[Reason], list[Reason]]]:
+        """For each row, the ``top`` groups raising the risk and the ``top`` lowering it, strongest first."""
+        totals = self.totals(shares)
+        up = np.empty(totals.shape, dtype=np.int64)
+        down = np.empty(totals.shape, dtype=np.int64)
+        for g, members in enumerate(self.members):  # the feature pushing most each way, per group
+            block = shares[:, members]
+            up[:, g], down[:, g] = members[block.argmax(axis=1)], members[block.argmin(axis=1)]
+        width = min(top, len(self.keys))
+        rows = np.arange(totals.shape[0])[:, None]
+        # Python lists from here: the per-row loop below reads them element by element.
+        own = self._own_levels(values)
+        sides = []
+        for order, drivers in ((np.argsort(-totals, axis=1, kind="stable")[:, :width], up),
+                               (np.argsort(totals, axis=1, kind="stable")[:, :width], down)):
+            features = drivers[rows, order]
+            sides.append((order.tolist(), features.tolist(), _rounded(totals[rows, order]).tolist(),
+                          _rounded(values[rows, features].astype(np.float64)).tolist()))
+
+        def pick(i: int, side: int) -> list[Reason]:
+            order, features, contributions, driven = (column[i] for column in sides[side])
+            picked = []
+            for g, j, total, value in zip(order, features, contributions, driven):
+                if (total <= 0) if side == 0 else (total >= 0):
+                    break
+                column = self.category_of.get(j)
+                if column is not None:
+                    picked.append(Reason(self.keys[g], column, own[column][i], total))
+                else:
+                    picked.append(Reason(self.keys[g], self.names[j], None if math.isnan(value) else value, total))
+            return picked
+
+        return [(pick(i, 0), pick(i, 1)) for i in range(totals.shape[0])]
+
+
+def _rounded(values: np.ndarray) -> np.ndarray:
+    """Values rounded to :data:`STORED_DIGITS` significant digits (short in JSON); NaN kept."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.floor(np.log10(np.abs(values)))
+    scale = 10.0 ** np.where(np.isfinite(magnitude), STORED_DIGITS - 1 - magnitude, 0)
+    return np.round(values * scale) / scale
+
+
+class ReasonWords:
+    """Puts stored reasons into words with one model's feature specs and training medians.
+
+    Reasons stored before the groups existed carry their sentences (``fr``/``en``): they are shown
+    as they were written, i.e. as the officer saw them.
+    """
+
+    def __init__(self, specs: Mapping[str, FeatureSpec], medians: Mapping[str, float | None]) -> None:
+        self.specs = specs
+        self.medians = medians
+
+    def detail(self, reason: Mapping, lang: str) -> str:
+        """The client's value in words: "Type de revenu : Retraité", "Score externe le plus bas : faible (0,16)";
+        "" for a feature this model does not know."""
+        feature, value = reason["feature"], reason["value"]
+        if isinstance(value, str) or (value is None and feature in _application_categories()):
+            return labels.category(feature, value, lang)
+        spec = self.specs.get(feature)
+        return "" if spec is None else labels.detail(spec, value, lang, self.medians.get(feature))
+
+    def parts(self, reason: Mapping, lang: str) -> list[str]:
+        """The group and the client's value in words, without repeating the group ("Âge : élevé (49 ans)",
+        not "Âge — Âge : ..."); a reason stored before the groups is its one sentence."""
+        if "group" not in reason:
+            return [reason[lang]]
+        group, detail = group_label(reason["group"], lang), self.detail(reason, lang)
+        return [detail] if detail.startswith(group) else [part for part in (group, detail) if part]
+
+    def text(self, reason: Mapping, lang: str) -> str:
+        """The whole sentence: "Emploi et source de revenu — Type de revenu : Retraité — réduit le risque"."""
+        if "group" not in reason:
+            return reason[lang]
+        return vocab.WORDS[lang]["dash"].join([*self.parts(reason, lang), labels.effect(reason["contribution"], lang)])
+
+    def cell(self, reasons: Sequence[Mapping], lang: str) -> str:
+        """Reasons in words, in one text cell."""
+        return REASON_SEPARATOR.join(self.text(reason, lang) for reason in reasons)
+
+
+@cache
+def _application_categories() -> frozenset[str]:
+    return frozenset(name for name, column in tables()["application"].columns.items() if column.kind == "str")
