@@ -12,6 +12,8 @@ import errno
 import logging
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -66,6 +68,18 @@ def store_fault(exc: BaseException, path: Path) -> StoreFault | None:
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return StoreFault(FULL, path, exc.strerror or str(exc))
     return None
+
+
+@contextmanager
+def faults_said(path: Path) -> Iterator[None]:
+    """Raise what SQLite or the disk raises inside as a :class:`StoreFault` when it is one."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        fault = store_fault(exc, path)
+        if fault is None:
+            raise
+        raise fault from exc
 
 
 def check_integrity(conn: sqlite3.Connection, path: Path) -> None:

@@ -26,7 +26,7 @@ import polars as pl
 from sqlite_utils import Database
 
 from storage import journal
-from storage.faults import check_integrity
+from storage.faults import check_integrity, faults_said
 from storage.migrations import KNOWN, migrations
 from storage.paths import DATABASE_FILE, IMPORTS_DIR, StoreError, data_home
 
@@ -334,7 +334,7 @@ class ClientStore:
     ) -> DecisionRecord:
         """Insert a decision (``row``: score_id, decision, override_reason, officer, decided_at; with the
         next id unless ``decision_id``) and append it to the journal, in one transaction."""
-        with self.db.atomic():
+        with faults_said(self.path), self.db.atomic():
             cursor = self.db.conn.execute(
                 """INSERT INTO decisions
                 (id, "SK_ID_CURR", score_id, decision, override_reason, officer, decided_at)

@@ -23,6 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from engine.readers import InputError, Problem
+from storage.faults import faults_said
 from storage.migrations import quote
 from storage.store import PARTIAL, ClientStore, now, os_user
 from storage.validation import SourceFile, ValidationReport
@@ -93,7 +94,13 @@ def duplicates(store: ClientStore, rows: BatchRows) -> DuplicateImport | None:
 
 
 def write_batch(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
-    """Store one import atomically; returns its batch id."""
+    """Store one import atomically; returns its batch id. A damaged store, a full disk or a write lock
+    held too long raise ``StoreFault`` (nothing stored)."""
+    with faults_said(store.path):
+        return _write(store, rows, progress)
+
+
+def _write(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
     conn = store.db.conn
     conn.execute("BEGIN IMMEDIATE")
     folder = None
