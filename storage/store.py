@@ -157,9 +157,16 @@ class ClientStore:
             db.close()
             self._local.db = None
 
-    def check_integrity(self) -> None:
-        """``PRAGMA quick_check``; raises ``StoreFault`` ("damaged") if the file fails it."""
+    def check_integrity(self) -> int:
+        """``PRAGMA quick_check``; raises ``StoreFault`` ("damaged") if the file fails it. Returns the
+        ``data_version`` read just before: if :meth:`data_version` differs later, another connection
+        has committed since the check."""
+        version = self.data_version()
         check_integrity(self.db.conn, self.path)
+        return version
+
+    def data_version(self) -> int:
+        return self.db.conn.execute("PRAGMA data_version").fetchone()[0]
 
     @property
     def schema_version(self) -> list[str]:

@@ -1,8 +1,10 @@
 """Write one validated, scored import into the store: all of it in ONE transaction, or nothing.
 
-``BEGIN IMMEDIATE`` takes the write lock first (readers carry on, WAL); then, holding it, the
-store is checked (``PRAGMA quick_check``: nothing is written into a damaged file) and the
-application table's content looked for among earlier imports (the one duplicate check). Then the
+The store is checked first (``PRAGMA quick_check``: nothing is written into a damaged file), while
+other connections may still write (an officer's decision is not held up by the check). Then
+``BEGIN IMMEDIATE`` takes the write lock (readers carry on, WAL); holding it, the store is checked
+again only if another connection committed since (``PRAGMA data_version``), and the application
+table's content is looked for among earlier imports (the one duplicate check). Then the
 batch, its clients, the tables as imported with their digests, the scores and the file records
 are inserted and the files are copied to ``imports/<batch_id>.partial`` with ``batch.json`` (what
 ``storage.rebuild`` needs to import them again). The folder is renamed to ``imports/<batch_id>``
@@ -102,10 +104,12 @@ def write_batch(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
 
 def _write(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
     conn = store.db.conn
+    checked = store.check_integrity()  # before taking the lock: decisions are not held up meanwhile
     conn.execute("BEGIN IMMEDIATE")
     folder = None
     try:
-        store.check_integrity()
+        if store.data_version() != checked:  # committed to since: check again what is written on
+            store.check_integrity()
         store.sweep_imports()
         refusal = None if rows.restoring else duplicates(store, rows)
         if refusal is not None:

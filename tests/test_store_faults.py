@@ -130,10 +130,11 @@ def test_app_in_a_browser_on_a_damaged_store_ends_in_a_message_and_exit_2(tmp_pa
 def test_a_full_disk_ends_in_a_message_and_exit_2_and_stores_nothing(home, other_app, capsys, monkeypatch):
     checked = ClientStore.check_integrity
 
-    def no_room_left(store: ClientStore) -> None:  # the disk fills up as the import starts writing
-        checked(store)
+    def no_room_left(store: ClientStore) -> int:  # the disk fills up as the import starts writing
+        version = checked(store)
         pages = store.db.conn.execute("PRAGMA page_count").fetchone()[0]
         store.db.conn.execute(f"PRAGMA max_page_count = {pages}")
+        return version
 
     monkeypatch.setattr(ClientStore, "check_integrity", no_room_left)
     before = sha256(home / "clients.sqlite")
@@ -179,3 +180,26 @@ def test_each_fault_is_recognised_from_what_sqlite_raises(tmp_path):
     assert store_fault(sqlite3.IntegrityError("UNIQUE constraint failed"), path) is None
     assert diagnose(locked.value, path).code == "store_locked"
     assert diagnose(full.value, path).code == "store_full"
+
+
+@pytest.mark.parametrize("someone_writes", [False, True])
+def test_the_check_runs_before_the_lock_and_again_under_it_only_if_someone_wrote_since(
+    home, other_app, scorer, monkeypatch, someone_writes
+):
+    calls = []
+    checked = ClientStore.check_integrity
+
+    def check(store: ClientStore) -> int:
+        version = checked(store)
+        calls.append("under the lock" if store.db.conn.in_transaction else "before")
+        if someone_writes and len(calls) == 1:  # e.g. an officer's decision between the check and the lock
+            other = sqlite3.connect(store.path)
+            other.execute("PRAGMA user_version = 7")
+            other.close()
+        return version
+
+    monkeypatch.setattr(ClientStore, "check_integrity", check)
+    store = ClientStore(home)
+    import_files(store, [other_app], scorer)
+    assert calls == (["before", "under the lock"] if someone_writes else ["before"])
+    store.close()
