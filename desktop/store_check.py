@@ -12,15 +12,16 @@ from dash import Input, Output, callback, dcc, html
 
 from desktop.context import AppContext, context
 from desktop.i18n import current_lang, t
+from desktop.jobs import Job
 from storage.faults import StoreFault
 
 JOB = "integrity"
 POLL_MS = 1500
 
 
-def start_check(ctx: AppContext) -> None:
+def start_check(ctx: AppContext) -> Job:
     """Check the store in the background; the job's result is None, or the fault found."""
-    ctx.jobs.start(JOB, lambda _progress: _fault(ctx))
+    return ctx.jobs.start(JOB, lambda _progress: _fault(ctx))
 
 
 def _fault(ctx: AppContext) -> dict | None:
@@ -45,4 +46,4 @@ def _show(_n: int):
         return None, True
     fault = job.result
     text = t(f"startup.store_{fault['kind']}_now", current_lang(), path=fault["path"])
-    return dbc.Alert(text, color="danger", id="store-fault", className="mx-4", role="alert"), True
+    return dbc.Alert(text, color="danger", id="store-fault", className="mx-4"), True

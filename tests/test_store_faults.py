@@ -10,15 +10,17 @@ import random
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+import desktop.context
 import storage.store
 from desktop.cli import main
 from desktop.context import AppContext
 from desktop.startup import diagnose
-from desktop.store_check import _fault
+from desktop.store_check import _show, start_check
 from engine.resources import default_bundle
 from storage.faults import DAMAGED, FULL, LOCKED, StoreFault, store_fault
 from storage.importer import import_files
@@ -94,14 +96,24 @@ def test_the_check_runs_before_every_import_write_in_process_too(home, other_app
     store.close()
 
 
-def test_app_start_checks_the_store_in_the_background_and_says_what_it_found(home):
-    ctx = AppContext(home=home, bundle_path=default_bundle(), token="t")
-    assert _fault(ctx) is None
-    ctx.close()
+def test_app_start_checks_the_store_in_the_background_and_every_page_says_what_it_found(home, monkeypatch):
+    def checked(ctx: AppContext):
+        monkeypatch.setattr(desktop.context, "_current", ctx)
+        job = start_check(ctx)
+        for _ in range(600):
+            if job.state != "running":
+                break
+            time.sleep(0.05)
+        notice, stop_polling = _show(1)
+        ctx.close()
+        return job.result, notice, stop_polling
+
+    assert checked(AppContext(home=home, bundle_path=default_bundle(), token="t")) == (None, None, True)
     corrupt_middle(home / "clients.sqlite")
-    ctx = AppContext(home=home, bundle_path=default_bundle(), token="t")
-    assert _fault(ctx) == {"kind": DAMAGED, "path": str(home / "clients.sqlite")}
-    ctx.close()
+    result, notice, stop_polling = checked(AppContext(home=home, bundle_path=default_bundle(), token="t"))
+    assert result == {"kind": DAMAGED, "path": str(home / "clients.sqlite")} and stop_polling
+    assert notice.id == "store-fault" and notice.children.startswith(f"Le fichier des clients {home / 'clients.sqlite'} est endommagé")
+    assert "creditscore rebuild" in notice.children
 
 
 # --- finding 7: tracebacks ----------------------------------------------------------------------------
