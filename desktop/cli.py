@@ -138,11 +138,12 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     if result.without_origin:
         print(f"batches {', '.join(map(str, result.without_origin))} were imported by an older creditscore: "
               "imported again as of now")
+    for batch, reason in result.refused.items():
+        log.error("creditscore rebuild: batch %d not imported again: %s", batch, reason)
     if result.lost_decisions:
         log.error("creditscore rebuild: decisions %s not restored: their batch is not back",
                   ", ".join(map(str, result.lost_decisions)))
-        return 2
-    return 0
+    return 2 if result.refused or result.lost_decisions else 0
 
 
 def cmd_clients(args: argparse.Namespace) -> int:

@@ -9,7 +9,9 @@ store:
   (``batch.json``). A batch scored with the bundle in use gets exactly its scores back; one scored
   with another bundle (no longer the one in use) is scored with the bundle in use, and is listed
   in the result (``rescored``) — its decisions are restored on that new score. A folder without
-  ``batch.json`` (imported before it existed) is imported as of now, its files in name order.
+  ``batch.json`` (imported before it existed) is imported as of now, its files in name order. A
+  batch whose files are refused now (the checks of this version are stricter) is left out and
+  listed (``refused``); the others are imported all the same.
 * appends every decision of the journal, with its id, officer, time and reason, on the score of
   the same client in the same batch; a decision whose batch could not be imported is listed in
   ``lost_decisions``. When one decision id appears twice, the later line wins (the earlier one
@@ -22,6 +24,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.readers import InputError
 from engine.scoring import Scorer
 from storage import journal
 from storage.faults import keep_damaged_store
@@ -39,6 +42,7 @@ class RebuildResult:
     batches: list[int] = field(default_factory=list)  # batches imported again, in order
     rescored: dict[int, str] = field(default_factory=dict)  # batch -> bundle it had been scored with
     without_origin: list[int] = field(default_factory=list)  # folders without batch.json
+    refused: dict[int, str] = field(default_factory=dict)  # batch -> why its files are refused now
     decisions: int = 0  # decisions restored
     lost_decisions: list[int] = field(default_factory=list)  # decision ids whose score is not back
 
@@ -55,8 +59,13 @@ def rebuild(home: str | Path | None, scorer: Scorer, progress: Progress | None =
                 log.warning("batch %d was scored with bundle %s, not the one in use: scored with %s",
                             origin.batch_id, origin.bundle_id[:12], scorer.bundle.id[:12])
                 result.rescored[origin.batch_id] = origin.bundle_id
-            import_files(store, [folder / name for name in origin.files], scorer, application=origin.application,
-                         progress=progress, kind=origin.kind, restoring=origin)
+            try:
+                import_files(store, [folder / name for name in origin.files], scorer,
+                             application=origin.application, progress=progress, kind=origin.kind, restoring=origin)
+            except InputError as exc:  # e.g. files an older version took, refused by today's checks
+                log.warning("batch %d left out: its files are refused", origin.batch_id)
+                result.refused[origin.batch_id] = str(exc)
+                continue
             result.batches.append(origin.batch_id)
         _restore_decisions(store, kept / journal.JOURNAL_FILE, result)
     finally:

@@ -8,6 +8,7 @@ import json
 import stat
 import zipfile
 
+import polars as pl
 import pytest
 
 from desktop.cli import main
@@ -126,4 +127,30 @@ def test_the_journal_skips_a_torn_line_and_a_reused_id_keeps_the_later_decision(
     store = ClientStore(home)
     assert result.decisions == 1 and store.decisions(first)[0].officer == "alice" and store.decisions(second) == []
     assert store.decisions(first)[0].id == decided.id
+    store.close()
+
+
+def test_a_batch_whose_files_are_refused_now_is_left_out_and_said_the_others_come_back(
+    tmp_path, scorer, small_tables, capsys
+):
+    home = tmp_path / "home"
+    store = ClientStore(home)
+    for batch, rows in ((1, small_tables["application"].head(10)), (2, small_tables["application"].slice(10, 10))):
+        source = tmp_path / str(batch) / APP
+        source.parent.mkdir()
+        rows.write_csv(source)
+        import_files(store, [source], scorer)
+    first, second = store.find_clients(batch=1, limit=1)["SK_ID_CURR"][0], store.find_clients(batch=2, limit=1)["SK_ID_CURR"][0]
+    for sk_id in (first, second):
+        store.record_decision(sk_id, store.client(sk_id).score.decision, officer="alice")
+    decided = [store.decisions(sk_id)[0].id for sk_id in (first, second)]
+    store.close()
+    kept = home / "imports" / "2" / APP  # altered on disk since: an amount that is not a number
+    small_tables["application"].slice(10, 10).with_columns(AMT_CREDIT=pl.lit("lots")).write_csv(kept)
+    assert main(["--home", str(home), "rebuild"]) == 2
+    err = capsys.readouterr().err
+    assert "batch 2 not imported again" in err and "column AMT_CREDIT" in err and "Traceback" not in err
+    assert f"decisions {decided[1]} not restored" in err
+    store = ClientStore(home)
+    assert store.batches()["BATCH"].to_list() == [1] and store.decisions(first)[0].officer == "alice"
     store.close()
