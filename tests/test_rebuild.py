@@ -92,37 +92,39 @@ def test_corrupt_rebuild_and_every_client_score_and_decision_is_back(home, capsy
     store.close()
 
 
-def test_a_batch_scored_with_another_bundle_is_scored_with_the_one_in_use_and_said(tmp_path, scorer, small_tables):
+@pytest.fixture
+def ten_clients(tmp_path, scorer, small_tables):
+    """(home, the ids of its clients, alice's decision on the first): a store of one batch of 10 clients."""
     home = tmp_path / "home"
     source = tmp_path / APP
     small_tables["application"].head(10).write_csv(source)
     store = ClientStore(home)
     import_files(store, [source], scorer)
-    sk_id = store.find_clients(limit=1)["SK_ID_CURR"][0]
-    store.record_decision(sk_id, store.client(sk_id).score.decision, officer="alice")
+    ids = store.find_clients()["SK_ID_CURR"].to_list()
+    decided = store.record_decision(ids[0], store.client(ids[0]).score.decision, officer="alice")
     store.close()
+    return home, ids, decided
+
+
+def test_a_batch_scored_with_another_bundle_is_scored_with_the_one_in_use_and_said(ten_clients, scorer):
+    home, ids, _ = ten_clients
     origin = home / "imports" / "1" / "batch.json"
     fields = json.loads(origin.read_text())
     origin.write_text(json.dumps({**fields, "bundle_id": "0" * 64}))
     result = rebuild(home, scorer)
     assert result.rescored == {1: "0" * 64} and result.decisions == 1 and not result.lost_decisions
     store = ClientStore(home)
-    assert store.client(sk_id).decision.officer == "alice" and store.client(sk_id).score.bundle_id == scorer.bundle.id
+    client = store.client(ids[0])
+    assert client.decision.officer == "alice" and client.score.bundle_id == scorer.bundle.id
     store.close()
 
 
-def test_the_journal_skips_a_torn_line_and_a_reused_id_keeps_the_later_decision(tmp_path, scorer, small_tables):
-    home = tmp_path / "home"
-    source = tmp_path / APP
-    small_tables["application"].head(10).write_csv(source)
-    store = ClientStore(home)
-    import_files(store, [source], scorer)
-    first, second = store.find_clients(limit=2)["SK_ID_CURR"].to_list()
-    decided = store.record_decision(first, store.client(first).score.decision, officer="alice")
-    store.close()
-    lines = store.journal.read_text().splitlines()
-    never_committed = {**json.loads(lines[0]), "SK_ID_CURR": second, "officer": "mallory"}
-    store.journal.write_text(json.dumps(never_committed) + "\n" + lines[0] + "\n" + '{"kind": "deci')
+def test_the_journal_skips_a_torn_line_and_a_reused_id_keeps_the_later_decision(ten_clients, scorer):
+    home, (first, second, *_), decided = ten_clients
+    path = home / journal.JOURNAL_FILE
+    line = path.read_text().splitlines()[0]
+    never_committed = {**json.loads(line), "SK_ID_CURR": second, "officer": "mallory"}
+    path.write_text(json.dumps(never_committed) + "\n" + line + "\n" + '{"kind": "deci')
     result = rebuild(home, scorer)
     store = ClientStore(home)
     assert result.decisions == 1 and store.decisions(first)[0].officer == "alice" and store.decisions(second) == []
