@@ -24,7 +24,8 @@ from storage.paths import StoreError
 class StartupProblem:
     """Why the app could not start: a code (the text to show) and the technical detail."""
 
-    code: str  # store_damaged | store_full | store_locked | store_unusable | port_unavailable | bundle_damaged | unexpected
+    code: str  # store_damaged | store_full | store_locked | store_unusable | port_unavailable | bundle_damaged
+    #            | unexpected
     detail: str
     values: dict
 

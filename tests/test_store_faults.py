@@ -5,6 +5,7 @@ before every import's writes and at app start."""
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import random
 import sqlite3
@@ -19,7 +20,7 @@ import desktop.context
 import storage.store
 from desktop.cli import main
 from desktop.context import AppContext
-from desktop.startup import diagnose
+from desktop.startup import diagnose, problem_page
 from desktop.store_check import _show, start_check
 from engine.resources import default_bundle
 from storage.faults import DAMAGED, FULL, LOCKED, StoreFault, store_fault
@@ -191,7 +192,8 @@ def test_each_fault_is_recognised_from_what_sqlite_raises(tmp_path):
     assert store_fault(OSError(28, "No space left on device"), path).kind == FULL
     assert store_fault(sqlite3.IntegrityError("UNIQUE constraint failed"), path) is None
     assert diagnose(locked.value, path).code == "store_locked"
-    assert diagnose(full.value, path).code == "store_full"
+    page = problem_page(diagnose(full.value, path), None)
+    assert "est plein" in page and "is full" in page and html.escape(str(path)) in page
 
 
 @pytest.mark.parametrize("someone_writes", [False, True])
