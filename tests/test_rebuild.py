@@ -18,7 +18,7 @@ from storage.importer import import_files
 from storage.rebuild import rebuild
 from storage.store import ClientStore
 from storage_helpers import scorer, small_batch, small_tables  # noqa: F401 - fixtures
-from test_store_faults import corrupt_middle
+from test_store_faults import corrupt_middle, run
 
 APP = "application_test.csv"
 #: Batches' columns a rebuild restores (``finished`` is the rebuild's time).
@@ -75,6 +75,7 @@ def test_corrupt_rebuild_and_every_client_score_and_decision_is_back(home, capsy
     damaged = hashlib.sha256(database.read_bytes()).hexdigest()
     assert main(["--home", str(home), "import", str(home / "imports" / "2" / "march.zip")]) == 2
 
+    capsys.readouterr()
     assert main(["--home", str(home), "rebuild"]) == 0
     out = capsys.readouterr().out
     assert "2 batches imported again (1, 2); 10 decisions restored from the journal" in out
@@ -149,8 +150,8 @@ def test_a_batch_whose_files_are_refused_now_is_left_out_and_said_the_others_com
     store.close()
     kept = home / "imports" / "2" / APP  # altered on disk since: an amount that is not a number
     small_tables["application"].slice(10, 10).with_columns(AMT_CREDIT=pl.lit("lots")).write_csv(kept)
-    assert main(["--home", str(home), "rebuild"]) == 2
-    err = capsys.readouterr().err
+    code, err = run(capsys, "--home", str(home), "rebuild")
+    assert code == 2
     assert "batch 2 not imported again" in err and "column AMT_CREDIT" in err and "Traceback" not in err
     assert f"decisions {decided[1]} not restored" in err
     store = ClientStore(home)

@@ -7,13 +7,13 @@ import zipfile
 
 import pytest
 
-from desktop.cli import main
 from storage.content import stored_frame, table_digest
 from storage.importer import import_files
 from storage.migrations import migrations
 from storage.store import ClientStore
 from storage.writer import DuplicateImport
 from storage_helpers import scorer, small_batch, small_tables, snapshot  # noqa: F401 - fixtures
+from test_store_faults import run
 
 APP = "application_test.csv"
 
@@ -58,8 +58,7 @@ def test_the_same_rows_zipped_renamed_gzipped_or_in_parquet_are_refused_naming_t
 def test_the_cli_refuses_the_zipped_file_with_exit_2(imported, tmp_path, capsys):
     store, source = imported
     zipped = containers(source, tmp_path / "again")["zip"]
-    code = main(["--home", str(store.home), "import", str(zipped)])
-    err = capsys.readouterr().err
+    code, err = run(capsys, "--home", str(store.home), "import", str(zipped))
     assert code == 2 and "clients-march.zip: already imported" in err and "batch 1" in err
 
 

@@ -69,6 +69,8 @@ def other_app(tmp_path, small_tables) -> Path:
 
 
 def run(capsys, *argv: str) -> tuple[int, str]:
+    """(exit status, stderr) of the command; what the test printed before it is left out."""
+    capsys.readouterr()
     code = main(list(argv))
     _, err = capsys.readouterr()
     return code, err
