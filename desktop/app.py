@@ -18,6 +18,7 @@ from desktop import i18n
 from desktop.context import AppContext, set_context
 from desktop.i18n import t
 from desktop.security import install_token_guard
+from desktop.store_check import notice
 from engine.resources import resources_dir
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def shell() -> html.Div:
         className="mb-3",
     )
     return html.Div(
-        [dcc.Location(id="url"), html.Header(navbar), html.Main(dash.page_container, id="main", className="container-fluid px-4")],
+        [dcc.Location(id="url"), html.Header(navbar), notice(), html.Main(dash.page_container, id="main", className="container-fluid px-4")],
         lang=lang,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -123,6 +124,12 @@ def _store(args: argparse.Namespace):
     return store
 
 
+def _store_path(args: argparse.Namespace) -> Path:
+    from storage.paths import DATABASE_FILE, data_home
+
+    return data_home(args.home) / DATABASE_FILE
+
+
 def _scorer(args: argparse.Namespace):
     """The scorer of ``--bundle`` (default: the shipped one), refused unless shipped or signed by a trusted key."""
     from engine.resources import default_bundle
@@ -145,6 +152,27 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"in {result.seconds:.1f} s; store {store.home}"
     )
     return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from storage.rebuild import rebuild
+
+    result = rebuild(args.home, _scorer(args), progress=_ProgressLine())
+    print(f"previous store kept in {result.kept}")
+    print(f"{len(result.batches)} batches imported again ({', '.join(map(str, result.batches)) or 'none'}); "
+          f"{result.decisions:,} decisions restored from the journal")
+    for batch, bundle in result.rescored.items():
+        print(f"batch {batch} had been scored with bundle {bundle[:12]}, no longer the one in use: "
+              "scored with the bundle in use")
+    if result.without_origin:
+        print(f"batches {', '.join(map(str, result.without_origin))} were imported by an older creditscore: "
+              "imported again as of now")
+    for batch, reason in result.refused.items():
+        log.error("creditscore rebuild: batch %d not imported again: %s", batch, reason)
+    if result.lost_decisions:
+        log.error("creditscore rebuild: decisions %s not restored: their batch is not back",
+                  ", ".join(map(str, result.lost_decisions)))
+    return 2 if result.refused or result.lost_decisions else 0
 
 
 def cmd_clients(args: argparse.Namespace) -> int:
@@ -310,6 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--application", choices=["train", "test"], help="which application file when several are given")
     p.set_defaults(func=cmd_import)
 
+    p = verbs.add_parser("rebuild", help="keep the store aside and recreate it from the imported files and the journal")
+    _bundle_options(p)
+    p.set_defaults(func=cmd_rebuild)
+
     p = verbs.add_parser("clients", help="find clients in the store (latest score unless --batch)")
     p.add_argument("--id", type=int, help="show one client with the reasons of its latest score")
     p.add_argument("--decision", choices=["accept", "refuse"], help="the model's decision")
@@ -357,12 +389,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.log_file = _configure_logging(args)
     from engine.bundle import BundleError
     from engine.readers import InputError
+    from storage.faults import store_fault
     from storage.paths import StoreError
 
     try:
         return args.func(args)
     except (InputError, BundleError, StoreError) as exc:
         log.error("creditscore %s: %s", args.verb, exc)
+        return 2
+    except (sqlite3.Error, OSError) as exc:  # damaged store, full disk, a lock held too long: said plainly
+        fault = store_fault(exc, _store_path(args))
+        if fault is None:
+            log.exception("creditscore %s failed", args.verb)
+            return 1
+        log.error("creditscore %s: %s", args.verb, fault)
         return 2
     except ModuleNotFoundError as exc:  # the packaged app leaves out what only development verbs use
         log.error("creditscore %s: this installation does not include the Python module %r this command "

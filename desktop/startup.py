@@ -2,32 +2,30 @@
 
 :func:`diagnose` turns the exception of a failed start into a :class:`StartupProblem`;
 :func:`problem_page` is the page the window shows instead of the app (French, then English),
-:func:`opening_page` the one it shows while the app starts;
-:func:`keep_damaged_store` moves a store SQLite cannot read aside, with the files imported into it,
-so that a new store can start without losing anything.
+:func:`opening_page` the one it shows while the app starts. A store SQLite cannot read is moved
+aside, with the files imported into it and its journal, by ``storage.faults.keep_damaged_store``
+(the button of the problem page), so that a new store can start without losing anything.
 """
 
 from __future__ import annotations
 
 import errno
 import html
-import shutil
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from desktop.i18n import LANGS, t
-from storage.paths import DATABASE_FILE, IMPORTS_DIR, StoreError
-
-DAMAGED_PREFIX = "damaged-"
+from storage.faults import store_fault
+from storage.paths import StoreError
 
 
 @dataclass(frozen=True)
 class StartupProblem:
     """Why the app could not start: a code (the text to show) and the technical detail."""
 
-    code: str  # store_damaged | store_unusable | port_unavailable | bundle_damaged | bundle_untrusted | unexpected
+    code: str  # store_damaged | store_full | store_locked | store_unusable | port_unavailable | bundle_damaged
+    #            | bundle_untrusted | unexpected
     detail: str
     values: dict
 
@@ -43,8 +41,9 @@ def diagnose(exc: BaseException, store_path: Path | None = None, port: int = 0) 
 
     detail = f"{type(exc).__name__}: {exc}"
     values = {"path": str(store_path) if store_path else "", "port": port}
-    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
-        code = "store_damaged"  # "file is not a database", "database disk image is malformed"
+    fault = store_fault(exc, store_path or Path())
+    if fault is not None:
+        code = f"store_{fault.kind}"  # damaged: "file is not a database", "database disk image is malformed"
     elif isinstance(exc, (StoreError, sqlite3.OperationalError)):
         code = "store_unusable"
     elif isinstance(exc, OSError) and exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
@@ -56,17 +55,6 @@ def diagnose(exc: BaseException, store_path: Path | None = None, port: int = 0) 
     else:
         code = "unexpected"
     return StartupProblem(code, detail, values)
-
-
-def keep_damaged_store(home: Path) -> Path:
-    """Move the store's files and its imported files into ``home/damaged-<UTC time>/``; returns that folder."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    kept = home / f"{DAMAGED_PREFIX}{stamp}"
-    kept.mkdir()
-    for name in (DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", IMPORTS_DIR):
-        if (home / name).exists():
-            shutil.move(home / name, kept / name)
-    return kept
 
 
 def problem_page(problem: StartupProblem, log_file: Path | None) -> str:

@@ -19,7 +19,8 @@ from pathlib import Path
 from desktop.context import AppContext
 from desktop.security import new_token
 from desktop.server import ServerThread
-from desktop.startup import StartupProblem, diagnose, keep_damaged_store, opening_page, problem_page
+from desktop.startup import StartupProblem, diagnose, opening_page, problem_page
+from storage.faults import keep_damaged_store
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,12 @@ def serve(
 
 
 def open_store(ctx: AppContext) -> None:
-    """Open the store now (a store that cannot be opened stops the start) and seed it if empty."""
+    """Open the store now (a store that cannot be opened stops the start), check it in the background
+    (:mod:`desktop.store_check`) and seed it if empty."""
+    from desktop.store_check import start_check  # Dash is imported by then (serve)
+
     log.info("client store %s", ctx.store.path)
+    start_check(ctx)
     threading.Thread(target=_seed_if_empty, args=(ctx,), name="seed-check", daemon=True).start()
 
 

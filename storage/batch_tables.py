@@ -12,7 +12,7 @@ import logging
 import polars as pl
 
 from engine.schema import tables
-from storage.migrations import quote
+from storage.content import stored_frame
 from storage.paths import StoreError
 from storage.store import ClientStore
 
@@ -27,14 +27,11 @@ def batch_tables(store: ClientStore, batch_id: int) -> dict[str, pl.DataFrame]:
     """The batch's rows of each table it holds (application first); StoreError if no such batch."""
     if not batch_exists(store, batch_id):
         raise StoreError(f"no batch {batch_id} in the store")
-    conn = store.db.conn
     frames: dict[str, pl.DataFrame] = {}
-    for name, spec in tables().items():
-        schema = {c: col.dtype for c, col in spec.columns.items() if c not in spec.labels}
-        sql = f"SELECT {', '.join(map(quote, schema))} FROM {quote(name)} WHERE batch_id = ?"
-        rows = conn.execute(sql, (batch_id,)).fetchall()
-        if rows or name == "application":
-            frames[name] = pl.DataFrame(rows, schema=schema, orient="row")
+    for name in tables():
+        frame = stored_frame(store.db.conn, name, batch_id)
+        if frame.height or name == "application":
+            frames[name] = frame
     log.debug("batch %d: %s", batch_id, {name: frame.height for name, frame in frames.items()})
     return frames
 

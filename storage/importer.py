@@ -18,9 +18,10 @@ import polars as pl
 
 from engine.resources import demo_batch
 from engine.scoring import ClientScore, Scorer
+from storage.content import table_digest
 from storage.store import ClientStore, now
 from storage.validation import ValidationReport, validate
-from storage.writer import BatchRows, Progress, duplicates, write_batch
+from storage.writer import BatchOrigin, BatchRows, Progress, write_batch
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +60,14 @@ def import_files(
     application: str | None = None,
     progress: Progress | None = None,
     kind: str = "import",
+    restoring: BatchOrigin | None = None,
 ) -> ImportResult:
     """Import the application table alone or with history tables (files, folders, .zip).
 
-    Raises ``ImportRefused`` (bad files, with the validation report) or ``DuplicateImport``
-    (application file already imported); in both cases the store is unchanged.
+    Raises ``ImportRefused`` (bad files, with the validation report), ``DuplicateImport``
+    (application rows already imported: checked once, when storing) or ``StoreFault`` (the store
+    is damaged, full or held too long); in every case the store is unchanged. ``restoring`` (a
+    rebuild) keeps the batch's id, start, user and scoring time.
     """
     progress = progress or _silent
     started, clock = now(), time.perf_counter()
@@ -71,11 +75,12 @@ def import_files(
     report = validated.report
     read = sum(report.rows.values())
     progress("validated", read, read)
-    refusal = duplicates(store, report.files)
-    if refusal is not None:
-        raise refusal
+    digests = {name: table_digest(name, frame) for name, frame in validated.frames.items()}
     scores = score_frames(scorer, validated.frames, progress)
-    rows = BatchRows(kind, started, scorer.bundle.id, validated.frames, scores, report)
+    if restoring is not None:
+        started = restoring.started
+        scores = scores.with_columns(scored_at=pl.lit(restoring.scored_at))
+    rows = BatchRows(kind, started, scorer.bundle.id, validated.frames, scores, report, digests, application, restoring)
     batch_id = write_batch(store, rows, progress)
     new = store.db.conn.execute("SELECT new_clients FROM batches WHERE id = ?", (batch_id,)).fetchone()[0]
     seconds = time.perf_counter() - clock

@@ -188,3 +188,33 @@ KNOWN: tuple[str, ...] = tuple(
         m001_core, m002_decisions, m003_drift_runs, m004_import_indexes, m005_score_filters, m008_decision_ids,
     )
 )
+
+
+@migrations()
+def m009_batch_contents(db: Database) -> None:
+    """A digest of each table an import held (``storage.content``): re-imports are found by content.
+
+    Batches imported before it get the digest of their application table, read back from the store.
+    """
+    from storage.content import stored_frame, table_digest  # storage.content needs this module's quote
+
+    _run(
+        db,
+        """CREATE TABLE batch_contents (
+  batch_id INTEGER NOT NULL REFERENCES batches(id),
+  table_name TEXT NOT NULL,
+  rows INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  PRIMARY KEY (batch_id, table_name)
+) STRICT""",
+        "CREATE INDEX batch_contents_sha256 ON batch_contents(sha256)",
+    )
+    for (batch_id,) in db.execute("SELECT id FROM batches ORDER BY id").fetchall():
+        frame = stored_frame(db.conn, "application", batch_id)
+        db.execute(
+            "INSERT INTO batch_contents VALUES (?, 'application', ?, ?)",
+            (batch_id, frame.height, table_digest("application", frame)),
+        )
+
+
+KNOWN += (m009_batch_contents.__name__,)

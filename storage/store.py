@@ -3,7 +3,8 @@
 Layout of the store's folder::
 
     clients.sqlite          batches, clients, the Home Credit tables as imported, scores, decisions
-    imports/<batch_id>/     a copy of every file of that import, as the user gave it
+    imports/<batch_id>/     a copy of every file of that import, as the user gave it, and ``batch.json``
+    journal.jsonl           every officer's decision, also appended here (``storage.journal``)
 
 Each thread gets its own connection (``ClientStore.db``), so one store object can serve the
 Dash app's worker threads; opening a store is cheap once it is migrated.
@@ -17,13 +18,15 @@ import logging
 import shutil
 import sqlite3
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import polars as pl
 from sqlite_utils import Database
 
+from storage import journal
+from storage.faults import check_integrity, faults_said
 from storage.migrations import KNOWN, migrations
 from storage.paths import DATABASE_FILE, IMPORTS_DIR, StoreError, data_home
 
@@ -106,6 +109,7 @@ class ClientStore:
         self.home = data_home(home)
         self.path = self.home / DATABASE_FILE
         self.imports = self.home / IMPORTS_DIR
+        self.journal = self.home / journal.JOURNAL_FILE
         self.imports.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         try:
@@ -152,6 +156,17 @@ class ClientStore:
         if db is not None:
             db.close()
             self._local.db = None
+
+    def check_integrity(self) -> int:
+        """``PRAGMA quick_check``; raises ``StoreFault`` ("damaged") if the file fails it. Returns the
+        ``data_version`` read just before: if :meth:`data_version` differs later, another connection
+        has committed since the check."""
+        version = self.data_version()
+        check_integrity(self.db.conn, self.path)
+        return version
+
+    def data_version(self) -> int:
+        return self.db.conn.execute("PRAGMA data_version").fetchone()[0]
 
     @property
     def schema_version(self) -> list[str]:
@@ -296,11 +311,6 @@ class ClientStore:
         row = self.db.conn.execute("SELECT report FROM batches WHERE id = ?", (batch_id,)).fetchone()
         return None if row is None else json.loads(row[0])
 
-    def batches_with_file(self, sha256: str) -> list[int]:
-        """Batches that imported a file with this content."""
-        rows = self.db.conn.execute("SELECT DISTINCT batch_id FROM batch_files WHERE sha256 = ?", (sha256,))
-        return [row[0] for row in rows]
-
     # --- officers' decisions ----------------------------------------------------------------------
 
     def record_decision(
@@ -323,12 +333,23 @@ class ClientStore:
         reason = (override_reason or "").strip() or None
         if decision != record.score.decision and reason is None:
             raise StoreError(f"the model says {record.score.decision}: overriding it needs a reason")
-        row = (sk_id_curr, record.score.id, decision, reason, officer or os_user(), now())
-        with self.db.atomic():
+        row = (record.score.id, decision, reason, officer or os_user(), now())
+        return self.append_decision(sk_id_curr, record.score.batch_id, row)
+
+    def append_decision(
+        self, sk_id_curr: int, batch_id: int, row: tuple, decision_id: int | None = None
+    ) -> DecisionRecord:
+        """Insert a decision (``row``: score_id, decision, override_reason, officer, decided_at; with the
+        next id unless ``decision_id``) and append it to the journal, in one transaction."""
+        with faults_said(self.path), self.db.atomic():
             cursor = self.db.conn.execute(
                 """INSERT INTO decisions
-                ("SK_ID_CURR", score_id, decision, override_reason, officer, decided_at)
-                VALUES (?, ?, ?, ?, ?, ?)""",
-                row,
+                (id, "SK_ID_CURR", score_id, decision, override_reason, officer, decided_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (decision_id, sk_id_curr, *row),
             )
-        return DecisionRecord(cursor.lastrowid, *row[1:])
+            stored = DecisionRecord(cursor.lastrowid, *row)
+            journal.append(
+                self.journal, {"kind": "decision", "SK_ID_CURR": sk_id_curr, "batch_id": batch_id, **asdict(stored)}
+            )
+        return stored

@@ -1,10 +1,15 @@
 """Write one validated, scored import into the store: all of it in ONE transaction, or nothing.
 
-``BEGIN IMMEDIATE`` takes the write lock first (readers carry on, WAL); then the batch, its
-clients, the tables as imported, the scores and the file records are inserted and the files are
-copied to ``imports/<batch_id>.partial``. The folder is renamed to ``imports/<batch_id>`` just
-before ``COMMIT``; on any failure the transaction is rolled back and the folder removed. A process
-killed in between leaves an unowned folder, which the next import (or the next open) removes.
+The store is checked first (``PRAGMA quick_check``: nothing is written into a damaged file), while
+other connections may still write (an officer's decision is not held up by the check). Then
+``BEGIN IMMEDIATE`` takes the write lock (readers carry on, WAL); holding it, the store is checked
+again only if another connection committed since (``PRAGMA data_version``), and the application
+table's content is looked for among earlier imports (the one duplicate check). Then the
+batch, its clients, the tables as imported with their digests, the scores and the file records
+are inserted and the files are copied to ``imports/<batch_id>.partial`` with ``batch.json`` (what
+``storage.rebuild`` needs to import them again). The folder is renamed to ``imports/<batch_id>``
+just before ``COMMIT``; on any failure the transaction is rolled back and the folder removed. A
+process killed in between leaves an unowned folder, which the next import (or the next open) removes.
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ import logging
 import shutil
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
 
 from engine.readers import InputError, Problem
+from storage.faults import faults_said
 from storage.migrations import quote
 from storage.store import PARTIAL, ClientStore, now, os_user
 from storage.validation import SourceFile, ValidationReport
@@ -28,16 +34,36 @@ log = logging.getLogger(__name__)
 
 #: Rows per ``executemany`` call (and per progress report).
 CHUNK_ROWS = 50_000
+#: What a rebuild needs to import a kept folder again (:class:`BatchOrigin`), beside the kept files.
+ORIGIN_FILE = "batch.json"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 class DuplicateImport(InputError):
-    """Every file of the import was already imported; ``batches`` are the earlier imports."""
+    """The import's application table was already imported; ``batches`` are the earlier imports."""
 
     def __init__(self, problems: Sequence[Problem], batches: list[int]) -> None:
         super().__init__(problems)
         self.batches = batches
+
+
+@dataclass(frozen=True)
+class BatchOrigin:
+    """A stored batch as it was imported: ``imports/<batch_id>/batch.json``, read by a rebuild."""
+
+    batch_id: int
+    kind: str
+    started: str
+    os_user: str
+    bundle_id: str
+    scored_at: str
+    application: str | None  # the ``application`` choice ("train"/"test") it was imported with
+    files: list[str]  # the kept files, in the order given
+
+    @classmethod
+    def read(cls, folder: Path) -> BatchOrigin:
+        return cls(**json.loads((folder / ORIGIN_FILE).read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)
@@ -50,33 +76,49 @@ class BatchRows:
     frames: dict[str, pl.DataFrame]  # tables to store, as validated
     scores: pl.DataFrame  # SK_ID_CURR, pd, decision, grade, points, reasons (JSON), scored_at
     report: ValidationReport
+    digests: dict[str, str]  # table -> digest of its rows (storage.content)
+    application: str | None = None
+    restoring: BatchOrigin | None = None  # a rebuild: the batch's id and user as they were; no duplicate check
 
 
-def duplicates(store: ClientStore, files: Sequence[SourceFile]) -> DuplicateImport | None:
-    """The refusal to give when the import's application file was imported before, else None."""
-    for file in files:
-        if "application" not in file.tables:
-            continue
-        earlier = store.batches_with_file(file.sha256)
-        if earlier:
-            problem = Problem.of(file.name, code="already_imported", sha256=file.sha256[:12],
-                                 batches=", ".join(map(str, earlier)))
-            return DuplicateImport([problem], earlier)
-    return None
+def duplicates(store: ClientStore, rows: BatchRows) -> DuplicateImport | None:
+    """The refusal to give when the import's application rows were imported before, else None."""
+    digest = rows.digests["application"]
+    earlier = [r[0] for r in store.db.conn.execute(
+        "SELECT batch_id FROM batch_contents WHERE table_name = 'application' AND sha256 = ? ORDER BY batch_id",
+        (digest,),
+    )]
+    if not earlier:
+        return None
+    name = next((f.name for f in rows.report.files if "application" in f.tables), "application")
+    problem = Problem.of(name, code="already_imported", sha256=digest[:12], batches=", ".join(map(str, earlier)))
+    return DuplicateImport([problem], earlier)
 
 
 def write_batch(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
-    """Store one import atomically; returns its batch id."""
+    """Store one import atomically; returns its batch id. A damaged store, a full disk or a write lock
+    held too long raise ``StoreFault`` (nothing stored)."""
+    with faults_said(store.path):
+        return _write(store, rows, progress)
+
+
+def _write(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
     conn = store.db.conn
+    checked = store.check_integrity()  # before taking the lock: decisions are not held up meanwhile
     conn.execute("BEGIN IMMEDIATE")
     folder = None
     try:
+        if store.data_version() != checked:  # committed to since: check again what is written on
+            store.check_integrity()
         store.sweep_imports()
-        refusal = duplicates(store, rows.report.files)
+        refusal = None if rows.restoring else duplicates(store, rows)
         if refusal is not None:
             raise refusal
-        batch_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM batches").fetchone()[0]
-        _insert_batch(conn, batch_id, rows)
+        if rows.restoring:
+            batch_id, user = rows.restoring.batch_id, rows.restoring.os_user
+        else:
+            batch_id, user = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM batches").fetchone()[0], os_user()
+        _insert_batch(conn, batch_id, user, rows)
         scores = _with_score_ids(conn, batch_id, rows.scores)
         total = sum(frame.height for frame in rows.frames.values()) + scores.height
         done = 0
@@ -87,7 +129,10 @@ def write_batch(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
         scores = scores.with_columns(batch_id=pl.lit(batch_id), bundle_id=pl.lit(rows.bundle_id))
         _insert_frame(conn, "scores", scores, done, total, progress)
         folder = store.imports / f"{batch_id}{PARTIAL}"
-        _keep_files(conn, batch_id, rows.report.files, folder)
+        kept = _keep_files(conn, batch_id, rows.report.files, folder)
+        origin = BatchOrigin(batch_id, rows.kind, rows.started, user, rows.bundle_id,
+                             rows.scores["scored_at"][0] if rows.scores.height else now(), rows.application, kept)
+        (folder / ORIGIN_FILE).write_text(json.dumps(asdict(origin), ensure_ascii=False), encoding="utf-8")
         folder = folder.rename(store.imports / str(batch_id))
         new = conn.execute("SELECT COUNT(*) FROM clients WHERE first_batch_id = ?", (batch_id,)).fetchone()[0]
         conn.execute("UPDATE batches SET finished = ?, new_clients = ? WHERE id = ?", (now(), new, batch_id))
@@ -101,7 +146,7 @@ def write_batch(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
     return batch_id
 
 
-def _insert_batch(conn: sqlite3.Connection, batch_id: int, rows: BatchRows) -> None:
+def _insert_batch(conn: sqlite3.Connection, batch_id: int, user: str, rows: BatchRows) -> None:
     report = rows.report
     stored = {name: frame.height for name, frame in rows.frames.items()}
     conn.execute(
@@ -113,12 +158,16 @@ def _insert_batch(conn: sqlite3.Connection, batch_id: int, rows: BatchRows) -> N
             "imported with warnings" if report.warnings else "imported",
             rows.started,
             now(),
-            os_user(),
+            user,
             rows.bundle_id,
             rows.scores.height,
             json.dumps({"read": report.rows, "stored": stored}),
             json.dumps(report.to_dict(), ensure_ascii=False),
         ),
+    )
+    conn.executemany(
+        "INSERT INTO batch_contents (batch_id, table_name, rows, sha256) VALUES (?, ?, ?, ?)",
+        ((batch_id, name, frame.height, rows.digests[name]) for name, frame in rows.frames.items()),
     )
 
 
@@ -148,16 +197,19 @@ def _insert_frame(
     return done
 
 
-def _keep_files(conn: sqlite3.Connection, batch_id: int, files: Sequence[SourceFile], folder: Path) -> None:
-    """Copy the import's files into ``folder`` and record them (name, size, SHA-256)."""
+def _keep_files(conn: sqlite3.Connection, batch_id: int, files: Sequence[SourceFile], folder: Path) -> list[str]:
+    """Copy the import's files into ``folder`` and record them (name, size, SHA-256); their names there."""
     folder.mkdir()
+    kept = []
     for i, file in enumerate(files):
         target = folder / file.name
-        if target.exists():  # two given files with one name
+        if target.exists() or target.name == ORIGIN_FILE:  # two given files with one name, or batch.json
             target = folder / f"{i}-{file.name}"
+        kept.append(target.name)
         shutil.copyfile(file.path, target)
         conn.execute(
             "INSERT INTO batch_files (batch_id, name, size, sha256, tables, stored_as)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (batch_id, file.name, file.size, file.sha256, ",".join(file.tables), f"{batch_id}/{target.name}"),
         )
+    return kept

@@ -224,7 +224,10 @@ def test_import_stores_clients_history_scores_reasons_and_files(store, small_tab
     reasons = json.loads(conn.execute("SELECT reasons FROM scores LIMIT 1").fetchone()[0])
     assert set(reasons["against"][0]) == {"group", "feature", "value", "contribution"}  # structure, not words
     kept = sorted(p.name for p in (store.imports / "1").iterdir())
-    assert kept == sorted(p.name for p in small_batch.iterdir())
+    assert kept == sorted([*(p.name for p in small_batch.iterdir()), "batch.json"])
+    origin = json.loads((store.imports / "1" / "batch.json").read_text())
+    assert origin["batch_id"] == 1 and origin["bundle_id"] == batch["BUNDLE"] and origin["kind"] == "import"
+    assert sorted(origin["files"]) == sorted(p.name for p in small_batch.iterdir())
     files = conn.execute("SELECT name, size, sha256 FROM batch_files WHERE batch_id = 1").fetchall()
     assert {(n, s) for n, s, _ in files} == {(p.name, p.stat().st_size) for p in small_batch.iterdir()}
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -310,7 +313,7 @@ def test_application_alone_and_a_zip_of_tables_import(tmp_path, scorer, demo_tab
             out.write(path, path.name)
     zipped = import_files(store, [archive], scorer)
     assert zipped.rows == {name: frame.height for name, frame in tables.items()}
-    assert [p.name for p in (store.imports / str(zipped.batch_id)).iterdir()] == ["clients.zip"]
+    assert sorted(p.name for p in (store.imports / str(zipped.batch_id)).iterdir()) == ["batch.json", "clients.zip"]
 
 
 def test_progress_reports_validated_scored_and_stored(tmp_path, scorer, small_batch, small_tables):

@@ -11,9 +11,10 @@ import pytest
 from flask import Flask
 
 from desktop.server import ServerThread
-from desktop.startup import diagnose, keep_damaged_store, opening_page, problem_page
+from desktop.startup import diagnose, opening_page, problem_page
 from engine.bundle import BundleError
 from engine.signing import SigningError
+from storage.faults import keep_damaged_store
 from storage.paths import StoreError
 from storage.store import ClientStore
 
@@ -81,10 +82,12 @@ def test_keeping_a_damaged_store_moves_it_with_its_imports_and_a_new_store_opens
     (tmp_path / "imports" / "3").mkdir(parents=True)
     (tmp_path / "imports" / "3" / "application_test.csv").write_text("SK_ID_CURR\n1\n")
     (tmp_path / "reports").mkdir()
+    (tmp_path / "journal.jsonl").write_text('{"kind": "decision"}\n')
     kept = keep_damaged_store(tmp_path)
     assert kept.parent == tmp_path and kept.name.startswith("damaged-")
     assert (kept / "clients.sqlite").read_bytes() == b"not a database" * 200
     assert (kept / "clients.sqlite-wal").exists() and (kept / "imports" / "3" / "application_test.csv").exists()
+    assert (kept / "journal.jsonl").exists() and not (tmp_path / "journal.jsonl").exists()
     assert (tmp_path / "reports").exists()  # drift reports stay where they are
     store = ClientStore(tmp_path)
     assert store.is_empty()

@@ -25,6 +25,7 @@ from desktop.widgets import chart, decision_badge, decision_word
 from engine.bundle import MANIFEST_FILE
 from engine.labels import DAYS_NOT_APPLICABLE, level_label
 from storage.client_tables import ClientFilter, client_page
+from storage.faults import StoreFault
 from storage.paths import StoreError
 from storage.store import ClientRecord
 
@@ -387,6 +388,10 @@ def _record(_clicks, choice, reason, model, sk_id):
         return dbc.Alert(t("clients.reason_required"), color="danger", className="py-2 mb-0"), dash.no_update, dash.no_update
     try:
         context().store.record_decision(sk_id, choice, override_reason=reason or None)
+    except StoreFault as fault:
+        log.error("decision on %s not stored: %s", sk_id, fault)
+        text = t(f"startup.store_{fault.kind}_now", lang, path=str(fault.path))
+        return dbc.Alert(text, color="danger", className="py-2 mb-0"), dash.no_update, dash.no_update
     except StoreError as error:
         log.warning("decision on %s refused: %s", sk_id, error)
         return dbc.Alert(t("clients.reason_required"), color="danger", className="py-2 mb-0"), dash.no_update, dash.no_update

@@ -3,8 +3,9 @@
 In the window the native file dialog gives the files' paths; in a browser (``context().window``
 is None) they are uploaded into ``<store home>/uploads/<time>/`` under their own names. The files
 are validated in a background job and the report shown; "Importer" is enabled only when there
-is no error and the application file was never imported. The import itself (validate, score,
-store) is a second job with a progress bar, ending with a summary and links to the new clients.
+is no error. The import itself (validate, score, store) is a second job with a progress bar,
+ending with a summary and links to the new clients — or the refusal of a re-import (found by
+content when storing) or of a store that is damaged, full or busy.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from desktop.i18n import current_lang, number, percent, t
 from engine.input_problems import Problem, describe
 from storage.importer import import_files
 from storage.validation import ImportRefused, validate
-from storage.writer import DuplicateImport, duplicates
+from storage.faults import StoreFault
+from storage.writer import DuplicateImport
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +64,12 @@ def save_uploads(contents: list[str], names: list[str]) -> list[str]:
 
 
 def _validation_job(paths: list[str]) -> dict:
-    """The validation report (as a dict), whether it has errors, and the duplicate refusal if any."""
+    """The validation report (as a dict) and whether it has errors (a re-import is found when storing)."""
     try:
         validated = validate(paths)
     except ImportRefused as refused:
-        return {"report": refused.report.to_dict(), "errors": True, "duplicate": None}
-    refusal = duplicates(context().store, validated.report.files)
-    duplicate = [asdict(p) for p in refusal.problems] if refusal else None
-    return {"report": validated.report.to_dict(), "errors": bool(validated.report.errors), "duplicate": duplicate}
+        return {"report": refused.report.to_dict(), "errors": True}
+    return {"report": validated.report.to_dict(), "errors": bool(validated.report.errors)}
 
 
 def _import_job(paths: list[str], progress) -> dict:
@@ -81,6 +81,8 @@ def _import_job(paths: list[str], progress) -> dict:
         return {"refused": refused.report.to_dict()}
     except DuplicateImport as duplicate:
         return {"duplicate": [asdict(p) for p in duplicate.problems]}
+    except StoreFault as fault:
+        return {"fault": fault.kind, "path": str(fault.path)}
     clients = ctx.store.find_clients(batch=result.batch_id)
     uploads = ctx.store.home / UPLOADS_DIR
     if all(Path(p).is_relative_to(uploads) for p in paths):
@@ -113,16 +115,13 @@ def _problems_table(problems: list[dict], caption: str, table_id: str, lang: str
 
 
 def report_view(result: dict, lang: str) -> html.Div:
-    """The validation report: counts, files, errors, warnings, duplicate refusal."""
+    """The validation report: counts, files, errors, warnings."""
     report = result["report"]
     errors = [p for p in report["problems"] if p["severity"] == "error"]
     warnings = [p for p in report["problems"] if p["severity"] == "warning"]
     if errors:
         status = dbc.Alert([html.Strong(t("imports.has_errors", lang, n=number(len(errors), lang))), " ",
                             t("imports.fix_and_retry", lang)], color="danger", id="import-verdict")
-    elif result["duplicate"]:
-        status = dbc.Alert([html.Strong(t("imports.duplicate", lang)), _duplicate_list(result["duplicate"], lang)],
-                           color="warning", id="import-verdict")
     else:
         status = dbc.Alert(t("imports.ready", lang, clients=number(report["rows"].get("application", 0), lang)),
                            color="success", id="import-verdict")
@@ -150,7 +149,10 @@ def summary_view(result: dict, lang: str) -> html.Div:
         return dbc.Alert([html.Strong(t("imports.duplicate", lang)), _duplicate_list(result["duplicate"], lang)],
                          color="warning", id="import-summary")
     if "refused" in result:
-        return html.Div(report_view({"report": result["refused"], "errors": True, "duplicate": None}, lang), id="import-summary")
+        return html.Div(report_view({"report": result["refused"], "errors": True}, lang), id="import-summary")
+    if "fault" in result:
+        return dbc.Alert(t(f"startup.store_{result['fault']}_now", lang, path=result["path"]), color="danger",
+                         id="import-summary")
     total = result["clients"] or 1
     decisions = [html.Li(t(f"imports.decision_{d}", lang, n=number(n, lang), share=percent(n / total, lang)))
                  for d, n in sorted(result["decisions"].items())]
@@ -263,7 +265,7 @@ def poll(_n: int, job_ref: dict | None):
         return 0, "", "", True, True, None, failure
     if job_ref["kind"] == "validate":
         result = job.result
-        return 0, "", "", True, result["errors"] or bool(result["duplicate"]), report_view(result, lang), no_update
+        return 0, "", "", True, result["errors"], report_view(result, lang), no_update
     return 100, "100 %", t("imports.finished", lang), True, True, no_update, summary_view(job.result, lang)
 
 
