@@ -16,7 +16,6 @@ from storage.importer import import_files
 from storage.migrations import KNOWN, migrations
 from storage.paths import DATABASE_FILE
 from storage.store import ClientStore
-from storage_helpers import scorer, small_batch, small_tables  # noqa: F401 - fixtures
 
 REPLACE = """INSERT OR REPLACE INTO decisions
 (id, "SK_ID_CURR", score_id, decision, override_reason, officer, decided_at)
@@ -27,7 +26,7 @@ ON CONFLICT (id) DO UPDATE SET decision = excluded.decision, officer = excluded.
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, scorer, small_batch):  # noqa: F811 - fixtures
+def store(tmp_path_factory, scorer, small_batch):
     """A store holding a real batch (the first demo clients with their history)."""
     store = ClientStore(tmp_path_factory.mktemp("home"))
     import_files(store, [small_batch], scorer)

@@ -17,7 +17,6 @@ from storage import journal
 from storage.importer import import_files
 from storage.rebuild import rebuild
 from storage.store import ClientStore
-from storage_helpers import scorer, small_batch, small_tables  # noqa: F401 - fixtures
 from test_store_faults import corrupt_middle, run
 
 APP = "application_test.csv"

@@ -12,7 +12,7 @@ from storage.importer import import_files
 from storage.migrations import migrations
 from storage.store import ClientStore
 from storage.writer import DuplicateImport
-from storage_helpers import scorer, small_batch, small_tables, snapshot  # noqa: F401 - fixtures
+from storage_helpers import snapshot
 from test_store_faults import run
 
 APP = "application_test.csv"

@@ -32,7 +32,6 @@ from engine.signing import (
     trusted_keys,
 )
 from bundle_helpers import edit_manifest, forged_bundle
-from storage_helpers import small_batch, small_tables  # noqa: F401 - fixtures
 
 
 @pytest.fixture
@@ -48,7 +47,7 @@ def keys(tmp_path):
 
 
 @pytest.fixture
-def application(small_batch):  # noqa: F811 - fixture
+def application(small_batch):
     """300 real demo clients with their history (CSV files)."""
     return str(small_batch)
 
