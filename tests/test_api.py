@@ -115,3 +115,22 @@ def test_wrong_types_name_the_field(app, one_application):
 def test_server_listens_on_loopback_only(app):
     _, server = app
     assert server.url.startswith("http://127.0.0.1:")
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [
+        ("EXT_SOURCE_1", 57, "outside the allowed range 0 to 1"),
+        ("AMT_INCOME_TOTAL", float("nan"), "not a finite number"),
+        ("AMT_CREDIT", float("inf"), "not a finite number"),
+        ("AMT_ANNUITY", -100, "below the allowed minimum 0"),
+        ("DAYS_BIRTH", 50000, "outside the allowed range of 18 to 100 years"),
+    ],
+)
+def test_issue12_impossible_values_are_a_400_naming_the_field(app, one_application, column, value, words):
+    ctx, server = app
+    bad = {**one_application, column: value}
+    status, body = _call(server, "/api/v1/score", token=ctx.token, body=json.dumps({"application": bad}).encode())
+    assert status == 400, body
+    [problem] = body["problems"]
+    assert problem["column"] == column and problem["record"] == 1 and words in problem["message"]

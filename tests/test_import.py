@@ -419,3 +419,30 @@ def test_real_data_raises_no_plausibility_warning(home_credit):
     for source in ([demo_batch()], [home_credit / "application_train.zip", home_credit / "bureau.zip"]):
         report = validate(source).report
         assert [p for p in report.warnings if p.column not in (None, "SK_ID_CURR")] == []
+
+
+def test_issue12_ext_source_57_no_longer_turns_a_refusal_into_an_acceptance(
+    scorer, demo_tables, tmp_path, capsys
+):
+    from desktop.cli import main
+    from engine.records import tables_from_json
+    from engine.scoring import ACCEPT, REFUSE
+
+    app = demo_tables["application"].head(300)
+    real = scorer.score(scorer.features({"application": app}))
+    forged = scorer.score(scorer.features({"application": app.with_columns(EXT_SOURCE_1=pl.lit(57.0))}))
+    flipped = [i for i, (a, b) in enumerate(zip(real, forged)) if a.decision == REFUSE and b.decision == ACCEPT]
+    assert flipped, "the finding: a score of 57 on a 0–1 scale turns refusals into acceptances"
+    client = app.slice(flipped[0], 1).with_columns(EXT_SOURCE_1=pl.lit(57.0))
+    path = write(tmp_path / APP, client.write_csv())
+    store = ClientStore(tmp_path / "home")
+    assert_refused(store, [path], scorer, APP, "EXT_SOURCE_1", 2, "External score 1: outside the allowed range 0 to 1")
+    assert store.find_clients().height == 0
+    assert main(["score", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "EXT_SOURCE_1" in err and "line 2" in err and "0 to 1" in err and "Traceback" not in err
+    record = {k: v for k, v in client.row(0, named=True).items() if v is not None}
+    with pytest.raises(InputError) as caught:
+        tables_from_json({"application": record})
+    [problem] = caught.value.errors
+    assert (problem.column, problem.row, problem.code) == ("EXT_SOURCE_1", 1, "value_outside_range")
