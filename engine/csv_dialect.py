@@ -62,7 +62,10 @@ def to_utf8(data: bytes, display: str) -> bytes:
     if not data or data.isspace():
         raise Fatal(Problem.of(display, code="empty_file"))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        data = data.decode("utf-16").encode("utf-8")
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise Fatal(Problem.of(display, code="damaged_utf16", offset=exc.start)) from exc
     _reject_binary(data[:SAMPLE_BYTES], display)
     try:
         data.decode("utf-8")

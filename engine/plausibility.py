@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
 
+import numpy as np
 import polars as pl
 
 from engine.input_problems import FIRST_DATA_LINE, Problem
@@ -129,43 +130,56 @@ def _impossible(table: str, column: str, r: Range) -> Callable[..., Problem]:
     return _labelled(maker, table, column)
 
 
-def _outside(value: pl.Expr, low: float | None, high: float | None) -> pl.Expr:
-    out = pl.lit(False)
-    if low is not None:
-        out = out | (value < low)
-    if high is not None:
-        out = out | (value > high)
-    return out
+#: (true where wrong, the problem of those lines, values shown as ages) of one column's values.
+Rule = tuple[Callable[[np.ndarray], np.ndarray], Callable[..., Problem], bool]
 
 
-def _rules(frame: pl.DataFrame, table: str) -> list[tuple[str, pl.Expr, Callable[..., Problem], bool]]:
-    """(column, true where wrong, the problem of its lines, value shown in years) per rule."""
-    rules = []
-    table_ranges = ranges().get(table, {})
-    for name, dtype in frame.schema.items():
-        if dtype == pl.String:
-            long_text = partial(Problem.of, code="implausible_long_text", severity="warning", limit=MAX_TEXT_CHARS)
-            rules.append((name, pl.col(name).str.len_chars() > MAX_TEXT_CHARS, long_text, False))
-        r = table_ranges.get(name)
-        if r is None or not dtype.is_numeric():
-            continue
-        value = pl.col(name)
-        if dtype.is_float():
-            rules.append((name, ~value.is_finite(), _labelled(partial(Problem.of, code="value_not_finite"),
-                                                               table, name), False))
-            finite = value.is_finite()
-        else:
-            finite = pl.lit(True)
-        shown = -value / DAYS_PER_YEAR if r.in_years else value
-        if r.low is not None or r.high is not None:
-            rules.append((name, finite & _outside(shown, r.low, r.high), _impossible(table, name, r), r.in_years))
-        if r.usual_low is not None:
-            below = partial(Problem.of, code="implausible_below", severity="warning", low=_bound(r.usual_low))
-            rules.append((name, finite & (shown < r.usual_low), _labelled(below, table, name), False))
-        if r.usual_high is not None:
-            above = partial(Problem.of, code="implausible_above", severity="warning", high=_bound(r.usual_high))
-            rules.append((name, finite & (shown > r.usual_high), _labelled(above, table, name), False))
-    return rules
+def _outside(low: float | None, high: float | None, in_years: bool) -> Callable[[np.ndarray], np.ndarray]:
+    """True where a finite value (an age, for ``in_years``) is below ``low`` or above ``high``."""
+
+    def outside(values: np.ndarray) -> np.ndarray:
+        shown = -values / DAYS_PER_YEAR if in_years else values
+        with np.errstate(invalid="ignore"):
+            below = shown < low if low is not None else False
+            above = shown > high if high is not None else False
+        return np.isfinite(values) & (below | above)
+
+    return outside
+
+
+def _not_finite(values: np.ndarray) -> np.ndarray:
+    return ~np.isfinite(values)
+
+
+def _long_text(lengths: np.ndarray) -> np.ndarray:
+    return lengths > MAX_TEXT_CHARS
+
+
+@cache
+def _column_rules(table: str, column: str, kind: str) -> tuple[Rule, ...]:
+    """The rules of one column (its values as numbers; text as lengths)."""
+    if kind == "str":
+        long_text = partial(Problem.of, code="implausible_long_text", severity="warning", limit=MAX_TEXT_CHARS)
+        return ((_long_text, long_text, False),)
+    r = ranges().get(table, {}).get(column)
+    if r is None:
+        return ()
+    rules: list[Rule] = []
+    if kind == "float":
+        rules.append((_not_finite, _labelled(partial(Problem.of, code="value_not_finite"), table, column), False))
+    if r.low is not None or r.high is not None:
+        rules.append((_outside(r.low, r.high, r.in_years), _impossible(table, column, r), r.in_years))
+    if r.usual_low is not None:
+        below = partial(Problem.of, code="implausible_below", severity="warning", low=_bound(r.usual_low))
+        rules.append((_outside(r.usual_low, None, False), _labelled(below, table, column), False))
+    if r.usual_high is not None:
+        above = partial(Problem.of, code="implausible_above", severity="warning", high=_bound(r.usual_high))
+        rules.append((_outside(None, r.usual_high, False), _labelled(above, table, column), False))
+    return tuple(rules)
+
+
+def _kind(dtype: pl.DataType) -> str:
+    return "str" if dtype == pl.String else "float" if dtype.is_float() else "int" if dtype.is_numeric() else ""
 
 
 def _shown(cell: object, in_years: bool) -> str:
@@ -175,22 +189,37 @@ def _shown(cell: object, in_years: bool) -> str:
     return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
 
 
+def _as_numbers(frame: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(values as float64, null mask) of ``columns``, text as its length: two queries in all."""
+    schema = frame.schema
+    numbers = [pl.col(c).str.len_chars() if schema[c] == pl.String else pl.col(c) for c in columns]
+    values = frame.select(expr.cast(pl.Float64) for expr in numbers).to_numpy()
+    return values, frame.select(pl.col(columns).is_null()).to_numpy()
+
+
 def check_table(frame: pl.DataFrame, table: str, file: str, first_line: int = FIRST_DATA_LINE) -> list[Problem]:
-    """Errors and warnings for one typed ``table`` read from ``file`` (rows in order from ``first_line``)."""
-    rules = _rules(frame, table)
+    """Errors and warnings for one typed ``table`` read from ``file`` (rows in order from ``first_line``).
+
+    The columns go through numpy at once: a one-row API request is checked in milliseconds, a
+    300,000-row table in one vectorised pass per rule.
+    """
+    rules = {c: found for c, dtype in frame.schema.items() if (found := _column_rules(table, c, _kind(dtype)))}
     if not rules or frame.is_empty():
         return []
-    flags = frame.select(expr.fill_null(False).alias(str(i)) for i, (_, expr, _, _) in enumerate(rules))
-    counts = flags.sum().row(0)
+    columns = list(rules)
+    values, nulls = _as_numbers(frame, columns)
     problems = []
-    for (column, _, problem, in_years), flag, count in zip(rules, flags.columns, counts, strict=True):
-        if not count:
-            continue
-        rows = flags.select(pl.arg_where(pl.col(flag))).to_series().head(_LISTED_LINES)
-        lines = (rows + first_line).to_list()
-        first = _shown(frame[column][rows[0]], in_years)
-        problems.append(problem(file, column=column, row=lines[0], n=count, lines=lines, lines_total=count,
-                                first=first))
+    for j, column in enumerate(columns):
+        for wrong, problem, in_years in rules[column]:
+            flags = wrong(values[:, j]) & ~nulls[:, j]
+            count = int(flags.sum())
+            if not count:
+                continue
+            rows = np.flatnonzero(flags)[:_LISTED_LINES]
+            lines = (rows + first_line).tolist()
+            first = _shown(frame[column][int(rows[0])], in_years)
+            problems.append(problem(file, column=column, row=lines[0], n=count, lines=lines, lines_total=count,
+                                    first=first))
     return problems
 
 

@@ -169,7 +169,7 @@ def test_installments_fragment_reads() -> None:
 
 def test_columns_are_typed_ordered_completed_and_extras_dropped(tmp_path: Path) -> None:
     header = "EXTRA,amt_credit,DAYS_BIRTH,SK_ID_CURR,AMT_INCOME_TOTAL,AMT_ANNUITY"
-    path = app_file(tmp_path, ["x,1.5,-100,7,2,3"], header=header)
+    path = app_file(tmp_path, ["x,1.5,-10000,7,2,3"], header=header)
     result = read_tables(path)
     frame = result.get("application")
     assert frame.columns == [c for c in tables()["application"].columns if c != "TARGET"]
