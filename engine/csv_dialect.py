@@ -35,6 +35,9 @@ MAGIC = {
     b"\xd0\xcf\x11\xe0": ("an Excel 97-2003 workbook (.xls)", "un classeur Excel 97-2003 (.xls)"),
     b"PAR1": ("a Parquet file", "un fichier Parquet"),
 }
+#: What polars raises on a bad file: its errors, and a panic of its Rust code (a ``BaseException``;
+#: seen by the fuzz test on a mangled CSV in polars 2.1).
+POLARS_FAILURES = (pl.exceptions.PolarsError, pl.exceptions.PanicException)
 _COMMA_DECIMAL = re.compile(rb"(?:^|[;\t])[+-]?\d+,\d+(?=[;\t\r\n]|$)", re.M)
 _POINT_DECIMAL = re.compile(rb"(?:^|[;\t])[+-]?\d*\.\d+(?=[;\t\r\n]|$)", re.M)
 
@@ -53,7 +56,7 @@ def csv_call(
         return reader(text, separator=dialect.separator, decimal_comma=dialect.decimal_comma, **options)
     except pl.exceptions.NoDataError as exc:
         raise Fatal(Problem.of(display, code="empty_file")) from exc
-    except pl.exceptions.PolarsError as exc:
+    except POLARS_FAILURES as exc:
         raise Fatal(Problem.of(display, code="malformed_table", detail=first_line(exc))) from exc
 
 

@@ -40,7 +40,7 @@ from pathlib import Path
 import polars as pl
 
 from engine.column_typing import finish, match_columns
-from engine.csv_dialect import MAGIC, SAMPLE_BYTES, csv_call, sniff, to_utf8
+from engine.csv_dialect import MAGIC, POLARS_FAILURES, SAMPLE_BYTES, csv_call, sniff, to_utf8
 from engine.input_problems import FIRST_DATA_LINE, Fatal, InputError, Problem, first_line, has_errors
 from engine.plausibility import check_table, check_tables
 from engine.schema import TABLE_NAMES, Table, tables
@@ -148,7 +148,7 @@ def _read_source(src: TableFile) -> tuple[pl.DataFrame | None, list[Problem]]:
 def _parse_parquet(data: bytes, spec: Table, display: str) -> tuple[pl.DataFrame, list[Problem]]:
     try:
         frame = pl.read_parquet(io.BytesIO(data))
-    except Exception as exc:  # polars and its Arrow reader raise many kinds for a bad file
+    except (Exception, pl.exceptions.PanicException) as exc:  # polars and Arrow raise many kinds for a bad file
         raise Fatal(Problem.of(display, code="invalid_parquet", detail=first_line(exc))) from exc
     names, problems = match_columns(frame.columns, spec, display)
     frame = frame.select(list(names)).rename(names)
@@ -171,7 +171,7 @@ def _parse_csv(data: bytes, spec: Table, display: str) -> tuple[pl.DataFrame, li
                 infer_schema=False,
                 schema_overrides=declared,
             )
-        except pl.exceptions.PolarsError as exc:
+        except POLARS_FAILURES as exc:
             log.debug("%s: typed read failed, looking for the bad cells (%s)", display, first_line(exc))
     if frame is None:
         frame = csv_call(pl.read_csv, text, dialect, display, columns=list(names), infer_schema=False)
@@ -209,7 +209,7 @@ def _parquet_columns(src: TableFile) -> list[str]:
         return list(pl.read_parquet_schema(src.path))
     except OSError as exc:
         raise Fatal(read_failure(src.display, exc)) from exc
-    except Exception as exc:  # a damaged Parquet footer raises several kinds
+    except (Exception, pl.exceptions.PanicException) as exc:  # a damaged Parquet footer raises several kinds
         raise Fatal(Problem.of(src.display, code="invalid_parquet", detail=first_line(exc))) from exc
 
 

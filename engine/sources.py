@@ -38,6 +38,7 @@ MAX_COMPRESSION_RATIO = 50
 #: Unpacked size up to which the ratio is not checked (a small, very regular file may pack tighter).
 RATIO_FREE_BYTES = 1 << 20
 _CHUNK = 1 << 20
+_ENCRYPTED = 0x1  # general purpose flag bit 0 of a zip entry
 
 _FORMATS = (
     (".csv.gz", "csv.gz"),
@@ -237,6 +238,8 @@ def load(src: TableFile) -> bytes:
         if src.member is not None:
             with zipfile.ZipFile(src.path) as archive:
                 info = archive.getinfo(src.member)
+                if info.flag_bits & _ENCRYPTED:
+                    raise Fatal(Problem.of(src.display, code="archive_encrypted"))
                 packed = min(info.compress_size, src.path.stat().st_size)  # either may lie
                 _check_declared(info.file_size, packed, src.display)
                 with archive.open(info) as stream:
@@ -250,6 +253,8 @@ def load(src: TableFile) -> bytes:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
                 data = _read_capped(stream, len(data), src.display)
         return data
+    except NotImplementedError as exc:  # zipfile: a compression method Python does not have
+        raise Fatal(Problem.of(src.display, code="archive_method_unsupported", detail=str(exc))) from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise Fatal(read_failure(src.display, exc)) from exc
 

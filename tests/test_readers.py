@@ -520,3 +520,26 @@ def test_issue12_table_over_the_size_cap(tmp_path: Path, monkeypatch: pytest.Mon
     assert {(p.file, p.code) for p in problems} == {
         ("application.csv", "table_too_large"), ("bureau.zip:bureau.csv", "table_too_large")
     }
+
+
+@pytest.mark.parametrize(("field", "value", "code"), [(8, 0x1, "archive_encrypted"),
+                                                       (10, 99, "archive_method_unsupported")])
+def test_encrypted_or_unknown_method_zip_is_a_problem(tmp_path: Path, field: int, value: int, code: str) -> None:
+    """Found by the fuzz test: zipfile raises RuntimeError / NotImplementedError for these."""
+    path = tmp_path / "application.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("application.csv", "\n".join([HEADER, app_row(1)]))
+    data = bytearray(path.read_bytes())
+    central = data.rfind(b"PK\x01\x02")
+    for at in (field - 2, central + field):  # local header, then central directory
+        data[at : at + 2] = struct.pack("<H", value)
+    path.write_bytes(bytes(data))
+    [problem] = problems_of(path)
+    assert problem.file == "application.zip:application.csv" and problem.code == code
+
+
+def test_truncated_utf16_file_is_a_problem(tmp_path: Path) -> None:
+    """Found by the fuzz test: a UTF-16 file cut in the middle of a character."""
+    data = "\n".join([HEADER, app_row(1)]).encode("utf-16")[:-1]
+    [problem] = problems_of(write(tmp_path / "application.csv", data))
+    assert problem.code == "damaged_utf16" and "damaged or truncated" in problem.message
