@@ -66,6 +66,11 @@ def truncated_zip(folder: Path, app: pl.DataFrame) -> Path:
     return write(path, data[: len(data) // 2])
 
 
+def one_cell(line: int, column: str, value: str, words: str):
+    """A case: the application file with one cell changed, refused naming that cell."""
+    return lambda d, app: ([write(d / APP, set_cell(app_lines(app), line, column, value))], APP, column, line, words)
+
+
 # Each case: (files to import, file, column and line the refusal must name, words of the message).
 BAD_INPUTS = {
     "empty file": lambda d, app: ([write(d / APP, b"")], APP, None, None, "empty"),
@@ -126,41 +131,11 @@ BAD_INPUTS = {
     ),
     "PNG renamed .csv": lambda d, app: ([write(d / APP, PNG)], APP, None, None, "PNG"),
     # issue 12, finding 6: impossible values are errors, named by column label, line and allowed range
-    "EXT_SOURCE_1 = 57": lambda d, app: (
-        [write(d / APP, set_cell(app_lines(app), 3, "EXT_SOURCE_1", "57"))],
-        APP,
-        "EXT_SOURCE_1",
-        3,
-        "External score 1: outside the allowed range 0 to 1",
-    ),
-    "NaN income": lambda d, app: (
-        [write(d / APP, set_cell(app_lines(app), 4, "AMT_INCOME_TOTAL", "NaN"))],
-        APP,
-        "AMT_INCOME_TOTAL",
-        4,
-        "not a finite number",
-    ),
-    "infinite credit": lambda d, app: (
-        [write(d / APP, set_cell(app_lines(app), 5, "AMT_CREDIT", "-inf"))],
-        APP,
-        "AMT_CREDIT",
-        5,
-        "not a finite number",
-    ),
-    "negative annuity": lambda d, app: (
-        [write(d / APP, set_cell(app_lines(app), 6, "AMT_ANNUITY", "-1500"))],
-        APP,
-        "AMT_ANNUITY",
-        6,
-        "below the allowed minimum 0",
-    ),
-    "DAYS_BIRTH = +50000": lambda d, app: (
-        [write(d / APP, set_cell(app_lines(app), 2, "DAYS_BIRTH", "50000"))],
-        APP,
-        "DAYS_BIRTH",
-        2,
-        "outside the allowed range of 18 to 100 years",
-    ),
+    "EXT_SOURCE_1 = 57": one_cell(3, "EXT_SOURCE_1", "57", "External score 1: outside the allowed range 0 to 1"),
+    "NaN income": one_cell(4, "AMT_INCOME_TOTAL", "NaN", "not a finite number"),
+    "infinite credit": one_cell(5, "AMT_CREDIT", "-inf", "not a finite number"),
+    "negative annuity": one_cell(6, "AMT_ANNUITY", "-1500", "below the allowed minimum 0"),
+    "DAYS_BIRTH = +50000": one_cell(2, "DAYS_BIRTH", "50000", "outside the allowed range of 18 to 100 years"),
     "truncated zip": lambda d, app: (
         [truncated_zip(d, app)],
         "application_test.zip",
