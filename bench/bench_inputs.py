@@ -10,12 +10,15 @@ Targets: a 2 MB zip holding 2 GiB of zeros, and an ``application.csv`` that is a
 Each command runs in its own process (``python -m desktop``) whose peak RSS is its own
 (``wait4``); "extra" is measured against the same command refusing a one-line file, so that the
 start-up (Python, polars, the model bundle) is not counted. The refusal inside the process is timed
-too (``read_tables`` alone). Prints one JSON line per measurement.
+too (``read_tables`` alone). A gzip bomb is measured as well: gzip declares no size, so it is the
+case where the counting reader has to stop the stream (at 50 × the packed size). Prints one JSON
+line per measurement.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import subprocess
@@ -43,6 +46,18 @@ def zip_bomb(folder: Path) -> Path:
             with archive.open("application_test.csv", "w", force_zip64=True) as out:
                 for _ in range(BOMB_GIB << 10):
                     out.write(zeros)
+    return path
+
+
+def gzip_bomb(folder: Path) -> Path:
+    """``application_test.csv.gz``: 2 GiB of zeros again, but gzip declares no size: streamed to the cap."""
+    path = folder / "gzip_bomb" / "application_test.csv.gz"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        zeros = bytes(1 << 20)
+        with gzip.open(path, "wb") as out:
+            for _ in range(BOMB_GIB << 10):
+                out.write(zeros)
     return path
 
 
@@ -95,7 +110,7 @@ def hostile(folder: Path, home: Path) -> None:
     print("seeding the store with the demo batch…", file=sys.stderr)
     subprocess.run([*python, "batches"], env=env, cwd=ROOT, check=True, capture_output=True)
     cases = {"one-line file (baseline)": one_line(folder), "zip bomb": zip_bomb(folder),
-             "/dev/zero": dev_zero(folder)}
+             "gzip bomb": gzip_bomb(folder), "/dev/zero": dev_zero(folder)}
     baseline: dict[str, dict] = {}
     for verb in ("import", "score"):
         for case, path in cases.items():

@@ -2,7 +2,7 @@
 
 Whatever the bytes or the JSON, the answer is a table or the project's problems (``InputError``,
 every problem worded from ``problems.json``), never another exception; a refused import leaves the
-store as it was. Profiles: ``ci`` (default, 2,000+ examples in all) and ``bench`` (ten times more:
+store as it was. Profiles: ``ci`` (default, 2,025 examples in all) and ``bench`` (five times more:
 ``bench/bench_inputs.py --fuzz``); pick one with ``HYPOTHESIS_PROFILE``.
 """
 
@@ -35,7 +35,7 @@ settings.register_profile(
     "ci", max_examples=900, deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-settings.register_profile("bench", settings.get_profile("ci"), max_examples=9_000, derandomize=False)
+settings.register_profile("bench", settings.get_profile("ci"), max_examples=4_500, derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 #: Examples per test: the readers and the record parser run the profile's count, the import (which
 #: scores and stores what it accepts) a quarter of it.
@@ -65,7 +65,7 @@ CELLS = st.one_of(
 
 
 #: True one time in four: each structural mutation is rare enough that many files stay readable.
-RARELY = st.integers(0, 3).map(lambda n: n == 0)
+RARELY = st.integers(0, 3).map(lambda n: n == 3)  # Hypothesis favours small numbers: 3 is the rare one
 
 
 def _rows(frame: pl.DataFrame) -> list[list[str]]:
