@@ -120,13 +120,13 @@ def _labelled(maker: Callable[..., Problem], table: str, column: str) -> Callabl
 
 def _impossible(table: str, column: str, r: Range) -> Callable[..., Problem]:
     if r.in_years:
-        maker = partial(Problem.of, code="age_outside_range", low=_bound(r.low), high=_bound(r.high))
+        maker = partial(Problem.of, code="range_age_outside", low=_bound(r.low), high=_bound(r.high))
     elif r.low is not None and r.high is not None:
-        maker = partial(Problem.of, code="value_outside_range", low=_bound(r.low), high=_bound(r.high))
+        maker = partial(Problem.of, code="range_outside", low=_bound(r.low), high=_bound(r.high))
     elif r.low is not None:
-        maker = partial(Problem.of, code="value_below_minimum", low=_bound(r.low))
+        maker = partial(Problem.of, code="range_below_minimum", low=_bound(r.low))
     else:
-        maker = partial(Problem.of, code="value_above_maximum", high=_bound(r.high))
+        maker = partial(Problem.of, code="range_above_maximum", high=_bound(r.high))
     return _labelled(maker, table, column)
 
 
@@ -166,14 +166,14 @@ def _column_rules(table: str, column: str, kind: str) -> tuple[Rule, ...]:
         return ()
     rules: list[Rule] = []
     if kind == "float":
-        rules.append((_not_finite, _labelled(partial(Problem.of, code="value_not_finite"), table, column), False))
+        rules.append((_not_finite, _labelled(partial(Problem.of, code="range_not_finite"), table, column), False))
     if r.low is not None or r.high is not None:
         rules.append((_outside(r.low, r.high, r.in_years), _impossible(table, column, r), r.in_years))
     if r.usual_low is not None:
-        below = partial(Problem.of, code="implausible_below", severity="warning", low=_bound(r.usual_low))
+        below = partial(Problem.of, code="range_below_usual", severity="warning", low=_bound(r.usual_low))
         rules.append((_outside(r.usual_low, None, False), _labelled(below, table, column), False))
     if r.usual_high is not None:
-        above = partial(Problem.of, code="implausible_above", severity="warning", high=_bound(r.usual_high))
+        above = partial(Problem.of, code="range_above_usual", severity="warning", high=_bound(r.usual_high))
         rules.append((_outside(None, r.usual_high, False), _labelled(above, table, column), False))
     return tuple(rules)
 

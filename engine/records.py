@@ -12,8 +12,9 @@ from numbers import Real
 
 import polars as pl
 
+from engine.readers import InputError, Problem
+from engine.input_problems import has_errors
 from engine.plausibility import check_table
-from engine.readers import InputError, Problem, has_errors
 from engine.schema import tables
 
 

@@ -420,4 +420,4 @@ def test_issue12_ext_source_57_no_longer_turns_a_refusal_into_an_acceptance(
     with pytest.raises(InputError) as caught:
         tables_from_json({"application": record})
     [problem] = caught.value.errors
-    assert (problem.column, problem.row, problem.code) == ("EXT_SOURCE_1", 1, "value_outside_range")
+    assert (problem.column, problem.row, problem.code) == ("EXT_SOURCE_1", 1, "range_outside")
