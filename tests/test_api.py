@@ -134,4 +134,3 @@ def test_wrong_types_name_the_field(app, one_application):
 def test_server_listens_on_loopback_only(app):
     _, server = app
     assert server.url.startswith("http://127.0.0.1:")
-
