@@ -87,8 +87,9 @@ def run(command: list[str], env: dict[str, str]) -> dict:
         child.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         lines = err.read().decode("utf-8", "replace").strip().splitlines()
-    return {"exit": child.returncode, "wall_seconds": round(wall, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024),
-            "message": lines[-1][-160:] if lines else "", "traceback": any("Traceback" in line for line in lines)}
+    return {"exit": child.returncode, "wall_seconds": round(wall, 2),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024), "message": lines[-1][-160:] if lines else "",
+            "traceback": any("Traceback" in line for line in lines)}
 
 
 def in_process(path: Path) -> dict:
@@ -131,8 +132,9 @@ def fuzz() -> None:
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - started
     counts = [line.strip() for line in done.stdout.splitlines() if "passing" in line]
-    print(json.dumps({"benchmark": "fuzz", "profile": "bench", "exit": done.returncode, "wall_seconds": round(wall),
-                      "examples": counts, "summary": done.stdout.strip().splitlines()[-1]}), flush=True)
+    print(json.dumps({"benchmark": "fuzz", "profile": "bench", "exit": done.returncode,
+                      "wall_seconds": round(wall), "examples": counts,
+                      "summary": done.stdout.strip().splitlines()[-1]}), flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -148,7 +148,7 @@ def _read_source(src: TableFile) -> tuple[pl.DataFrame | None, list[Problem]]:
 def _parse_parquet(data: bytes, spec: Table, display: str) -> tuple[pl.DataFrame, list[Problem]]:
     try:
         frame = pl.read_parquet(io.BytesIO(data))
-    except (Exception, pl.exceptions.PanicException) as exc:  # polars and Arrow raise many kinds for a bad file
+    except (Exception, pl.exceptions.PanicException) as exc:  # polars and Arrow raise many kinds
         raise Fatal(Problem.of(display, code="invalid_parquet", detail=first_line(exc))) from exc
     names, problems = match_columns(frame.columns, spec, display)
     frame = frame.select(list(names)).rename(names)

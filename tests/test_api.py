@@ -97,7 +97,8 @@ def test_scoring_one_application_equals_the_engine(app, one_application):
 def test_issue12_impossible_values_are_a_400_naming_the_field(app, one_application, column, value, words):
     ctx, server = app
     bad = {**one_application, column: value}
-    status, body = _call(server, "/api/v1/score", token=ctx.token, body=json.dumps({"application": bad}).encode())
+    body = json.dumps({"application": bad}).encode()
+    status, body = _call(server, "/api/v1/score", token=ctx.token, body=body)
     assert status == 400, body
     [problem] = body["problems"]
     assert problem["column"] == column and problem["record"] == 1 and words in problem["message"]

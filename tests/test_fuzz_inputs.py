@@ -172,7 +172,9 @@ def fuzz_store(tmp_path_factory) -> ClientStore:
 
 @settings(max_examples=max(1, EXAMPLES // 4), suppress_health_check=list(HealthCheck))
 @given(files=input_files())
-def test_import_of_mutated_files_stores_all_or_nothing(fuzz_store, scorer, files: dict[str, bytes]) -> None:  # noqa: F811
+def test_import_of_mutated_files_stores_all_or_nothing(
+    fuzz_store: ClientStore, scorer, files: dict[str, bytes]  # noqa: F811
+) -> None:
     before = snapshot(fuzz_store)
     with tempfile.TemporaryDirectory() as folder:
         try:
@@ -218,7 +220,8 @@ def api_bodies(draw: st.DrawFn) -> object:
     if shape == "object":
         return {"application": record}
     if shape == "with bureau":
-        bureau = [{k: v for k, v in row.items() if v is not None} for row in BUREAU.head(2).iter_rows(named=True)]
+        rows = BUREAU.head(2).iter_rows(named=True)
+        bureau = [{k: v for k, v in row.items() if v is not None} for row in rows]
         if draw(st.booleans()):
             bureau[0][draw(st.sampled_from(list(bureau[0])))] = draw(FIELD_VALUES)
         return {"application": record, "bureau": draw(st.sampled_from([bureau, bureau[0], [record]]))}

@@ -66,9 +66,15 @@ def truncated_zip(folder: Path, app: pl.DataFrame) -> Path:
     return write(path, data[: len(data) // 2])
 
 
+EXT_SOURCE_OUTSIDE = "External score 1: outside the allowed range 0 to 1"
+
+
 def one_cell(line: int, column: str, value: str, words: str):
     """A case: the application file with one cell changed, refused naming that cell."""
-    return lambda d, app: ([write(d / APP, set_cell(app_lines(app), line, column, value))], APP, column, line, words)
+    def case(d: Path, app: pl.DataFrame):
+        return [write(d / APP, set_cell(app_lines(app), line, column, value))], APP, column, line, words
+
+    return case
 
 
 # Each case: (files to import, file, column and line the refusal must name, words of the message).
@@ -131,7 +137,7 @@ BAD_INPUTS = {
     ),
     "PNG renamed .csv": lambda d, app: ([write(d / APP, PNG)], APP, None, None, "PNG"),
     # issue 12, finding 6: impossible values are errors, named by column label, line and allowed range
-    "EXT_SOURCE_1 = 57": one_cell(3, "EXT_SOURCE_1", "57", "External score 1: outside the allowed range 0 to 1"),
+    "EXT_SOURCE_1 = 57": one_cell(3, "EXT_SOURCE_1", "57", EXT_SOURCE_OUTSIDE),
     "NaN income": one_cell(4, "AMT_INCOME_TOTAL", "NaN", "not a finite number"),
     "infinite credit": one_cell(5, "AMT_CREDIT", "-inf", "not a finite number"),
     "negative annuity": one_cell(6, "AMT_ANNUITY", "-1500", "below the allowed minimum 0"),
@@ -172,7 +178,9 @@ def test_unreadable_file_is_refused(store, scorer, fresh_app, tmp_path, monkeypa
         monkeypatch.setattr(
             Path,
             "open",
-            lambda p, *a, **k: (_ for _ in ()).throw(PermissionError(13, "denied")) if p == path else real(p, *a, **k),
+            lambda p, *a, **k: (
+                (_ for _ in ()).throw(PermissionError(13, "denied")) if p == path else real(p, *a, **k)
+            ),
         )
     else:
         path.chmod(0)
@@ -196,7 +204,8 @@ def test_impossible_history_value_refuses_the_whole_import_with_every_problem(
     write(folder / "bureau.csv", set_cell(app_lines(tables["bureau"]), 3, "CNT_CREDIT_PROLONG", "-2"))
     app = set_cell(app_lines(tables["application"]), 2, "EXT_SOURCE_2", "1.5")
     write(folder / "application_test.csv", app)
-    refusal = assert_refused(store, [folder], scorer, "bureau.csv", "CNT_CREDIT_PROLONG", 3, "below the allowed minimum 0")
+    refusal = assert_refused(store, [folder], scorer, "bureau.csv", "CNT_CREDIT_PROLONG", 3,
+                             "below the allowed minimum 0")
     assert {(p.file, p.column) for p in refusal.report.errors} == {
         ("bureau.csv", "CNT_CREDIT_PROLONG"), ("application_test.csv", "EXT_SOURCE_2")
     }
@@ -292,7 +301,8 @@ def test_known_client_gets_a_new_score_and_history_is_kept(tmp_path, scorer, sma
 
 
 def test_warnings_are_reported_and_the_rows_stored(tmp_path, scorer, demo_tables):
-    """Orphan history rows left out; negative history or absurd amounts, long text, extra columns, cp1252 flagged.
+    """Orphan history rows left out; negative history or absurd amounts, long text, extra columns and
+    cp1252 flagged.
 
     A negative amount of the application itself is impossible: see BAD_INPUTS."""
     app = demo_tables["application"].slice(2000, 30)
@@ -406,13 +416,15 @@ def test_issue12_ext_source_57_no_longer_turns_a_refusal_into_an_acceptance(
     app = demo_tables["application"].head(300)
     real = scorer.score(scorer.features({"application": app}))
     forged = scorer.score(scorer.features({"application": app.with_columns(EXT_SOURCE_1=pl.lit(57.0))}))
-    flipped = [i for i, (a, b) in enumerate(zip(real, forged)) if a.decision == REFUSE and b.decision == ACCEPT]
+    pairs = enumerate(zip(real, forged))
+    flipped = [i for i, (a, b) in pairs if a.decision == REFUSE and b.decision == ACCEPT]
     assert flipped, "the finding: a score of 57 on a 0–1 scale turns refusals into acceptances"
     client = app.slice(flipped[0], 1).with_columns(EXT_SOURCE_1=pl.lit(57.0))
     path = write(tmp_path / APP, client.write_csv())
     store = ClientStore(tmp_path / "home")
-    assert_refused(store, [path], scorer, APP, "EXT_SOURCE_1", 2, "External score 1: outside the allowed range 0 to 1")
+    assert_refused(store, [path], scorer, APP, "EXT_SOURCE_1", 2, EXT_SOURCE_OUTSIDE)
     assert store.find_clients().height == 0
+    capsys.readouterr()  # what earlier tests' logging left behind is not this command's output
     assert main(["score", str(path)]) == 2
     err = capsys.readouterr().err
     assert "EXT_SOURCE_1" in err and "line 2" in err and "0 to 1" in err and "Traceback" not in err

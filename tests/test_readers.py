@@ -524,7 +524,9 @@ def test_issue12_table_over_the_size_cap(tmp_path: Path, monkeypatch: pytest.Mon
 
 @pytest.mark.parametrize(("field", "value", "code"), [(8, 0x1, "archive_encrypted"),
                                                        (10, 99, "archive_method_unsupported")])
-def test_encrypted_or_unknown_method_zip_is_a_problem(tmp_path: Path, field: int, value: int, code: str) -> None:
+def test_encrypted_or_unknown_method_zip_is_a_problem(
+    tmp_path: Path, field: int, value: int, code: str
+) -> None:
     """Found by the fuzz test: zipfile raises RuntimeError / NotImplementedError for these."""
     path = tmp_path / "application.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
