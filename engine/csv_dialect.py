@@ -35,6 +35,9 @@ MAGIC = {
     b"\xd0\xcf\x11\xe0": ("an Excel 97-2003 workbook (.xls)", "un classeur Excel 97-2003 (.xls)"),
     b"PAR1": ("a Parquet file", "un fichier Parquet"),
 }
+#: What polars raises on a bad file: its errors, and a panic of its Rust code (a ``BaseException``;
+#: seen by the fuzz test on a mangled CSV in polars 2.1).
+POLARS_FAILURES = (pl.exceptions.PolarsError, pl.exceptions.PanicException)
 _COMMA_DECIMAL = re.compile(rb"(?:^|[;\t])[+-]?\d+,\d+(?=[;\t\r\n]|$)", re.M)
 _POINT_DECIMAL = re.compile(rb"(?:^|[;\t])[+-]?\d*\.\d+(?=[;\t\r\n]|$)", re.M)
 
@@ -53,7 +56,7 @@ def csv_call(
         return reader(text, separator=dialect.separator, decimal_comma=dialect.decimal_comma, **options)
     except pl.exceptions.NoDataError as exc:
         raise Fatal(Problem.of(display, code="empty_file")) from exc
-    except pl.exceptions.PolarsError as exc:
+    except POLARS_FAILURES as exc:
         raise Fatal(Problem.of(display, code="malformed_table", detail=first_line(exc))) from exc
 
 
@@ -62,7 +65,10 @@ def to_utf8(data: bytes, display: str) -> bytes:
     if not data or data.isspace():
         raise Fatal(Problem.of(display, code="empty_file"))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        data = data.decode("utf-16").encode("utf-8")
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise Fatal(Problem.of(display, code="damaged_utf16", offset=exc.start)) from exc
     _reject_binary(data[:SAMPLE_BYTES], display)
     try:
         data.decode("utf-8")

@@ -1,20 +1,44 @@
-"""Plausibility checks on typed tables: values that read fine but look wrong.
+"""The one table of ranges per column: impossible values are errors, implausible values warnings.
 
-Each finding is a warning (``Problem`` with severity "warning") naming the file, the column, the
-first line concerned and how many lines share it: the rows are still usable, the officer should
-look. Checked: negative amounts (except balances and debts, which are signed in the Kaggle data),
-absurd amounts (infinite or above :data:`ABSURD_AMOUNT`), ages outside 18–100 years,
-implausible household counts and text cells longer than any category (:data:`MAX_TEXT_CHARS`).
+Every numeric column of every table has a :class:`Range` (:func:`ranges`): a value outside
+``low``–``high`` is **impossible** (an error: the file is refused, the request answered 400), one
+inside it but outside ``usual_low``–``usual_high`` is **implausible** (a warning: the officer should
+look). Readers (import, ``creditscore score``) and the API's record parser check with it.
+
+Impossible:
+
+* NaN and ±Infinity in any number column;
+* EXT_SOURCE_*, REGION_POPULATION_RELATIVE and the normalised building statistics (``*_AVG``,
+  ``*_MODE``, ``*_MEDI``) outside [0, 1]; 0/1 indicators (``FLAG_*``, ``NFLAG_*``, ``REG_*_NOT_*``,
+  ``LIVE_*_NOT_*``) outside [0, 1]; HOUR_APPR_PROCESS_START outside [0, 23];
+* amounts of the application below 0; counts (``CNT_*``, social circle ``OBS_*``/``DEF_*``), days past
+  due, car age below 0; MONTHS_BALANCE above 0 (months before the application);
+* DAYS_BIRTH giving an age outside 18–100 years (so a positive DAYS_BIRTH too).
+
+Implausible: amounts above :data:`ABSURD_AMOUNT` (in absolute value), negative history amounts
+(the bank's own history holds reversals; balances and debts are signed), more than
+:data:`MAX_CHILDREN` children or :data:`MAX_FAMILY_MEMBERS` family members, and text cells longer
+than any category (:data:`MAX_TEXT_CHARS`).
+
+Each finding is one ``Problem`` per column and rule naming the file, the column (and its label in
+French and English), the first line, how many lines share it (the first ten listed), the first value
+and the allowed range.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from functools import partial
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache, partial
 
+import numpy as np
 import polars as pl
 
-from engine.readers import FIRST_DATA_LINE, Problem
+from engine.input_problems import FIRST_DATA_LINE, Problem
+from engine.labels import column_label
+from engine.schema import tables
 
 #: Above this, an amount is taken for a typing error (the largest in the Kaggle data is ~1.2e8).
 ABSURD_AMOUNT = 1e9
@@ -37,62 +61,180 @@ MAX_FAMILY_MEMBERS = 25
 MAX_TEXT_CHARS = 255
 _LISTED_LINES = 10
 _SHOWN_CHARS = 40
+_SHARE = re.compile(r"EXT_SOURCE_\d|REGION_POPULATION_RELATIVE|.+_(AVG|MODE|MEDI)")
+_INDICATOR = re.compile(r"N?FLAG_.+|(REG|LIVE)_(REGION|CITY)_NOT_.+")
+_COUNT = re.compile(r"CNT_.+|(OBS|DEF)_\d+_CNT_SOCIAL_CIRCLE|SK_DPD(_DEF)?|CREDIT_DAY_OVERDUE|OWN_CAR_AGE")
 
 
-def _rules(frame: pl.DataFrame) -> list[tuple[str, pl.Expr, Callable[..., Problem]]]:
-    """(column, true where implausible, the problem of its lines) for the columns ``frame`` has.
+@dataclass(frozen=True)
+class Range:
+    """Allowed values of a number column (outside: error) and usual ones (outside: warning); None is open."""
 
-    The problem is made from the file, column, first line, line count, lines and first value.
+    low: float | None = None
+    high: float | None = None
+    usual_low: float | None = None
+    usual_high: float | None = None
+    in_years: bool = False  # bounds are ages in years (DAYS_BIRTH counts days before the application)
+
+
+def _range_of(table: str, column: str) -> Range:
+    """The range of one number column, by the rules of the module docstring."""
+    if column == "DAYS_BIRTH":
+        return Range(*AGE_RANGE, in_years=True)
+    if _SHARE.fullmatch(column) or _INDICATOR.fullmatch(column):
+        return Range(0, 1)
+    if column == "HOUR_APPR_PROCESS_START":
+        return Range(0, 23)
+    if column == "MONTHS_BALANCE":
+        return Range(high=0)
+    if column == "CNT_CHILDREN":
+        return Range(0, usual_high=MAX_CHILDREN)
+    if column == "CNT_FAM_MEMBERS":
+        return Range(0, usual_high=MAX_FAMILY_MEMBERS)
+    if _COUNT.fullmatch(column):
+        return Range(0)
+    if column.startswith("AMT_"):
+        if table == "application":
+            return Range(0, usual_high=ABSURD_AMOUNT)
+        signed = column in SIGNED_AMOUNTS
+        return Range(usual_low=-ABSURD_AMOUNT if signed else 0, usual_high=ABSURD_AMOUNT)
+    return Range()
+
+
+@cache
+def ranges() -> dict[str, dict[str, Range]]:
+    """``{table: {column: Range}}`` for every number column of every table (identifiers excepted)."""
+    return {
+        name: {
+            c: _range_of(name, c)
+            for c, col in spec.columns.items()
+            if col.kind != "str" and not c.startswith("SK_ID_")
+        }
+        for name, spec in tables().items()
+    }
+
+
+def _bound(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def _labelled(maker: Callable[..., Problem], table: str, column: str) -> Callable[..., Problem]:
+    labels = {f"label_{lang}": column_label(table, column, lang) for lang in ("en", "fr")}
+    return partial(maker, **labels)
+
+
+def _impossible(table: str, column: str, r: Range) -> Callable[..., Problem]:
+    if r.in_years:
+        maker = partial(Problem.of, code="range_age_outside", low=_bound(r.low), high=_bound(r.high))
+    elif r.low is not None and r.high is not None:
+        maker = partial(Problem.of, code="range_outside", low=_bound(r.low), high=_bound(r.high))
+    elif r.low is not None:
+        maker = partial(Problem.of, code="range_below_minimum", low=_bound(r.low))
+    else:
+        maker = partial(Problem.of, code="range_above_maximum", high=_bound(r.high))
+    return _labelled(maker, table, column)
+
+
+#: (true where wrong, the problem of those lines, values shown as ages) of one column's values.
+Rule = tuple[Callable[[np.ndarray], np.ndarray], Callable[..., Problem], bool]
+
+
+def _outside(low: float | None, high: float | None, in_years: bool) -> Callable[[np.ndarray], np.ndarray]:
+    """True where a finite value (an age, for ``in_years``) is below ``low`` or above ``high``."""
+
+    def outside(values: np.ndarray) -> np.ndarray:
+        shown = -values / DAYS_PER_YEAR if in_years else values
+        with np.errstate(invalid="ignore"):
+            below = shown < low if low is not None else False
+            above = shown > high if high is not None else False
+        return np.isfinite(values) & (below | above)
+
+    return outside
+
+
+def _not_finite(values: np.ndarray) -> np.ndarray:
+    return ~np.isfinite(values)
+
+
+def _long_text(lengths: np.ndarray) -> np.ndarray:
+    return lengths > MAX_TEXT_CHARS
+
+
+@cache
+def _column_rules(table: str, column: str, kind: str) -> tuple[Rule, ...]:
+    """The rules of one column (its values as numbers; text as lengths)."""
+    if kind == "str":
+        long_text = partial(Problem.of, code="implausible_long_text", severity="warning",
+                            limit=MAX_TEXT_CHARS)
+        return ((_long_text, long_text, False),)
+    r = ranges().get(table, {}).get(column)
+    if r is None:
+        return ()
+    rules: list[Rule] = []
+    if kind == "float":
+        not_finite = _labelled(partial(Problem.of, code="range_not_finite"), table, column)
+        rules.append((_not_finite, not_finite, False))
+    if r.low is not None or r.high is not None:
+        rules.append((_outside(r.low, r.high, r.in_years), _impossible(table, column, r), r.in_years))
+    if r.usual_low is not None:
+        below = partial(Problem.of, code="range_below_usual", severity="warning", low=_bound(r.usual_low))
+        rules.append((_outside(r.usual_low, None, False), _labelled(below, table, column), False))
+    if r.usual_high is not None:
+        above = partial(Problem.of, code="range_above_usual", severity="warning", high=_bound(r.usual_high))
+        rules.append((_outside(None, r.usual_high, False), _labelled(above, table, column), False))
+    return tuple(rules)
+
+
+def _kind(dtype: pl.DataType) -> str:
+    if dtype == pl.String:
+        return "str"
+    return "float" if dtype.is_float() else "int" if dtype.is_numeric() else ""
+
+
+def _shown(cell: object, in_years: bool) -> str:
+    if in_years and isinstance(cell, (int, float)) and math.isfinite(cell):
+        return f"{-cell / DAYS_PER_YEAR:.1f}"
+    text = str(cell)
+    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+
+
+def _as_numbers(frame: pl.DataFrame, columns: list[str]) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """(column, values as float64, null mask) of ``columns``, text as its length: one query in all."""
+    schema = frame.schema
+    numbers = [pl.col(c).str.len_chars() if schema[c] == pl.String else pl.col(c) for c in columns]
+    table = frame.select(expr.cast(pl.Float64) for expr in numbers).to_arrow()
+    for column in columns:
+        values = table.column(column)
+        yield column, values.to_numpy(), values.is_null().to_numpy()
+
+
+def check_table(
+    frame: pl.DataFrame, table: str, file: str, first_line: int = FIRST_DATA_LINE
+) -> list[Problem]:
+    """Errors and warnings for one typed ``table`` read from ``file`` (rows in order from ``first_line``).
+
+    The columns go through Arrow and numpy: a one-row API request is checked in milliseconds, a
+    300,000-row table in one vectorised pass per rule.
     """
-    rules = []
-    for name, dtype in frame.schema.items():
-        if dtype == pl.String:
-            rules.append(
-                (
-                    name,
-                    pl.col(name).str.len_chars() > MAX_TEXT_CHARS,
-                    partial(Problem.of, code="implausible_long_text", limit=MAX_TEXT_CHARS),
-                )
-            )
-        if not name.startswith("AMT_") or not dtype.is_numeric():
-            continue
-        value = pl.col(name)
-        if name not in SIGNED_AMOUNTS:
-            rules.append((name, value < 0, partial(Problem.of, code="implausible_negative_amount")))
-        absurd = partial(Problem.of, code="implausible_absurd_amount", limit=int(ABSURD_AMOUNT))
-        rules.append((name, value.abs() > ABSURD_AMOUNT, absurd))
-    if "DAYS_BIRTH" in frame.columns:
-        years = -pl.col("DAYS_BIRTH") / DAYS_PER_YEAR
-        low, high = AGE_RANGE
-        age = partial(Problem.of, code="implausible_age", low=low, high=high)
-        rules.append(("DAYS_BIRTH", (years < low) | (years > high), age))
-    for name, most in (("CNT_CHILDREN", MAX_CHILDREN), ("CNT_FAM_MEMBERS", MAX_FAMILY_MEMBERS)):
-        if name in frame.columns:
-            outside = partial(Problem.of, code="implausible_count", most=most)
-            rules.append((name, (pl.col(name) < 0) | (pl.col(name) > most), outside))
-    return rules
-
-
-def check_table(frame: pl.DataFrame, file: str) -> list[Problem]:
-    """Warnings for one typed table read from ``file`` (rows in file order)."""
-    rules = _rules(frame)
+    schema = frame.schema.items()
+    rules = {c: found for c, dtype in schema if (found := _column_rules(table, c, _kind(dtype)))}
     if not rules or frame.is_empty():
         return []
-    flags = frame.select(expr.fill_null(False).alias(str(i)) for i, (_, expr, _) in enumerate(rules))
-    counts = flags.sum().row(0)
     problems = []
-    for (column, _, problem), flag, count in zip(rules, flags.columns, counts, strict=True):
-        if not count:
-            continue
-        rows = flags.select(pl.arg_where(pl.col(flag))).to_series().head(_LISTED_LINES)
-        lines = (rows + FIRST_DATA_LINE).to_list()
-        first = str(frame[column][rows[0]])
-        first = first if len(first) <= _SHOWN_CHARS else first[:_SHOWN_CHARS] + "…"
-        problems.append(problem(file, column=column, row=lines[0], severity="warning", n=count,
-                                lines=lines, lines_total=count, first=first))
+    for column, values, nulls in _as_numbers(frame, list(rules)):
+        for wrong, problem, in_years in rules[column]:
+            flags = wrong(values) & ~nulls
+            count = int(flags.sum())
+            if not count:
+                continue
+            rows = np.flatnonzero(flags)[:_LISTED_LINES]
+            lines = (rows + first_line).tolist()
+            first = _shown(frame[column][int(rows[0])], in_years)
+            problems.append(problem(file, column=column, row=lines[0], n=count, lines=lines,
+                                    lines_total=count, first=first))
     return problems
 
 
 def check_tables(frames: Mapping[str, pl.DataFrame], sources: Mapping[str, str]) -> list[Problem]:
-    """Warnings for every table, each named after the file it came from."""
-    return [p for name, frame in frames.items() for p in check_table(frame, sources.get(name, name))]
+    """Errors and warnings for every table, each named after the file it came from."""
+    return [p for name, frame in frames.items() for p in check_table(frame, name, sources.get(name, name))]

@@ -20,7 +20,9 @@ CSV dialects, sniffed from the first bytes of each file:
 Clean files are read in one typed polars pass. When that pass fails (or the file uses a decimal
 comma) every column is read as text and cast column by column, so that each bad cell can be
 reported with its column, its line (header = line 1, as a spreadsheet shows it) and its text.
-Every problem found in every file is raised at once as one ``InputError``.
+Every typed table is then checked against the one table of ranges (``engine.plausibility``):
+impossible values (NaN, ±Infinity, EXT_SOURCE_1 = 57, a negative income…) are errors, implausible
+ones warnings. Every problem found in every file is raised at once as one ``InputError``.
 
 Finding the files lives in ``engine.sources``, dialects in ``engine.csv_dialect``, typing and
 cell checks in ``engine.column_typing``, problems and their wording in ``engine.input_problems``.
@@ -38,8 +40,9 @@ from pathlib import Path
 import polars as pl
 
 from engine.column_typing import finish, match_columns
-from engine.csv_dialect import MAGIC, SAMPLE_BYTES, csv_call, sniff, to_utf8
+from engine.csv_dialect import MAGIC, POLARS_FAILURES, SAMPLE_BYTES, csv_call, sniff, to_utf8
 from engine.input_problems import FIRST_DATA_LINE, Fatal, InputError, Problem, first_line, has_errors
+from engine.plausibility import check_table, check_tables
 from engine.schema import TABLE_NAMES, Table, tables
 from engine.sources import Source, TableFile, choose_sources, load, read_failure, single_source
 
@@ -81,6 +84,7 @@ def read_tables(source: Source | Sequence[Source], *, application: str | None = 
         problems += found
         if frame is not None:
             frames[table], sources[table] = frame, src.display
+    problems += check_tables(frames, sources)
     if has_errors(problems):
         raise InputError(problems)
     return Tables(frames, sources, problems)
@@ -117,6 +121,8 @@ def read_table(path: Source, table: str | None = None) -> pl.DataFrame:
         raise ValueError(f"unknown table {table!r}; expected one of {', '.join(TABLE_NAMES)}")
     src = single_source(path, table)
     frame, problems = _read_source(src)
+    if frame is not None:
+        problems += check_table(frame, src.table, src.display)
     if frame is None or has_errors(problems):
         raise InputError(problems)
     for warning in problems:
@@ -142,7 +148,7 @@ def _read_source(src: TableFile) -> tuple[pl.DataFrame | None, list[Problem]]:
 def _parse_parquet(data: bytes, spec: Table, display: str) -> tuple[pl.DataFrame, list[Problem]]:
     try:
         frame = pl.read_parquet(io.BytesIO(data))
-    except Exception as exc:  # polars and its Arrow reader raise many kinds for a bad file
+    except (Exception, pl.exceptions.PanicException) as exc:  # polars and Arrow raise many kinds
         raise Fatal(Problem.of(display, code="invalid_parquet", detail=first_line(exc))) from exc
     names, problems = match_columns(frame.columns, spec, display)
     frame = frame.select(list(names)).rename(names)
@@ -165,7 +171,7 @@ def _parse_csv(data: bytes, spec: Table, display: str) -> tuple[pl.DataFrame, li
                 infer_schema=False,
                 schema_overrides=declared,
             )
-        except pl.exceptions.PolarsError as exc:
+        except POLARS_FAILURES as exc:
             log.debug("%s: typed read failed, looking for the bad cells (%s)", display, first_line(exc))
     if frame is None:
         frame = csv_call(pl.read_csv, text, dialect, display, columns=list(names), infer_schema=False)
@@ -203,7 +209,7 @@ def _parquet_columns(src: TableFile) -> list[str]:
         return list(pl.read_parquet_schema(src.path))
     except OSError as exc:
         raise Fatal(read_failure(src.display, exc)) from exc
-    except Exception as exc:  # a damaged Parquet footer raises several kinds
+    except (Exception, pl.exceptions.PanicException) as exc:  # a damaged Parquet footer raises several kinds
         raise Fatal(Problem.of(src.display, code="invalid_parquet", detail=first_line(exc))) from exc
 
 

@@ -13,6 +13,8 @@ from numbers import Real
 import polars as pl
 
 from engine.readers import InputError, Problem
+from engine.input_problems import has_errors
+from engine.plausibility import check_table
 from engine.schema import tables
 
 
@@ -58,7 +60,9 @@ def frame_from_records(table: str, records: Sequence[Mapping[str, object]]) -> t
     columns = spec.input_columns(present)
     data = {c: [record.get(c) for record in records] for c in columns}
     frame = pl.DataFrame(data, schema={c: spec.columns[c].dtype for c in columns}, strict=False)
-    warnings = []
+    warnings = check_table(frame, table, table, first_line=1)  # the ranges of the file readers
+    if has_errors(warnings):
+        raise InputError(warnings)
     if unknown:
         warnings.append(Problem.of(table, code="unknown_fields_ignored", severity="warning",
                                    fields=", ".join(sorted(unknown))))

@@ -1,9 +1,11 @@
 """Validate an import before anything is stored: read with the engine, check, report.
 
 The engine's readers type every table and refuse bad files (every problem at once, naming file,
-column and line). On top of that: plausibility warnings (``engine.plausibility``), and history
-rows that belong to no client of the import are reported and left out. The result is a
-:class:`ValidationReport` (kept with the batch) and the frames to score and store.
+column and line), checking every value against the one table of ranges (``engine.plausibility``):
+an impossible value in any row of any table refuses the whole import (nothing is stored, every
+problem is listed); implausible values are warnings. History rows that belong to no client of the
+import are the one thing left out, with a warning. The result is a :class:`ValidationReport`
+(kept with the batch) and the frames to score and store.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from pathlib import Path
 
 import polars as pl
 
-from engine.plausibility import check_tables
 from engine.readers import FIRST_DATA_LINE, InputError, Problem, read_tables
 
 _LISTED_LINES = 10
@@ -116,7 +117,7 @@ def validate(sources: Sequence[str | Path], *, application: str | None = None) -
         files=files,
         rows={name: frame.height for name, frame in read.frames.items()},
         skipped=skipped,
-        problems=[*encodings, *read.warnings, *orphans, *check_tables(frames, read.sources)],
+        problems=[*encodings, *read.warnings, *orphans],
     )
     return Validated(frames, read.sources, report)
 

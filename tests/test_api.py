@@ -88,6 +88,26 @@ def test_scoring_one_application_equals_the_engine(app, one_application):
 
 
 @pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [
+        ("EXT_SOURCE_1", 57, "outside the allowed range 0 to 1"),
+        ("AMT_INCOME_TOTAL", float("nan"), "not a finite number"),
+        ("AMT_CREDIT", float("inf"), "not a finite number"),
+        ("AMT_ANNUITY", -100, "below the allowed minimum 0"),
+        ("DAYS_BIRTH", 50000, "outside the allowed range of 18 to 100 years"),
+    ],
+)
+def test_issue12_impossible_values_are_a_400_naming_the_field(app, one_application, column, value, words):
+    ctx, server = app
+    bad = {**one_application, column: value}
+    body = json.dumps({"application": bad}).encode()
+    status, body = _call(server, "/api/v1/score", token=ctx.token, body=body)
+    assert status == 400, body
+    [problem] = body["problems"]
+    assert problem["column"] == column and problem["record"] == 1 and words in problem["message"]
+
+
+@pytest.mark.parametrize(
     ("body", "headers", "status"),
     [
         (b"not json", None, 400),

@@ -52,3 +52,11 @@ def test_a_command_needing_a_package_left_out_of_the_install_says_so(monkeypatch
     assert main(["scale-data", "--clients", "10", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "does not include the Python module 'pyarrow" in err and "Traceback" not in err
+
+
+def test_issue12_a_link_to_dev_zero_is_refused_without_reading_it(tmp_path, capsys):
+    link = tmp_path / "application.csv"
+    link.symlink_to("/dev/zero")
+    assert main(["score", str(link)]) == 2
+    err = capsys.readouterr().err
+    assert "application.csv: not a regular file" in err and "Traceback" not in err

@@ -66,6 +66,17 @@ def truncated_zip(folder: Path, app: pl.DataFrame) -> Path:
     return write(path, data[: len(data) // 2])
 
 
+EXT_SOURCE_OUTSIDE = "External score 1: outside the allowed range 0 to 1"
+
+
+def one_cell(line: int, column: str, value: str, words: str):
+    """A case: the application file with one cell changed, refused naming that cell."""
+    def case(d: Path, app: pl.DataFrame):
+        return [write(d / APP, set_cell(app_lines(app), line, column, value))], APP, column, line, words
+
+    return case
+
+
 # Each case: (files to import, file, column and line the refusal must name, words of the message).
 BAD_INPUTS = {
     "empty file": lambda d, app: ([write(d / APP, b"")], APP, None, None, "empty"),
@@ -125,6 +136,12 @@ BAD_INPUTS = {
         "several lines",
     ),
     "PNG renamed .csv": lambda d, app: ([write(d / APP, PNG)], APP, None, None, "PNG"),
+    # issue 12, finding 6: impossible values are errors, named by column label, line and allowed range
+    "EXT_SOURCE_1 = 57": one_cell(3, "EXT_SOURCE_1", "57", EXT_SOURCE_OUTSIDE),
+    "NaN income": one_cell(4, "AMT_INCOME_TOTAL", "NaN", "not a finite number"),
+    "infinite credit": one_cell(5, "AMT_CREDIT", "-inf", "not a finite number"),
+    "negative annuity": one_cell(6, "AMT_ANNUITY", "-1500", "below the allowed minimum 0"),
+    "DAYS_BIRTH = +50000": one_cell(2, "DAYS_BIRTH", "50000", "outside the allowed range of 18 to 100 years"),
     "truncated zip": lambda d, app: (
         [truncated_zip(d, app)],
         "application_test.zip",
@@ -157,11 +174,13 @@ def test_bad_input_is_refused_naming_file_column_and_line(case, store, scorer, f
 def test_unreadable_file_is_refused(store, scorer, fresh_app, tmp_path, monkeypatch):
     path = write(tmp_path / APP, app_lines(fresh_app))
     if os.geteuid() == 0:  # root reads any file: make this one fail as a permission error would
-        real = Path.read_bytes
+        real = Path.open
         monkeypatch.setattr(
             Path,
-            "read_bytes",
-            lambda p: (_ for _ in ()).throw(PermissionError(13, "denied")) if p == path else real(p),
+            "open",
+            lambda p, *a, **k: (
+                (_ for _ in ()).throw(PermissionError(13, "denied")) if p == path else real(p, *a, **k)
+            ),
         )
     else:
         path.chmod(0)
@@ -175,6 +194,29 @@ def test_history_file_with_bad_cells_refuses_the_whole_import(
     folder = write_csvs(tables, tmp_path / "batch")
     write(folder / "bureau.csv", set_cell(app_lines(tables["bureau"]), 3, "AMT_CREDIT_SUM", "twelve"))
     assert_refused(store, [folder], scorer, "bureau.csv", "AMT_CREDIT_SUM", 3, "not a number")
+
+
+def test_impossible_history_value_refuses_the_whole_import_with_every_problem(
+    store, scorer, fresh_app, demo_tables, tmp_path
+):
+    tables = history_of(demo_tables, fresh_app["SK_ID_CURR"])
+    folder = write_csvs(tables, tmp_path / "batch")
+    write(folder / "bureau.csv", set_cell(app_lines(tables["bureau"]), 3, "CNT_CREDIT_PROLONG", "-2"))
+    app = set_cell(app_lines(tables["application"]), 2, "EXT_SOURCE_2", "1.5")
+    write(folder / "application_test.csv", app)
+    refusal = assert_refused(store, [folder], scorer, "bureau.csv", "CNT_CREDIT_PROLONG", 3,
+                             "below the allowed minimum 0")
+    assert {(p.file, p.column) for p in refusal.report.errors} == {
+        ("bureau.csv", "CNT_CREDIT_PROLONG"), ("application_test.csv", "EXT_SOURCE_2")
+    }
+
+
+def test_implausible_values_are_warnings_and_the_import_goes_through(scorer, fresh_app, tmp_path):
+    lines = set_cell(app_lines(fresh_app), 3, "CNT_CHILDREN", "21")
+    result = import_files(ClientStore(tmp_path / "home"), [write(tmp_path / APP, lines)], scorer)
+    [warning] = result.report.warnings
+    assert (warning.column, warning.row, warning.severity) == ("CNT_CHILDREN", 3, "warning")
+    assert "above the usual maximum 20" in warning.message and result.clients == fresh_app.height
 
 
 def test_failure_while_storing_leaves_the_store_as_it_was(
@@ -262,13 +304,17 @@ def test_known_client_gets_a_new_score_and_history_is_kept(tmp_path, scorer, sma
 
 
 def test_warnings_are_reported_and_the_rows_stored(tmp_path, scorer, demo_tables):
-    """Orphan history rows left out; negative or absurd amounts, long text, extra columns, cp1252 flagged."""
+    """Orphan history rows left out; negative history or absurd amounts, long text, extra columns and
+    cp1252 flagged.
+
+    A negative amount of the application itself is impossible: see BAD_INPUTS."""
     app = demo_tables["application"].slice(2000, 30)
     tables = history_of(demo_tables, app["SK_ID_CURR"])
     orphan = demo_tables["bureau"].filter(~pl.col("SK_ID_CURR").is_in(app["SK_ID_CURR"].implode())).head(2)
     tables["bureau"] = pl.concat([tables["bureau"], orphan])
     folder = write_csvs(tables, tmp_path / "batch")
-    lines = set_cell(app_lines(app.with_columns(EXTRA_NOTE=pl.lit("x"))), 3, "AMT_CREDIT", "-5000")
+    write(folder / "bureau.csv", set_cell(app_lines(tables["bureau"]), 3, "AMT_CREDIT_SUM", "-5000"))
+    lines = app_lines(app.with_columns(EXTRA_NOTE=pl.lit("x")))
     lines = set_cell(lines, 4, "ORGANIZATION_TYPE", "Société " + "x" * 300)
     lines = set_cell(lines, 5, "AMT_INCOME_TOTAL", "5e12")
     (folder / APP).write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
@@ -278,10 +324,10 @@ def test_warnings_are_reported_and_the_rows_stored(tmp_path, scorer, demo_tables
     found = {(p.file, p.column, p.row, p.severity) for p in result.report.problems}
     bureau_line = tables["bureau"].height  # the first orphan: last rows but one, header = line 1
     assert ("bureau.csv", "SK_ID_CURR", bureau_line, "warning") in found
-    assert (APP, "AMT_CREDIT", 3, "warning") in found
+    assert ("bureau.csv", "AMT_CREDIT_SUM", 3, "warning") in found
     assert (APP, "ORGANIZATION_TYPE", 4, "warning") in found
     assert any(
-        p.column == "AMT_INCOME_TOTAL" and p.row == 5 and "absurd" in p.message
+        p.column == "AMT_INCOME_TOTAL" and p.row == 5 and "above the usual maximum" in p.message
         for p in result.report.warnings
     )
     assert (APP, None, 4, "warning") in found  # not UTF-8 from line 4
@@ -289,7 +335,7 @@ def test_warnings_are_reported_and_the_rows_stored(tmp_path, scorer, demo_tables
     assert result.report.skipped == {"bureau": 2} and result.rows["bureau"] == tables["bureau"].height - 2
     assert result.clients == 30
     client = store.client(app["SK_ID_CURR"][1])
-    assert client.application["AMT_CREDIT"] == -5000 and "EXTRA_NOTE" not in client.application
+    assert "EXTRA_NOTE" not in client.application
     assert store.client(app["SK_ID_CURR"][2]).application["ORGANIZATION_TYPE"].startswith("Société x")
     orphans = store.db.execute(
         'SELECT COUNT(*) FROM bureau WHERE "SK_ID_CURR" IN (?, ?)', orphan["SK_ID_CURR"].to_list()
@@ -361,3 +407,32 @@ def test_real_data_raises_no_plausibility_warning(home_credit):
     for source in ([demo_batch()], [home_credit / "application_train.zip", home_credit / "bureau.zip"]):
         report = validate(source).report
         assert [p for p in report.warnings if p.column not in (None, "SK_ID_CURR")] == []
+
+
+def test_issue12_ext_source_57_no_longer_turns_a_refusal_into_an_acceptance(
+    scorer, demo_tables, tmp_path, capsys
+):
+    from desktop.cli import main
+    from engine.records import tables_from_json
+    from engine.scoring import ACCEPT, REFUSE
+
+    app = demo_tables["application"].head(300)
+    real = scorer.score(scorer.features({"application": app}))
+    forged = scorer.score(scorer.features({"application": app.with_columns(EXT_SOURCE_1=pl.lit(57.0))}))
+    pairs = enumerate(zip(real, forged))
+    flipped = [i for i, (a, b) in pairs if a.decision == REFUSE and b.decision == ACCEPT]
+    assert flipped, "the finding: a score of 57 on a 0–1 scale turns refusals into acceptances"
+    client = app.slice(flipped[0], 1).with_columns(EXT_SOURCE_1=pl.lit(57.0))
+    path = write(tmp_path / APP, client.write_csv())
+    store = ClientStore(tmp_path / "home")
+    assert_refused(store, [path], scorer, APP, "EXT_SOURCE_1", 2, EXT_SOURCE_OUTSIDE)
+    assert store.find_clients().height == 0
+    capsys.readouterr()  # what earlier tests' logging left behind is not this command's output
+    assert main(["score", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "EXT_SOURCE_1" in err and "line 2" in err and "0 to 1" in err and "Traceback" not in err
+    record = {k: v for k, v in client.row(0, named=True).items() if v is not None}
+    with pytest.raises(InputError) as caught:
+        tables_from_json({"application": record})
+    [problem] = caught.value.errors
+    assert (problem.column, problem.row, problem.code) == ("EXT_SOURCE_1", 1, "range_outside")

@@ -169,7 +169,7 @@ def test_installments_fragment_reads() -> None:
 
 def test_columns_are_typed_ordered_completed_and_extras_dropped(tmp_path: Path) -> None:
     header = "EXTRA,amt_credit,DAYS_BIRTH,SK_ID_CURR,AMT_INCOME_TOTAL,AMT_ANNUITY"
-    path = app_file(tmp_path, ["x,1.5,-100,7,2,3"], header=header)
+    path = app_file(tmp_path, ["x,1.5,-10000,7,2,3"], header=header)
     result = read_tables(path)
     frame = result.get("application")
     assert frame.columns == [c for c in tables()["application"].columns if c != "TARGET"]
@@ -430,3 +430,118 @@ def test_scan_tables_checks_headers_up_front(tmp_path: Path) -> None:
     assert (problem.file, problem.row) == ("bureau.csv", 1)
     (tmp_path / "bureau.csv").unlink()
     assert scan_tables(tmp_path)["application"].collect()["AMT_CREDIT"].to_list() == [500000.5]
+
+
+# --- issue 12, finding 4: no input exhausts memory --------------------------------------------------
+
+
+def zeros_zip(path: Path, member: str, megabytes: int) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, archive.open(member, "w") as out:
+        for _ in range(megabytes):
+            out.write(bytes(1 << 20))
+    return path
+
+
+def peak_memory_of(call) -> int:
+    """Peak bytes Python allocated during ``call()`` (tracemalloc)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        call()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo"])
+def test_issue12_device_or_pipe_named_like_a_table_is_refused(tmp_path: Path, target: str) -> None:
+    link = tmp_path / "application.csv"
+    if target == "fifo":
+        os.mkfifo(link)
+    else:
+        link.symlink_to(target)
+    for source in (link, tmp_path, [link]):
+        [problem] = problems_of(source)
+        assert problem.file == "application.csv" and problem.code == "not_a_regular_file"
+        assert "not a regular file" in problem.message
+    with pytest.raises(InputError, match="not a regular file"):
+        read_table(link)
+
+
+def test_issue12_zip_bomb_is_refused_from_its_declared_size(tmp_path: Path) -> None:
+    bomb = zeros_zip(tmp_path / "application.zip", "application.csv", 64)
+    assert bomb.stat().st_size < 1 << 20
+    problems: list[Problem] = []
+    peak = peak_memory_of(lambda: problems.extend(problems_of(bomb)))
+    [problem] = problems
+    assert problem.file == "application.zip:application.csv" and problem.code == "archive_ratio_too_high"
+    assert "decompression bomb" in problem.message
+    assert peak < 8 << 20  # nothing inflated
+
+
+def test_issue12_zip_that_lies_about_its_sizes_is_stopped(tmp_path: Path) -> None:
+    bomb = zeros_zip(tmp_path / "application.zip", "application.csv", 64)
+    data = bytearray(bomb.read_bytes())
+    central = data.rfind(b"PK\x01\x02")
+    for sizes_at in (18, central + 20):  # local header and central directory: packed, unpacked sizes
+        packed = struct.unpack("<I", data[sizes_at : sizes_at + 4])[0]
+        data[sizes_at : sizes_at + 8] = struct.pack("<II", 1 << 30, packed * 2)
+    bomb.write_bytes(bytes(data))
+    problems: list[Problem] = []
+    peak = peak_memory_of(lambda: problems.extend(problems_of(bomb)))
+    [problem] = problems
+    assert problem.file == "application.zip:application.csv"
+    assert problem.code in ("damaged_archive", "archive_ratio_too_high")
+    assert peak < 8 << 20
+
+
+def test_issue12_gzip_bomb_is_stopped_while_streaming(tmp_path: Path) -> None:
+    path = tmp_path / "application.csv.gz"
+    with gzip.open(path, "wb") as out:
+        for _ in range(64):
+            out.write(bytes(1 << 20))
+    problems: list[Problem] = []
+    peak = peak_memory_of(lambda: problems.extend(problems_of(path)))
+    [problem] = problems
+    assert problem.file == "application.csv.gz" and problem.code == "archive_ratio_too_high"
+    assert peak < 16 << 20  # stopped after 50 × the packed size, not 64 MB
+
+
+def test_issue12_table_over_the_size_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.sources
+
+    monkeypatch.setattr(engine.sources, "MAX_TABLE_BYTES", 4_000)
+    path = app_file(tmp_path, [app_row(i) for i in range(100)])
+    with zipfile.ZipFile(tmp_path / "bureau.zip", "w") as archive:  # stored: ratio 1
+        archive.writestr("bureau.csv", "SK_ID_CURR,SK_ID_BUREAU\n" + "1,2\n" * 2_000)
+    problems = problems_of([path, tmp_path / "bureau.zip"])
+    assert {(p.file, p.code) for p in problems} == {
+        ("application.csv", "table_too_large"), ("bureau.zip:bureau.csv", "table_too_large")
+    }
+
+
+@pytest.mark.parametrize(("field", "value", "code"), [(8, 0x1, "archive_encrypted"),
+                                                       (10, 99, "archive_method_unsupported")])
+def test_encrypted_or_unknown_method_zip_is_a_problem(
+    tmp_path: Path, field: int, value: int, code: str
+) -> None:
+    """Found by the fuzz test: zipfile raises RuntimeError / NotImplementedError for these."""
+    path = tmp_path / "application.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("application.csv", "\n".join([HEADER, app_row(1)]))
+    data = bytearray(path.read_bytes())
+    central = data.rfind(b"PK\x01\x02")
+    for at in (field - 2, central + field):  # local header, then central directory
+        data[at : at + 2] = struct.pack("<H", value)
+    path.write_bytes(bytes(data))
+    [problem] = problems_of(path)
+    assert problem.file == "application.zip:application.csv" and problem.code == code
+
+
+def test_truncated_utf16_file_is_a_problem(tmp_path: Path) -> None:
+    """Found by the fuzz test: a UTF-16 file cut in the middle of a character."""
+    data = "\n".join([HEADER, app_row(1)]).encode("utf-16")[:-1]
+    [problem] = problems_of(write(tmp_path / "application.csv", data))
+    assert problem.code == "damaged_utf16" and "damaged or truncated" in problem.message
