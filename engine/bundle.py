@@ -3,10 +3,12 @@
 Layout::
 
     model.txt          LightGBM booster, native text format
-    manifest.json      features, category levels, threshold, calibration, metrics, data summary,
-                       library versions, pipeline version, content hashes
-    reference.parquet  reference sample: SK_ID_CURR, TARGET, OOF PD, the features and the raw
-                       application categories, for drift and population comparisons
+    manifest.json      features, category levels, one model per coverage (tables, threshold,
+                       calibration, metrics), data summary, library versions, pipeline version,
+                       content hashes
+    reference.parquet  reference sample: SK_ID_CURR, TARGET, the OOF PD of each coverage model
+                       (``PD`` for the full-history one, ``PD_<coverage>`` for the others), the features and the raw application categories, for
+                       drift and population comparisons
     metrics.json       the training report as data
     report.html        the training report, self-contained
 
@@ -20,6 +22,7 @@ import hashlib
 import json
 import logging
 import platform
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cached_property
@@ -31,6 +34,7 @@ import numpy as np
 import polars as pl
 
 from engine.calibration import PlattCalibration
+from engine.coverage import coverage_of
 from engine.features import PIPELINE_VERSION, FeaturePipeline
 from engine.grading import GRADING
 from engine.schema import tables
@@ -41,7 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FORMAT = "creditscore-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: one model per coverage (manifest "models", "trained_tables", "exclude")
 MODEL_FILE = "model.txt"
 MANIFEST_FILE = "manifest.json"
 REFERENCE_FILE = "reference.parquet"
@@ -77,6 +81,39 @@ def library_versions() -> dict[str, str]:
     return found
 
 
+@dataclass(frozen=True)
+class CoverageModel:
+    """The model of one coverage: the booster read with the features of other tables blanked, its
+    own Platt calibration, cost-optimal threshold and out-of-fold metrics."""
+
+    name: str  # the coverage name: "application", "bureau", "full"
+    tables: frozenset[str]  # the tables whose features it reads (the others are blanked)
+    threshold: float  # refuse when the calibrated PD is at or above this value
+    calibration: PlattCalibration
+    metrics: dict  # roc_auc_mean, roc_auc_std, mean_pd, default_rate, ...
+    reference_pd: str  # its OOF PD column in reference.parquet
+
+    def to_dict(self) -> dict:
+        return {
+            "tables": sorted(self.tables),
+            "threshold": self.threshold,
+            "calibration": self.calibration.to_dict(),
+            "metrics": self.metrics,
+            "reference_pd": self.reference_pd,
+        }
+
+    @classmethod
+    def from_dict(cls, name: str, state: dict) -> CoverageModel:
+        return cls(
+            name=name,
+            tables=frozenset(state["tables"]),
+            threshold=float(state["threshold"]),
+            calibration=PlattCalibration.from_dict(state["calibration"]),
+            metrics=state["metrics"],
+            reference_pd=state["reference_pd"],
+        )
+
+
 @dataclass
 class Bundle:
     """A loaded, verified model bundle."""
@@ -85,16 +122,27 @@ class Bundle:
     manifest: dict
     booster: lgb.Booster
     pipeline: FeaturePipeline
-    calibration: PlattCalibration
+    models: dict[str, CoverageModel]
+    trained_tables: frozenset[str]  # the tables the bundle was trained with
 
     @property
     def feature_names(self) -> list[str]:
         return self.manifest["features"]
 
+    def model_for(self, supplied: Collection[str] | None) -> CoverageModel:
+        """The model of the tables a batch supplied (None: every table the bundle was trained with)."""
+        coverage = coverage_of(self.trained_tables if supplied is None else supplied, self.trained_tables)
+        return self.models[coverage.name]
+
     @property
     def threshold(self) -> float:
-        """Refuse when the calibrated PD is at or above this value."""
-        return float(self.manifest["threshold"])
+        """The full-history model's threshold (callers that know the score's model use its own)."""
+        return self.model_for(None).threshold
+
+    @property
+    def calibration(self) -> PlattCalibration:
+        """The full-history model's calibration (callers that know the score's model use its own)."""
+        return self.model_for(None).calibration
 
     @property
     def id(self) -> str:
@@ -120,11 +168,9 @@ class Bundle:
 
 def _reference_frame(result, rows: int) -> pl.DataFrame:
     application = result.application_categories
-    frame = result.features.with_columns(
-        pl.Series("TARGET", result.target, dtype=pl.Int8),
-        pl.Series("PD", result.oof_pd, dtype=pl.Float64),
-    )
-    frame = frame.select("SK_ID_CURR", "TARGET", "PD", *result.pipeline.feature_names)
+    pds = [pl.Series(model.reference_pd, result.oof_pd[name], dtype=pl.Float64) for name, model in result.models.items()]
+    frame = result.features.with_columns(pl.Series("TARGET", result.target, dtype=pl.Int8), *pds)
+    frame = frame.select("SK_ID_CURR", "TARGET", *(s.name for s in pds), *result.pipeline.feature_names)
     if application is not None:
         frame = frame.join(application, on="SK_ID_CURR", how="left")
     if frame.height > rows:
@@ -151,8 +197,9 @@ def save_bundle(result, out: Path, *, data_summary: dict, metrics: dict, report_
         "pipeline": {"version": PIPELINE_VERSION, "state": result.pipeline.to_dict()},
         "features": result.pipeline.feature_names,
         "model": {"file": MODEL_FILE, "variant": result.shipped, "params": result.config.params},
-        "threshold": result.threshold,
-        "calibration": result.calibration.to_dict(),
+        "models": {name: model.to_dict() for name, model in result.models.items()},
+        "trained_tables": sorted(result.trained_tables),
+        "exclude": list(result.config.exclude),
         "impute_missing": result.impute,
         "medians": _medians(result.features, result.pipeline.feature_names),
         "grading": GRADING,
@@ -179,7 +226,8 @@ def load_bundle(path: Path | str) -> Bundle:
     if booster.feature_name() != manifest["features"]:
         raise BundleError(f"{path}: the model's features differ from the manifest's")
     pipeline = FeaturePipeline.from_dict(manifest["pipeline"]["state"])
-    return Bundle(path, manifest, booster, pipeline, PlattCalibration.from_dict(manifest["calibration"]))
+    models = {name: CoverageModel.from_dict(name, state) for name, state in manifest["models"].items()}
+    return Bundle(path, manifest, booster, pipeline, models, frozenset(manifest["trained_tables"]))
 
 
 def verified_manifest(path: Path) -> dict:

@@ -50,8 +50,9 @@ def _rows(store: ClientStore, name: str, where: str, params: tuple) -> pl.DataFr
 def client_tables(store: ClientStore, sk_id_curr: int) -> dict[str, pl.DataFrame]:
     """The client's application row and history rows from the batch of its latest score.
 
-    Tables without rows for the client are left out (the pipeline treats them as absent).
-    Raises ``KeyError`` for a client the store does not hold.
+    A table the batch supplied is there even without rows for the client (a client without that
+    history); a table the batch did not supply is left out (unknown, as at import). Raises
+    ``KeyError`` for a client the store does not hold.
     """
     batch = _batch_of(store, sk_id_curr)
     if batch is None:
@@ -59,17 +60,19 @@ def client_tables(store: ClientStore, sk_id_curr: int) -> dict[str, pl.DataFrame
     found: dict[str, pl.DataFrame] = {}
     for name in TABLE_NAMES:
         if name == "bureau_balance":
-            bureaus = found.get("bureau")
-            if bureaus is None:
-                continue
-            ids = bureaus["SK_ID_BUREAU"].to_list()
-            marks = ", ".join("?" * len(ids))
+            ids = found["bureau"]["SK_ID_BUREAU"].to_list() if "bureau" in found else []
+            marks = ", ".join("?" * len(ids)) or "NULL"
             frame = _rows(store, name, f'batch_id = ? AND "SK_ID_BUREAU" IN ({marks})', (batch, *ids))
         else:
             frame = _rows(store, name, 'batch_id = ? AND "SK_ID_CURR" = ?', (batch, sk_id_curr))
-        if frame.height:
+        if frame.height or _supplied(store, name, batch):
             found[name] = frame
     return found
+
+
+def _supplied(store: ClientStore, name: str, batch: int) -> bool:
+    """Whether the batch brought the table (it holds rows of it)."""
+    return store.db.conn.execute(f"SELECT 1 FROM {quote(name)} WHERE batch_id = ? LIMIT 1", (batch,)).fetchone() is not None
 
 
 @dataclass(frozen=True)

@@ -345,8 +345,8 @@ def _detail(sk_id: int | None) -> list:
 
 @cache
 def _threshold(bundle_path: Path) -> float:
-    """The bundle's refusal threshold, read from its manifest (the model need not be loaded)."""
-    return float(json.loads((bundle_path / MANIFEST_FILE).read_text("utf-8"))["threshold"])
+    """The full-history model's refusal threshold, read from the manifest (the model need not be loaded)."""
+    return float(json.loads((bundle_path / MANIFEST_FILE).read_text("utf-8"))["models"]["full"]["threshold"])
 
 
 @callback(Output("client-detail", "children"), Input("clients-selected", "data"), prevent_initial_call=True)
