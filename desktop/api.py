@@ -8,17 +8,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from desktop.context import context
-from engine.readers import InputError
+from engine.readers import InputError, Problem
+from engine.records import INT_RANGE, tables_from_json
 
 log = logging.getLogger(__name__)
-
-MAX_BODY = 1 << 20  # one application with its history fits in far less than 1 MiB
 
 _REASON = {
     "type": "object",
@@ -83,6 +83,18 @@ def openapi() -> dict:
     }
 
 
+def _json_body() -> object:
+    """The request's JSON (read within the route's body limit); unreadable JSON, nesting too deep
+    included, is an :class:`InputError`."""
+    try:
+        return json.loads(request.get_data())
+    except RecursionError:
+        reason = "nested too deeply"
+    except ValueError as exc:
+        reason = str(exc)
+    raise InputError([Problem.of("request", code="body_not_json", reason=reason)])
+
+
 def api_blueprint() -> Blueprint:
     api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -105,7 +117,7 @@ def api_blueprint() -> Blueprint:
     def spec():
         return jsonify(openapi())
 
-    @api.get("/clients/<int:sk_id_curr>")
+    @api.get(f"/clients/<int(max={INT_RANGE[1]}):sk_id_curr>")  # larger ids: 404, never an overflow
     def client(sk_id_curr: int):
         found = context().store.client(sk_id_curr)
         if found is None:
@@ -119,14 +131,9 @@ def api_blueprint() -> Blueprint:
 
     @api.post("/score")
     def score():
-        if request.content_length is not None and request.content_length > MAX_BODY:
-            return jsonify(error=f"body larger than {MAX_BODY} bytes"), 413
-        body = request.get_json(silent=True)
-        if body is None:
+        if not request.is_json:
             return jsonify(error="the body must be JSON (Content-Type: application/json)"), 400
-        from engine.records import tables_from_json
-
-        frames, warnings = tables_from_json(body)
+        frames, warnings = tables_from_json(_json_body())
         scorer = context().scorer
         result = scorer.score(scorer.features(frames))[0]
         return jsonify({**result.to_dict(), "WARNINGS": [w.message for w in warnings]})
