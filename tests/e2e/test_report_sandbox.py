@@ -59,7 +59,7 @@ def test_script_in_a_client_file_never_runs(page, running_app, requests_seen, tm
     assert _decisions(ctx.store) == decisions
 
 
-def test_a_report_runs_sandboxed_without_requests(page, running_app, requests_seen):
+def test_a_report_runs_sandboxed_without_requests(page, running_app, requests_seen, csp_refused):
     ctx, server = running_app
     (reports_dir(ctx.store) / "drift-0-probe.html").write_text(PROBE, "utf-8")
     response = page.goto(f"{server.url}/reports/drift-0-probe.html")  # as the "open in a tab" link does
@@ -71,6 +71,8 @@ def test_a_report_runs_sandboxed_without_requests(page, running_app, requests_se
     page.wait_for_timeout(500)
     assert page.title() == "probe"  # the fetch was refused
     assert not any(url.endswith("/api/v1/health") for url in requests_seen)
+    assert any("connect-src" in message for message in csp_refused), csp_refused
+    csp_refused.clear()  # refused as it must be
 
 
 def test_every_page_has_a_policy_without_unsafe_script(page, running_app):
