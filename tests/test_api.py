@@ -10,7 +10,7 @@ import urllib.request
 import polars as pl
 import pytest
 
-from desktop.body_limits import BODY_LIMITS, DASH_UPDATE_ROUTE, body_limit
+from desktop.body_limits import DASH_UPDATE_ROUTE, LARGER_BODIES, MAX_UPLOAD_BYTES, UPLOAD_OUTPUT, body_limit
 from engine.records import tables_from_json
 from engine.resources import demo_batch
 
@@ -137,23 +137,34 @@ def _megabytes(n: int):
 
 
 # Finding 3 of issue 12: a body without Content-Length bypassed the limit; the Dash route had none.
-def test_chunked_bodies_are_cut_at_the_route_limit(app, monkeypatch):
+def test_chunked_bodies_are_cut_at_the_route_limit(app):
     ctx, server = app
     assert _chunked_post(server, "/api/v1/score", ctx.token, _megabytes(8)) == 413
     small = json.dumps({"application": {"SK_ID_CURR": 1}}).encode()
     assert _chunked_post(server, "/api/v1/score", ctx.token, iter([small])) == 400  # read, then refused as input
-    monkeypatch.setitem(BODY_LIMITS, DASH_UPDATE_ROUTE, 2 << 20)  # the Dash route's own limit, made small to test
-    assert _chunked_post(server, DASH_UPDATE_ROUTE, ctx.token, _megabytes(8)) == 413
+    callback = b'{"output": "clients-list.children", "inputs": [' + b" " * (8 << 20) + b"]}"
+    assert _chunked_post(server, DASH_UPDATE_ROUTE, ctx.token, iter([callback])) == 413
+
+
+def test_only_the_upload_callback_takes_large_bodies(app, monkeypatch):
+    ctx, server = app
+    upload = b'{"output":"%s","outputs":{"id":"import-sources","property":"data"},"inputs":[' % UPLOAD_OUTPUT.encode()
+    assert body_limit(DASH_UPDATE_ROUTE, UPLOAD_OUTPUT) > MAX_UPLOAD_BYTES > body_limit(DASH_UPDATE_ROUTE)
+    monkeypatch.setitem(LARGER_BODIES, (DASH_UPDATE_ROUTE, UPLOAD_OUTPUT), 4 << 20)  # small, to test it quickly
+    # Past the default limit but within the upload's: read, then refused by Dash as a malformed callback, not 413.
+    assert _chunked_post(server, DASH_UPDATE_ROUTE, ctx.token, iter([upload + b" " * (2 << 20) + b"]}"])) != 413
+    assert _chunked_post(server, DASH_UPDATE_ROUTE, ctx.token, iter([upload + b" " * (5 << 20) + b"]}"])) == 413
 
 
 def test_declared_lengths_above_the_limit_are_refused_unread(app):
     ctx, server = app
-    for path in ("/api/v1/score", DASH_UPDATE_ROUTE):
+    largest = max(LARGER_BODIES.values())
+    for path, length in (("/api/v1/score", body_limit("/api/v1/score") + 1), (DASH_UPDATE_ROUTE, largest + 1)):
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         conn.putrequest("POST", path)
         conn.putheader("Authorization", f"Bearer {ctx.token}")
         conn.putheader("Content-Type", "application/json")
-        conn.putheader("Content-Length", str(body_limit(path) + 1))
+        conn.putheader("Content-Length", str(length))
         conn.endheaders()  # and no body: the answer comes without reading one
         assert conn.getresponse().status == 413, path
         conn.close()
