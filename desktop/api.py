@@ -8,15 +8,14 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from desktop.context import context
-from engine.readers import InputError, Problem
-from engine.records import INT_RANGE, tables_from_json
+from engine.readers import InputError
+from engine.records import INT_RANGE, json_body, tables_from_json
 
 log = logging.getLogger(__name__)
 
@@ -83,18 +82,6 @@ def openapi() -> dict:
     }
 
 
-def _json_body() -> object:
-    """The request's JSON (read within the route's body limit); unreadable JSON, nesting too deep
-    included, is an :class:`InputError`."""
-    try:
-        return json.loads(request.get_data())
-    except RecursionError:
-        reason = "nested too deeply"
-    except ValueError as exc:
-        reason = str(exc)
-    raise InputError([Problem.of("request", code="body_not_json", reason=reason)])
-
-
 def api_blueprint() -> Blueprint:
     api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -133,7 +120,7 @@ def api_blueprint() -> Blueprint:
     def score():
         if not request.is_json:
             return jsonify(error="the body must be JSON (Content-Type: application/json)"), 400
-        frames, warnings = tables_from_json(_json_body())
+        frames, warnings = tables_from_json(json_body(request.get_data()))  # read within the route's body limit
         scorer = context().scorer
         result = scorer.score(scorer.features(frames))[0]
         return jsonify({**result.to_dict(), "WARNINGS": [w.message for w in warnings]})

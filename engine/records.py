@@ -7,6 +7,7 @@ and the record's position.
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 from collections.abc import Mapping, Sequence
@@ -31,15 +32,14 @@ def _cell_problem(table: str, column: str, index: int, value: object, kind: str)
     where = {"column": column, "row": index + 1, "value": shorten(repr(value))}
     if kind == "str":
         return None if isinstance(value, str) else Problem.of(table, code="value_not_text", **where)
-    whole = kind == "int"
-    not_number = "value_not_whole_number" if whole else "value_not_number"
-    if not isinstance(value, Real) or isinstance(value, bool):
-        return Problem.of(table, code=not_number, **where)
-    if isinstance(value, float) and not math.isfinite(value):
+    number = isinstance(value, Real) and not isinstance(value, bool)
+    if number and isinstance(value, float) and not math.isfinite(value):
         return Problem.of(table, code="value_not_finite", **where)
-    if whole and isinstance(value, float) and not value.is_integer():
-        return Problem.of(table, code=not_number, **where)
-    low, high = INT_RANGE if whole else FLOAT_RANGE
+    if kind == "float" and not number:
+        return Problem.of(table, code="value_not_number", **where)
+    if kind == "int" and not (number and (isinstance(value, int) or float(value).is_integer())):
+        return Problem.of(table, code="value_not_whole_number", **where)
+    low, high = INT_RANGE if kind == "int" else FLOAT_RANGE
     if not low <= value <= high:  # exact: Python compares ints and floats without rounding
         return Problem.of(table, code="value_out_of_range", low=f"{low:.6g}", high=f"{high:.6g}", **where)
     return None
@@ -74,6 +74,17 @@ def frame_from_records(table: str, records: Sequence[Mapping[str, object]]) -> t
         warnings.append(Problem.of(table, code="unknown_fields_ignored", severity="warning",
                                    fields=", ".join(sorted(unknown))))
     return frame, warnings
+
+
+def json_body(data: bytes) -> object:
+    """A request's JSON; unreadable JSON, nesting too deep for the parser included, is an :class:`InputError`."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        reason = "nested too deeply"
+    except ValueError as exc:
+        reason = str(exc)
+    raise InputError([Problem.of("request", code="body_not_json", reason=reason)])
 
 
 def tables_from_json(body: Mapping[str, object]) -> tuple[dict[str, pl.DataFrame], list[Problem]]:
