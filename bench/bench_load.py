@@ -4,13 +4,15 @@
 
 Starts ``creditscore --home HOME app --browser`` (the real server: token, body limits, CSP), then
 1. sends a 1 GiB chunked body (no Content-Length) to ``/api/v1/score`` and to Dash's callback
-   route, and a declared 1 GiB body to both: time until the server answers (the client stops
-   sending as soon as an answer arrives) and the server's extra memory (RSS sampled every 20 ms
-   from /proc, and the kernel's peak VmHWM);
+   route (as the client list's callback), and a declared 1 GiB body to both: time until the
+   server answers (the client stops sending as soon as an answer arrives) and the server's extra
+   memory (RSS sampled every 20 ms from /proc, and the kernel's peak VmHWM);
 2. runs ``--clients`` threads for ``--seconds``, each alternating ``POST /api/v1/score`` (one
    application of the demo batch, JSON) and the client list's Dash callback (a search by id
    prefix, a filter, a sort: the server-side paging of the store): count, errors, p50/p95/max;
-   the server's RSS sampled throughout.
+   the server's RSS sampled throughout;
+3. last, a 1 GiB chunked body as the Import page's upload callback, whose limit is the browser
+   upload's (512 MB files, base64).
 Prints a Markdown summary (pasted into bench/RESULTS-load.md).
 """
 
