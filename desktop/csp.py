@@ -53,5 +53,5 @@ def install_csp(app: Dash) -> None:
     def add_policy(response: Response) -> Response:
         if HEADER not in response.headers:
             response.headers[HEADER] = page_policy(list(app.csp_hashes()))
-            response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Content-Type-Options"] = "nosniff"
         return response
