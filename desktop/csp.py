@@ -2,8 +2,12 @@
 drift report (built from client data) runs sandboxed, in an origin of its own, reaching nothing.
 
 Pages: scripts from this server plus the inline scripts Dash writes into its index page, allowed
-by their hashes (``Dash.csp_hashes``), never ``'unsafe-inline'`` nor ``'unsafe-eval'``; styles
-may be inline (Dash, Plotly and React set ``style`` attributes; a style cannot run script).
+by their hashes (``Dash.csp_hashes``), never ``'unsafe-inline'``: no script that is not the app's
+runs. ``'unsafe-eval'`` is allowed because pywebview's ``Window.evaluate_js`` — how the window
+checks that a page is ready, and the self-check drives it, on every platform — wraps the code it
+runs in ``eval``; it lets only script that already runs turn strings into code (neither Dash nor
+Plotly evaluates data). Styles may be inline (Dash, Plotly and React set ``style`` attributes; a
+style cannot run script).
 Reports: Evidently's page inlines its scripts, so they are allowed inline, but the ``sandbox``
 directive (without ``allow-same-origin``) gives the page an opaque origin — no cookie, no access
 to the app's pages — and ``connect-src 'none'`` forbids every request, even when the report is
@@ -42,7 +46,7 @@ REPORT_SANDBOX = "allow-scripts"
 
 def page_policy(script_hashes: list[str]) -> str:
     """The policy of the app's pages, scripts limited to this server and the hashed inline ones."""
-    directives = {**_PAGE, "script-src": ["'self'", *script_hashes]}
+    directives = {**_PAGE, "script-src": ["'self'", "'unsafe-eval'", *script_hashes]}
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
