@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterable
+from typing import NoReturn
 
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -70,7 +71,7 @@ class CappedInput(io.RawIOBase):
         buffer[: len(data)] = data
         return len(data)
 
-    def _refuse(self):
+    def _refuse(self) -> NoReturn:
         raise RequestEntityTooLarge(f"body larger than {self._limit:,} bytes")
 
 
