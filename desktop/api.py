@@ -16,10 +16,9 @@ from werkzeug.exceptions import HTTPException
 from desktop.context import context
 from engine.labels import LANGS
 from engine.readers import InputError
+from engine.records import INT_RANGE, json_body, tables_from_json
 
 log = logging.getLogger(__name__)
-
-MAX_BODY = 1 << 20  # one application with its history fits in far less than 1 MiB
 
 _REASON = {
     "type": "object",
@@ -112,7 +111,7 @@ def api_blueprint() -> Blueprint:
     def spec():
         return jsonify(openapi())
 
-    @api.get("/clients/<int:sk_id_curr>")
+    @api.get(f"/clients/<int(max={INT_RANGE[1]}):sk_id_curr>")  # larger ids: 404, never an overflow
     def client(sk_id_curr: int):
         found = context().store.client(sk_id_curr)
         if found is None:
@@ -126,14 +125,9 @@ def api_blueprint() -> Blueprint:
 
     @api.post("/score")
     def score():
-        if request.content_length is not None and request.content_length > MAX_BODY:
-            return jsonify(error=f"body larger than {MAX_BODY} bytes"), 413
-        body = request.get_json(silent=True)
-        if body is None:
+        if not request.is_json:
             return jsonify(error="the body must be JSON (Content-Type: application/json)"), 400
-        from engine.records import tables_from_json
-
-        frames, warnings = tables_from_json(body)
+        frames, warnings = tables_from_json(json_body(request.get_data()))  # read within the route's body limit
         scorer = context().scorer
         result = scorer.score(scorer.features(frames))[0].to_dict()
         for side in ("REASONS_AGAINST", "REASONS_FOR"):

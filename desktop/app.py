@@ -15,9 +15,11 @@ from dash import Dash, dcc, html
 from flask import redirect, request
 
 from desktop import i18n
+from desktop.body_limits import BodyLimit
 from desktop.context import AppContext, set_context
+from desktop.csp import install_csp
 from desktop.i18n import t
-from desktop.security import install_token_guard
+from desktop.security import install_token_guard, local_path
 from desktop.store_check import notice
 from engine.resources import resources_dir
 
@@ -66,10 +68,8 @@ def shell() -> html.Div:
 def _install_language_route(server) -> None:
     @server.route("/lang/<code>")
     def set_language(code: str):
-        back = request.referrer or "/"
-        parts = urlsplit(back)
-        target = parts.path + (f"?{parts.query}" if parts.query else "")  # stay on this server
-        response = redirect(target or "/")
+        parts = urlsplit(request.referrer or "/")
+        response = redirect(local_path(parts.path) + (f"?{parts.query}" if parts.query else ""))  # stay on this server
         if code in i18n.LANGS:
             response.set_cookie(i18n.LANG_COOKIE, code, samesite="Strict", max_age=3600 * 24 * 365)
         return response
@@ -92,6 +92,8 @@ def create_app(ctx: AppContext) -> Dash:
 
     app.layout = shell
     install_token_guard(app.server, ctx.token)
+    app.server.wsgi_app = BodyLimit(app.server.wsgi_app)
+    install_csp(app)
     _install_language_route(app.server)
     from desktop.api import api_blueprint
 

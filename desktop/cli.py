@@ -402,6 +402,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.verb is None:
         args = parser.parse_args([*argv, "app"])
+    from storage.paths import keep_private
+
+    keep_private()  # before anything is written: the log, the store, imports and reports are the user's only
     args.log_file = _configure_logging(args)
     from engine.bundle import BundleError
     from engine.readers import InputError
@@ -434,7 +437,8 @@ def _configure_logging(args: argparse.Namespace) -> Path | None:
     ``<user data folder>/logs/``; returns that file."""
     from logging.handlers import RotatingFileHandler
 
-    from storage.paths import StoreError, log_file
+    from desktop.redaction import RedactingFilter
+    from storage.paths import StoreError, create_home, log_file
 
     handlers: list[logging.Handler] = []
     if sys.stderr is not None:
@@ -443,11 +447,14 @@ def _configure_logging(args: argparse.Namespace) -> Path | None:
     if args.verb == "app":
         try:
             path = log_file(args.home)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            create_home(path.parent.parent)
+            path.parent.mkdir(exist_ok=True)
             handlers.append(RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"))
         except (OSError, StoreError) as exc:  # the app still starts; the window says what is wrong
             path = None
             logging.getLogger(__name__).warning("no log file: %s", exc)
+    for handler in handlers:
+        handler.addFilter(RedactingFilter())
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         handlers=handlers, force=True,

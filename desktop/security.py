@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import unquote_plus
 
 from flask import Flask, Response, jsonify, redirect, request
 
@@ -26,10 +27,23 @@ def _same(given: str | None, token: str) -> bool:
 
 
 def _presented(token: str) -> bool:
-    bearer = request.headers.get("Authorization", "")
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
     return _same(request.cookies.get(TOKEN_COOKIE), token) or (
-        bearer.startswith("Bearer ") and _same(bearer.removeprefix("Bearer "), token)
+        scheme.lower() == "bearer" and _same(credentials.strip(), token)  # the scheme is case-insensitive (RFC 9110)
     )
+
+
+def local_path(path: str) -> str:
+    """``path`` as a path on this server: leading slashes and backslashes collapse to one slash, so
+    a redirect never reads as another host (``//evil.example/x``, ``/\\evil.example``)."""
+    return "/" + path.lstrip("/\\")
+
+
+def query_without_token(raw: bytes) -> str:
+    """The raw query string without its ``token`` parameters; every other byte kept as sent (never decoded)."""
+    kept = [part for part in raw.decode("latin-1").split("&")
+            if part and unquote_plus(part.partition("=")[0]) != "token"]
+    return "&".join(kept)
 
 
 def install_token_guard(server: Flask, token: str) -> None:
@@ -41,8 +55,8 @@ def install_token_guard(server: Flask, token: str) -> None:
         if host not in LOOPBACK_HOSTS:
             return Response("creditscore answers on 127.0.0.1 only", status=403, mimetype="text/plain")
         if _same(request.args.get("token"), token):
-            query = "&".join(f"{k}={v}" for k, v in request.args.items(multi=True) if k != "token")
-            response = redirect(request.path + (f"?{query}" if query else ""))
+            query = query_without_token(request.query_string)
+            response = redirect(local_path(request.path) + (f"?{query}" if query else ""))
             response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict")
             return response
         if _presented(token):

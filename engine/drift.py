@@ -258,6 +258,19 @@ def _pandas(frame: pl.DataFrame):
     return pd.DataFrame({name: frame[name].to_numpy() for name in frame.columns})
 
 
+#: Evidently writes the values into its page's inline script as JSON, where ``</script>`` in a value
+#: would end the script: angle brackets in text values become look-alike guillemets before it sees them.
+MARKUP_LOOKALIKES = {"<": "\u2039", ">": "\u203a"}
+
+
+def without_markup(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the angle brackets of its text columns replaced by look-alikes (‹ ›)."""
+    text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.col(text).str.replace_many(list(MARKUP_LOOKALIKES), list(MARKUP_LOOKALIKES.values()))
+    )
+
+
 def _evidently(reference: pl.DataFrame, current: pl.DataFrame, columns: list[str], drift_share: float):
     """Evidently's snapshot of ``DataDriftPreset`` on ``columns`` (text columns as categories)."""
     from evidently import DataDefinition, Dataset, Report
@@ -268,7 +281,7 @@ def _evidently(reference: pl.DataFrame, current: pl.DataFrame, columns: list[str
         numerical_columns=[c for c in columns if c not in categorical], categorical_columns=categorical
     )
     cur, ref = (
-        Dataset.from_pandas(_pandas(frame.select(columns)), data_definition=definition)
+        Dataset.from_pandas(_pandas(without_markup(frame.select(columns))), data_definition=definition)
         for frame in (current, reference)
     )
     report = Report([DataDriftPreset(columns=columns, drift_share=drift_share)], include_tests=True)

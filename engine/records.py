@@ -7,33 +7,44 @@ and the record's position.
 
 from __future__ import annotations
 
+import json
+import math
+import sys
 from collections.abc import Mapping, Sequence
 from numbers import Real
 
 import polars as pl
 
+from engine.input_problems import shorten
 from engine.readers import InputError, Problem
 from engine.input_problems import has_errors
 from engine.plausibility import check_table
 from engine.schema import tables
 
 
+#: Whole numbers are stored as 64-bit integers; decimals as 64-bit floats.
+INT_RANGE = (-(1 << 63), (1 << 63) - 1)
+FLOAT_RANGE = (-sys.float_info.max, sys.float_info.max)
+
+
 def _cell_problem(table: str, column: str, index: int, value: object, kind: str) -> Problem | None:
+    """What is wrong with one value of a record, named by table, column and record (None if fine)."""
     if value is None:
         return None
+    where = {"column": column, "row": index + 1, "value": shorten(repr(value))}
     if kind == "str":
-        ok = isinstance(value, str)
-    else:
-        ok = isinstance(value, Real) and not isinstance(value, bool)
-        ok = ok and (kind != "int" or float(value).is_integer())
-    if ok:
-        return None
-    where = {"column": column, "row": index + 1, "value": repr(value)}
-    if kind == "str":
-        return Problem.of(table, code="value_not_text", **where)
-    if kind == "int":
+        return None if isinstance(value, str) else Problem.of(table, code="value_not_text", **where)
+    number = isinstance(value, Real) and not isinstance(value, bool)
+    if number and isinstance(value, float) and not math.isfinite(value):
+        return Problem.of(table, code="value_not_finite", **where)
+    if kind == "float" and not number:
+        return Problem.of(table, code="value_not_number", **where)
+    if kind == "int" and not (number and (isinstance(value, int) or float(value).is_integer())):
         return Problem.of(table, code="value_not_whole_number", **where)
-    return Problem.of(table, code="value_not_number", **where)
+    low, high = INT_RANGE if kind == "int" else FLOAT_RANGE
+    if not low <= value <= high:  # exact: Python compares ints and floats without rounding
+        return Problem.of(table, code="value_out_of_range", low=f"{low:.6g}", high=f"{high:.6g}", **where)
+    return None
 
 
 def frame_from_records(table: str, records: Sequence[Mapping[str, object]]) -> tuple[pl.DataFrame, list[Problem]]:
@@ -67,6 +78,17 @@ def frame_from_records(table: str, records: Sequence[Mapping[str, object]]) -> t
         warnings.append(Problem.of(table, code="unknown_fields_ignored", severity="warning",
                                    fields=", ".join(sorted(unknown))))
     return frame, warnings
+
+
+def json_body(data: bytes) -> object:
+    """A request's JSON; unreadable JSON, nesting too deep for the parser included, is an :class:`InputError`."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        reason = "nested too deeply"
+    except ValueError as exc:
+        reason = str(exc)
+    raise InputError([Problem.of("request", code="body_not_json", reason=reason)])
 
 
 def tables_from_json(body: Mapping[str, object]) -> tuple[dict[str, pl.DataFrame], list[Problem]]:

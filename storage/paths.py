@@ -2,6 +2,10 @@
 
 Order of precedence: an explicit folder (the CLI's ``--home``), the ``CREDITSCORE_HOME``
 environment variable, then platformdirs' per-user data folder for "creditscore".
+
+Nothing in it is readable by other local users: the folder is created 0700 and the command
+sets the umask to 077, so every file it writes (store with its WAL and SHM, log, imported
+files, reports) is 0600. On Windows the per-user data folder is protected by the profile's ACLs.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ DATABASE_FILE = "clients.sqlite"
 IMPORTS_DIR = "imports"
 LOGS_DIR = "logs"
 LOG_FILE = "creditscore.log"
+#: Files 0600 and folders 0700: their owner's only.
+PRIVATE_UMASK = 0o077
+PRIVATE_FOLDER_MODE = 0o700
 
 
 class StoreError(RuntimeError):
@@ -33,6 +40,17 @@ def data_home(override: str | Path | None = None) -> Path:
         raise StoreError(
             f"the client store cannot live inside the app's resources ({shipped}): choose another folder"
         )
+    return home
+
+
+def keep_private() -> None:
+    """Make every file and folder this process creates from now on its user's only."""
+    os.umask(PRIVATE_UMASK)
+
+
+def create_home(home: Path) -> Path:
+    """Create the store's folder (and missing parents) readable by its owner only; returns it."""
+    home.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
     return home
 
 

@@ -28,7 +28,7 @@ from sqlite_utils import Database
 from storage import journal
 from storage.faults import check_integrity, faults_said
 from storage.migrations import KNOWN, migrations
-from storage.paths import DATABASE_FILE, IMPORTS_DIR, StoreError, data_home
+from storage.paths import DATABASE_FILE, IMPORTS_DIR, StoreError, create_home, data_home
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +108,9 @@ class ClientStore:
     def __init__(self, home: str | Path | None = None) -> None:
         self.home = data_home(home)
         self.path = self.home / DATABASE_FILE
-        self.imports = self.home / IMPORTS_DIR
+        self.imports = create_home(self.home) / IMPORTS_DIR
         self.journal = self.home / journal.JOURNAL_FILE
-        self.imports.mkdir(parents=True, exist_ok=True)
+        self.imports.mkdir(exist_ok=True)
         self._local = threading.local()
         try:
             self._migrate()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -9,6 +10,7 @@ import urllib.request
 import polars as pl
 import pytest
 
+from desktop.body_limits import DASH_UPDATE_ROUTE, LARGER_BODIES, MAX_UPLOAD_BYTES, UPLOAD_OUTPUT, body_limit
 from engine.records import tables_from_json
 from engine.resources import demo_batch
 
@@ -138,3 +140,95 @@ def test_wrong_types_name_the_field(app, one_application):
 def test_server_listens_on_loopback_only(app):
     _, server = app
     assert server.url.startswith("http://127.0.0.1:")
+
+
+def _chunked_post(server, path: str, token: str, chunks, headers: dict | None = None) -> int:
+    """POST a chunked body (no Content-Length) and return the status."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    try:
+        conn.request("POST", path, body=chunks, encode_chunked=True,
+                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json", **(headers or {})})
+        return conn.getresponse().status
+    except (BrokenPipeError, ConnectionResetError):  # refused before the client finished sending
+        return 413
+    finally:
+        conn.close()
+
+
+def _megabytes(n: int):
+    return (b" " * (1 << 20) for _ in range(n))
+
+
+# Finding 3 of issue 12: a body without Content-Length bypassed the limit; the Dash route had none.
+def test_chunked_bodies_are_cut_at_the_route_limit(app):
+    ctx, server = app
+    assert _chunked_post(server, "/api/v1/score", ctx.token, _megabytes(8)) == 413
+    small = json.dumps({"application": {"SK_ID_CURR": 1}}).encode()
+    assert _chunked_post(server, "/api/v1/score", ctx.token, iter([small])) == 400  # read, then refused as input
+    callback = b'{"output": "clients-list.children", "inputs": [' + b" " * (8 << 20) + b"]}"
+    assert _chunked_post(server, DASH_UPDATE_ROUTE, ctx.token, iter([callback])) == 413
+
+
+def test_only_the_upload_callback_takes_large_bodies(app, monkeypatch):
+    ctx, server = app
+    upload = b'{"output":"%s","outputs":{"id":"import-sources","property":"data"},"inputs":[' % UPLOAD_OUTPUT.encode()
+    assert body_limit(DASH_UPDATE_ROUTE, UPLOAD_OUTPUT) > MAX_UPLOAD_BYTES > body_limit(DASH_UPDATE_ROUTE)
+    monkeypatch.setitem(LARGER_BODIES, (DASH_UPDATE_ROUTE, UPLOAD_OUTPUT), 4 << 20)  # small, to test it quickly
+    # Past the default limit but within the upload's: read, then refused by Dash as a malformed callback, not 413.
+    assert _chunked_post(server, DASH_UPDATE_ROUTE, ctx.token, iter([upload + b" " * (2 << 20) + b"]}"])) != 413
+    assert _chunked_post(server, DASH_UPDATE_ROUTE, ctx.token, iter([upload + b" " * (5 << 20) + b"]}"])) == 413
+
+
+def test_declared_lengths_above_the_limit_are_refused_unread(app):
+    ctx, server = app
+    largest = max(LARGER_BODIES.values())
+    for path, length in (("/api/v1/score", body_limit("/api/v1/score") + 1), (DASH_UPDATE_ROUTE, largest + 1)):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        conn.putrequest("POST", path)
+        conn.putheader("Authorization", f"Bearer {ctx.token}")
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(length))
+        conn.endheaders()  # and no body: the answer comes without reading one
+        assert conn.getresponse().status == 413, path
+        conn.close()
+
+
+# Finding 5 of issue 12: out-of-range integers, non-finite numbers and deep nesting ended in a 500.
+WORDS = {"value_out_of_range": "is outside the range the application stores", "value_not_finite": "is not a finite number"}
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "code"),
+    [
+        ("SK_ID_CURR", str(1 << 63), "value_out_of_range"),
+        ("SK_ID_CURR", str(-(1 << 63) - 1), "value_out_of_range"),
+        ("SK_ID_CURR", "1e300", "value_out_of_range"),
+        ("SK_ID_CURR", "1" + "0" * 400, "value_out_of_range"),
+        ("AMT_CREDIT", "1" + "0" * 400, "value_out_of_range"),
+        ("AMT_CREDIT", "NaN", "value_not_finite"),
+        ("AMT_CREDIT", "Infinity", "value_not_finite"),
+        ("AMT_INCOME_TOTAL", "-Infinity", "value_not_finite"),
+        ("SK_ID_CURR", "NaN", "value_not_finite"),
+    ],
+)
+def test_numbers_the_store_cannot_hold_are_400_naming_the_field(app, one_application, field, raw, code):
+    ctx, server = app
+    record = json.dumps({**one_application, field: "@"}).replace('"@"', raw)
+    status, body = _call(server, "/api/v1/score", token=ctx.token, body=f'{{"application": {record}}}'.encode())
+    assert status == 400, body
+    assert [(p["table"], p["column"], p["record"]) for p in body["problems"]] == [("application", field, 1)]
+    assert WORDS[code] in body["problems"][0]["message"]
+
+
+def test_json_nested_100000_deep_is_a_400(app):
+    ctx, server = app
+    for body in (b"[" * 100_000 + b"]" * 100_000, b'{"application": ' + b'{"a": ' * 100_000 + b"1" + b"}" * 100_001):
+        status, answer = _call(server, "/api/v1/score", token=ctx.token, body=body)
+        assert status == 400
+        assert answer["problems"][0]["message"] == "the body is not readable JSON: nested too deeply"
+
+
+def test_client_ids_beyond_64_bits_are_not_found(app):
+    ctx, server = app
+    for sk_id in (1 << 63, 10**400):
+        assert _call(server, f"/api/v1/clients/{sk_id}", token=ctx.token)[0] == 404

@@ -16,6 +16,8 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from flask import Flask, abort, send_from_directory
 
 from desktop.context import context
+from desktop.csp import HEADER as CSP_HEADER
+from desktop.csp import REPORT_POLICY, REPORT_SANDBOX
 from desktop.figures.drift import approval_figure, history_figure, pd_histogram_figure
 from desktop.figures.model import chart
 from desktop.i18n import current_lang, number, percent, t, timestamp
@@ -39,6 +41,7 @@ def install_report_route(server: Flask) -> None:
             abort(404)
         response = send_from_directory(reports_dir(context().store), name, mimetype="text/html")
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers[CSP_HEADER] = REPORT_POLICY  # made from client data: sandboxed, no request
         return response
 
 
@@ -150,7 +153,7 @@ def _run_view(run: DriftRun, lang: str) -> html.Div:
         html.P([t("drift.report_intro", lang), " ",
                 html.A(t("drift.report_open", lang), href=REPORT_ROUTE + run.report_name, target="_blank")]),
         html.Iframe(src=REPORT_ROUTE + run.report_name, title=t("drift.report_frame", lang, batch=run.batch_id),
-                    id="drift-report", className="drift-report"),
+                    id="drift-report", className="drift-report", sandbox=REPORT_SANDBOX),
     ]
     return html.Div(parts)
 

@@ -22,6 +22,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from desktop.body_limits import MAX_UPLOAD_BYTES
 from desktop.context import context
 from desktop.i18n import current_lang, number, percent, t
 from engine.input_problems import Problem, describe
@@ -35,8 +36,6 @@ log = logging.getLogger(__name__)
 UPLOADS_DIR = "uploads"
 FILE_TYPES = ("Tables (*.csv;*.zip;*.gz;*.parquet)", "All files (*.*)")
 LISTED_CLIENTS = 60
-#: Largest file the browser upload takes (the window's native dialog reads files in place, with no cap).
-MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 #: Share of the progress bar per import stage (validate, score, store).
 STAGES = {"validated": (0, 10), "scored": (10, 60), "stored": (60, 100)}

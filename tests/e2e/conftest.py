@@ -35,18 +35,26 @@ def requests_seen() -> list[str]:
 
 
 @pytest.fixture
-def page(browser, running_app, requests_seen):
+def csp_refused() -> list[str]:
+    """What the Content-Security-Policy blocked (console messages): the app must need nothing it forbids."""
+    return []
+
+
+@pytest.fixture
+def page(browser, running_app, requests_seen, csp_refused):
     """A logged-in page (the launch token set as the window does), French by default."""
     ctx, server = running_app
     context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="fr-FR")
     tab = context.new_page()
     tab.on("request", lambda request: requests_seen.append(request.url))
+    tab.on("console", lambda message: csp_refused.append(message.text) if "Content Security Policy" in message.text else None)
     tab.goto(f"{server.url}/?token={ctx.token}")
     tab.wait_for_selector("#main")
     yield tab
     context.close()
     outside = [url for url in requests_seen if urlsplit(url).hostname not in ("127.0.0.1", None) and not url.startswith("data:")]
     assert not outside, f"requests left the machine: {outside[:5]}"
+    assert not csp_refused, f"the Content-Security-Policy refused: {csp_refused[:3]}"
 
 
 def screenshot(page, name: str) -> Path:
