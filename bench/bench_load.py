@@ -12,7 +12,7 @@ Starts ``creditscore --home HOME app --browser`` (the real server: token, body l
    prefix, a filter, a sort: the server-side paging of the store): count, errors, p50/p95/max;
    the server's RSS sampled throughout;
 3. last, a 1 GiB chunked body as the Import page's upload callback, whose limit is the browser
-   upload's (512 MB files, base64).
+   upload's (100 MB files, base64).
 Prints a Markdown summary (pasted into bench/RESULTS-load.md).
 """
 

@@ -24,9 +24,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 #: Every body but those below: one application with its history as JSON fits in far less.
 DEFAULT_BODY_LIMIT = 1 << 20
 
-#: Largest file the browser upload of the Import page takes (the window's native dialog reads
-#: files in place, with no cap).
-MAX_UPLOAD_BYTES = 512 << 20
+#: Largest file the browser upload of the Import page takes (the window's native dialog and the CLI
+#: read files in place, with no cap). The upload reaches the server base64-encoded in one JSON body
+#: held in memory, so this cap is also the memory a refused body can cost: 100 MB holds a zipped
+#: batch of tens of thousands of clients with their history.
+MAX_UPLOAD_BYTES = 100 << 20
 
 #: Dash's route for every callback, and the output of the upload's callback on the Import page.
 DASH_UPDATE_ROUTE = "/_dash-update-component"
