@@ -1,7 +1,8 @@
 """Export a batch with its scores: CSV (plain, or French Excel) or Parquet.
 
-One row per client of the batch: the score, its reasons in French and English, the latest
-officer's decision on it, then the application fields as imported. In CSV, text cells that a
+One row per client of the batch: the score, the model that made it (its name, then in words in
+French and English with its expected AUC), its reasons in French and English, the latest officer's
+decision on it, then the application fields as imported. In CSV, text cells that a
 spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
 return) are prefixed with an apostrophe.
 """
@@ -12,9 +13,12 @@ from pathlib import Path
 
 import polars as pl
 
+from engine.bundle import Bundle
+from engine.coverage_words import scored_with
 from engine.labels import LANGS
 from engine.schema import tables
 from engine.scoring import REASON_SEPARATOR
+from storage.batch_tables import batch_supplied
 from storage.migrations import quote
 from storage.paths import StoreError
 from storage.store import ClientStore
@@ -26,6 +30,7 @@ _SCORE_SCHEMA = {
     "BATCH": pl.Int64,
     "SCORED_AT": pl.String,
     "BUNDLE": pl.String,
+    "MODEL": pl.String,
     "PD": pl.Float64,
     "DECISION": pl.String,
     "GRADE": pl.String,
@@ -41,14 +46,15 @@ _REASONS_DTYPE = pl.Struct(
 )
 
 
-def batch_frame(store: ClientStore, batch_id: int) -> pl.DataFrame:
-    """The batch's clients, scores, reasons, officers' decisions and application fields."""
+def batch_frame(store: ClientStore, batch_id: int, bundle: Bundle) -> pl.DataFrame:
+    """The batch's clients, scores, models (in words per ``bundle``), reasons, officers' decisions
+    and application fields."""
     if store.db.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone() is None:
         raise StoreError(f"no batch {batch_id} in the store")
     spec = tables()["application"]
     fields = {name: column.dtype for name, column in spec.columns.items() if name != "SK_ID_CURR"}
     application = ", ".join("a." + quote(n) for n in fields)
-    sql = f"""SELECT s."SK_ID_CURR", s.batch_id, s.scored_at, s.bundle_id, s.pd, s.decision, s.grade,
+    sql = f"""SELECT s."SK_ID_CURR", s.batch_id, s.scored_at, s.bundle_id, s.model, s.pd, s.decision, s.grade,
         s.points, s.reasons, d.decision, d.override_reason, d.officer, d.decided_at, {application}
     FROM scores s
     JOIN application a ON a."SK_ID_CURR" = s."SK_ID_CURR" AND a.batch_id = s.batch_id
@@ -66,9 +72,25 @@ def batch_frame(store: ClientStore, batch_id: int) -> pl.DataFrame:
         for lang in LANGS
     ]
     columns = list(frame.columns)
-    at = columns.index("REASONS")
-    return frame.with_columns(flat).select(
-        *columns[:at], *(e.meta.output_name() for e in flat), *columns[at + 1 :]
+    at, model = columns.index("REASONS"), columns.index("MODEL") + 1
+    words = _model_words(frame, bundle, batch_supplied(store, batch_id))
+    return (
+        frame.with_columns(flat)
+        .join(words, on=["MODEL", "BUNDLE"], how="left", maintain_order="left")
+        .select(
+            *columns[:model], *words.columns[2:], *columns[model:at], *(e.meta.output_name() for e in flat),
+            *columns[at + 1 :],
+        )
+    )
+
+
+def _model_words(frame: pl.DataFrame, bundle: Bundle, supplied: frozenset[str]) -> pl.DataFrame:
+    """``MODEL``, ``BUNDLE`` and the model in words per language, once per model of the batch."""
+    pairs = frame.select("MODEL", "BUNDLE").unique(maintain_order=True)
+    return pairs.with_columns(
+        pl.Series(f"MODEL_{lang.upper()}", [scored_with(bundle, m, supplied, lang, b) for m, b in pairs.iter_rows()],
+                  dtype=pl.String)
+        for lang in LANGS
     )
 
 
@@ -84,8 +106,11 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def export_batch(store: ClientStore, batch_id: int, out: str | Path, *, excel_fr: bool = False) -> int:
-    """Write the batch to ``out`` (.csv or .parquet); ``excel_fr``: ``;``, decimal comma, UTF-8 BOM.
+def export_batch(
+    store: ClientStore, batch_id: int, out: str | Path, bundle: Bundle, *, excel_fr: bool = False
+) -> int:
+    """Write the batch to ``out`` (.csv or .parquet); ``excel_fr``: ``;``, decimal comma, UTF-8 BOM;
+    the models are worded with ``bundle``'s figures.
 
     Returns the number of clients written.
     """
@@ -93,7 +118,7 @@ def export_batch(store: ClientStore, batch_id: int, out: str | Path, *, excel_fr
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise StoreError(f"{out.name}: export to a .csv or a .parquet file")
-    frame = batch_frame(store, batch_id)
+    frame = batch_frame(store, batch_id, bundle)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":
         frame.write_parquet(out)

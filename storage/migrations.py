@@ -7,8 +7,8 @@ columns are fixed); a later change to those columns needs its own migration.
 
 Tables: ``batches`` and ``batch_files`` (what was imported, from which files), ``clients`` (one
 row per SK_ID_CURR, with a pointer to its latest score), the seven Home Credit tables as imported
-(each row tagged with its ``batch_id``), ``scores`` (one row per client per import, reasons as
-JSON), ``decisions`` (officers' decisions, append-only) and ``drift_runs``.
+(each row tagged with its ``batch_id``), ``scores`` (one row per client per import, the model that
+made it, reasons as JSON), ``decisions`` (officers' decisions, append-only) and ``drift_runs``.
 """
 
 from __future__ import annotations
@@ -164,7 +164,19 @@ def m005_score_filters(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_score_models(db: Database) -> None:
+    # Which model scored each client (the coverage of the tables its batch supplied: "application",
+    # "bureau" or "full"); scores written before there was more than one model came from the full one.
+    # The tables a batch supplied are the keys of ``batches.row_counts["read"]`` (every table read,
+    # even without rows), so they need no column of their own.
+    _run(db, "ALTER TABLE scores ADD COLUMN model TEXT NOT NULL DEFAULT 'full'")
+
+
 #: Every migration this app knows, in order (a migration is named after its function).
 KNOWN: tuple[str, ...] = tuple(
-    fn.__name__ for fn in (m001_core, m002_decisions, m003_drift_runs, m004_import_indexes, m005_score_filters)
+    fn.__name__
+    for fn in (
+        m001_core, m002_decisions, m003_drift_runs, m004_import_indexes, m005_score_filters, m006_score_models
+    )
 )
