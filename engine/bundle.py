@@ -3,10 +3,12 @@
 Layout::
 
     model.txt          LightGBM booster, native text format
-    manifest.json      features, category levels, threshold, calibration, metrics, data summary,
-                       library versions, pipeline version, content hashes
-    reference.parquet  reference sample: SK_ID_CURR, TARGET, OOF PD, the features and the raw
-                       application categories, for drift and population comparisons
+    manifest.json      features, category levels, one model per coverage (tables, threshold,
+                       calibration, metrics), data summary, library versions, pipeline version,
+                       content hashes
+    reference.parquet  reference sample: SK_ID_CURR, TARGET, the OOF PD of each coverage model
+                       (``PD_<coverage>``), the features and the raw application categories, for
+                       drift and population comparisons
     metrics.json       the training report as data
     report.html        the training report, self-contained
 
@@ -20,6 +22,7 @@ import hashlib
 import json
 import logging
 import platform
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cached_property
@@ -31,6 +34,7 @@ import numpy as np
 import polars as pl
 
 from engine.calibration import PlattCalibration
+from engine.coverage import BY_NAME, coverage_of
 from engine.features import PIPELINE_VERSION, FeaturePipeline
 from engine.grading import GRADING
 from engine.schema import tables
@@ -77,6 +81,39 @@ def library_versions() -> dict[str, str]:
     return found
 
 
+@dataclass(frozen=True)
+class CoverageModel:
+    """The model of one coverage: the booster read with the features of other tables blanked, its
+    own Platt calibration, cost-optimal threshold and out-of-fold metrics."""
+
+    name: str  # the coverage name: "application", "bureau", "full"
+    tables: frozenset[str]  # the tables whose features it reads (the others are blanked)
+    threshold: float  # refuse when the calibrated PD is at or above this value
+    calibration: PlattCalibration
+    metrics: dict  # roc_auc_mean, roc_auc_std, mean_pd, default_rate, ...
+    reference_pd: str  # its OOF PD column in reference.parquet
+
+    def to_dict(self) -> dict:
+        return {
+            "tables": sorted(self.tables),
+            "threshold": self.threshold,
+            "calibration": self.calibration.to_dict(),
+            "metrics": self.metrics,
+            "reference_pd": self.reference_pd,
+        }
+
+    @classmethod
+    def from_dict(cls, name: str, state: dict) -> CoverageModel:
+        return cls(
+            name=name,
+            tables=frozenset(state["tables"]),
+            threshold=float(state["threshold"]),
+            calibration=PlattCalibration.from_dict(state["calibration"]),
+            metrics=state["metrics"],
+            reference_pd=state["reference_pd"],
+        )
+
+
 @dataclass
 class Bundle:
     """A loaded, verified model bundle."""
@@ -85,16 +122,27 @@ class Bundle:
     manifest: dict
     booster: lgb.Booster
     pipeline: FeaturePipeline
-    calibration: PlattCalibration
+    models: dict[str, CoverageModel]
+    trained_tables: frozenset[str]  # the tables the bundle was trained with
 
     @property
     def feature_names(self) -> list[str]:
         return self.manifest["features"]
 
+    def model_for(self, supplied: Collection[str] | None) -> CoverageModel:
+        """The model of the tables a batch supplied (None: every table the bundle was trained with)."""
+        coverage = coverage_of(self.trained_tables if supplied is None else supplied, self.trained_tables)
+        return self.models.get(coverage.name) or self.models["full"]
+
     @property
     def threshold(self) -> float:
-        """Refuse when the calibrated PD is at or above this value."""
-        return float(self.manifest["threshold"])
+        """The full-history model's threshold (callers that know the score's model use its own)."""
+        return self.model_for(None).threshold
+
+    @property
+    def calibration(self) -> PlattCalibration:
+        """The full-history model's calibration (callers that know the score's model use its own)."""
+        return self.model_for(None).calibration
 
     @property
     def id(self) -> str:
@@ -179,7 +227,20 @@ def load_bundle(path: Path | str) -> Bundle:
     if booster.feature_name() != manifest["features"]:
         raise BundleError(f"{path}: the model's features differ from the manifest's")
     pipeline = FeaturePipeline.from_dict(manifest["pipeline"]["state"])
-    return Bundle(path, manifest, booster, pipeline, PlattCalibration.from_dict(manifest["calibration"]))
+    if "models" not in manifest:  # a bundle of one full-history model (before coverages)
+        state = {
+            "tables": sorted(BY_NAME["full"].tables),
+            "threshold": manifest["threshold"],
+            "calibration": manifest["calibration"],
+            "metrics": manifest["metrics"]["variants"][manifest["model"]["variant"]],
+            "reference_pd": "PD",
+        }
+        models = {"full": CoverageModel.from_dict("full", state)}
+        trained = frozenset(manifest["data"]["tables"])
+    else:
+        models = {name: CoverageModel.from_dict(name, state) for name, state in manifest["models"].items()}
+        trained = frozenset(manifest["trained_tables"])
+    return Bundle(path, manifest, booster, pipeline, models, trained)
 
 
 def verified_manifest(path: Path) -> dict:

@@ -1,5 +1,9 @@
 """Scoring: calibrated probability of default, decision, grade, points and the reasons why.
 
+The batch is scored by the model of the tables it supplied (:meth:`Bundle.model_for`): the features
+of the tables it did not supply are blanked (:func:`engine.coverage.blank`), as in training, and
+that model's calibration and threshold apply.
+
 Contributions are exact TreeSHAP values computed by LightGBM (``pred_contrib=True``, the same
 algorithm as ``shap.TreeExplainer``) on the raw margin. Platt calibration is affine in the margin,
 so ``a × contribution`` is each feature's exact share of the calibrated log-odds; reasons rank
@@ -10,14 +14,15 @@ negative ones lower it (reasons in favour).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from engine import labels
-from engine.bundle import Bundle
+from engine.bundle import Bundle, CoverageModel
+from engine.coverage import blank
 from engine.grading import grades, points
 
 log = logging.getLogger(__name__)
@@ -52,6 +57,7 @@ class ClientScore:
     points: int
     against: list[Reason]  # raise the risk, strongest first
     favour: list[Reason]  # lower the risk, strongest first
+    model: str  # the coverage name of the model that scored it ("application", "bureau", "full")
 
     def to_dict(self) -> dict:
         return {
@@ -60,6 +66,7 @@ class ClientScore:
             "DECISION": self.decision,
             "GRADE": self.grade,
             "POINTS": self.points,
+            "MODEL": self.model,
             "REASONS_AGAINST": [r.to_dict() for r in self.against],
             "REASONS_FOR": [r.to_dict() for r in self.favour],
         }
@@ -103,18 +110,24 @@ class Scorer:
         """TreeSHAP contributions on the raw margin: one column per feature, then the expected value."""
         return self.bundle.booster.predict(X, pred_contrib=True)
 
-    def decide(self, pd: np.ndarray) -> np.ndarray:
-        return np.where(np.asarray(pd) >= self.bundle.threshold, REFUSE, ACCEPT)
+    def decide(self, pd: np.ndarray, model: CoverageModel | None = None) -> np.ndarray:
+        """Refuse at or above the threshold of ``model`` (default: the full-history model)."""
+        threshold = self.bundle.threshold if model is None else model.threshold
+        return np.where(np.asarray(pd) >= threshold, REFUSE, ACCEPT)
 
-    def score(self, features: pl.DataFrame, top: int = TOP_REASONS) -> list[ClientScore]:
-        """Full scores with reasons for every row of ``features``."""
-        raw = self.values(features)
+    def score(
+        self, features: pl.DataFrame, top: int = TOP_REASONS, supplied: Collection[str] | None = None
+    ) -> list[ClientScore]:
+        """Full scores with reasons for every row of ``features``, built from the tables ``supplied``
+        (None: every table the bundle was trained with), by the model of those tables."""
+        model = self.bundle.model_for(supplied)
+        raw = self.values(blank(features, self.bundle.pipeline.specs, model.tables))
         contrib = self.contributions(self.impute(raw))
         margin = contrib.sum(axis=1)
-        pd = self.bundle.calibration.predict(margin)
-        shares = contrib[:, :-1] * self.bundle.calibration.a
+        pd = model.calibration.predict(margin)
+        shares = contrib[:, :-1] * model.calibration.a
         ids = features["SK_ID_CURR"].to_list()
-        decisions, letters, pts = self.decide(pd), grades(pd), points(pd)
+        decisions, letters, pts = self.decide(pd, model), grades(pd), points(pd)
         # Candidates for the reasons, sorted once for the whole batch (twice ``top``: room to skip repeats).
         width = min(2 * top, shares.shape[1])
         up = np.argsort(-shares, axis=1, kind="stable")[:, :width]
@@ -128,14 +141,17 @@ class Scorer:
                 points=int(pts[i]),
                 against=self._reasons(up[i], shares[i], raw[i], top, against=True),
                 favour=self._reasons(down[i], shares[i], raw[i], top, against=False),
+                model=model.name,
             )
             for i in range(len(ids))
         ]
 
-    def score_table(self, features: pl.DataFrame, top: int = TOP_REASONS) -> pl.DataFrame:
+    def score_table(
+        self, features: pl.DataFrame, top: int = TOP_REASONS, supplied: Collection[str] | None = None
+    ) -> pl.DataFrame:
         """Scores as a flat table (reasons joined in one text column per language and side)."""
         rows = []
-        for s in self.score(features, top):
+        for s in self.score(features, top, supplied):
             rows.append(
                 {
                     "SK_ID_CURR": s.sk_id_curr,
@@ -143,6 +159,7 @@ class Scorer:
                     "DECISION": s.decision,
                     "GRADE": s.grade,
                     "POINTS": s.points,
+                    "MODEL": s.model,
                     **{
                         f"REASONS_{side}_{lang.upper()}": REASON_SEPARATOR.join(getattr(r, lang) for r in reasons)
                         for side, reasons in (("AGAINST", s.against), ("FOR", s.favour))
