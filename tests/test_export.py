@@ -38,9 +38,9 @@ def exported(tmp_path_factory, scorer, small_tables):
     return store, result.batch_id, app
 
 
-def test_csv_export_has_scores_reasons_decisions_and_fields(exported, tmp_path):
+def test_csv_export_has_scores_reasons_decisions_and_fields(exported, scorer, tmp_path):  # noqa: F811
     store, batch, app = exported
-    assert export_batch(store, batch, tmp_path / "out.csv") == 40
+    assert export_batch(store, batch, tmp_path / "out.csv", scorer.bundle) == 40
     back = pl.read_csv(tmp_path / "out.csv", infer_schema_length=None)
     scores = store.find_clients(batch=batch)
     assert back["SK_ID_CURR"].to_list() == app["SK_ID_CURR"].to_list()
@@ -55,9 +55,9 @@ def test_csv_export_has_scores_reasons_decisions_and_fields(exported, tmp_path):
     assert back["AMT_CREDIT"].to_list() == app["AMT_CREDIT"].to_list()
 
 
-def test_csv_cells_that_start_a_formula_are_neutralised(exported, tmp_path):
+def test_csv_cells_that_start_a_formula_are_neutralised(exported, scorer, tmp_path):  # noqa: F811
     store, batch, _ = exported
-    export_batch(store, batch, tmp_path / "out.csv")
+    export_batch(store, batch, tmp_path / "out.csv", scorer.bundle)
     first = pl.read_csv(tmp_path / "out.csv", infer_schema=False).row(0, named=True)
     for name, text in FORMULAS.items():
         assert first[name] == "'" + text
@@ -65,33 +65,33 @@ def test_csv_cells_that_start_a_formula_are_neutralised(exported, tmp_path):
     assert framed["a"].to_list() == ["'=1", "x=1", None, "'\tcmd"] and framed["n"].to_list() == [-1, 2, 3, 4]
 
 
-def test_french_excel_csv_uses_semicolons_decimal_commas_and_a_bom(exported, tmp_path):
+def test_french_excel_csv_uses_semicolons_decimal_commas_and_a_bom(exported, scorer, tmp_path):  # noqa: F811
     store, batch, _ = exported
     out = tmp_path / "excel.csv"
-    export_batch(store, batch, out, excel_fr=True)
+    export_batch(store, batch, out, scorer.bundle, excel_fr=True)
     data = out.read_bytes()
     assert data.startswith(codecs.BOM_UTF8) and data[3:].startswith(b"SK_ID_CURR;BATCH;")
     back = pl.read_csv(data[3:], separator=";", decimal_comma=True, infer_schema_length=None)
-    expected = batch_frame(store, batch)
+    expected = batch_frame(store, batch, scorer.bundle)
     assert back["PD"].to_list() == pytest.approx(expected["PD"].to_list(), rel=1e-12)
     assert back["AMT_ANNUITY"].to_list() == expected["AMT_ANNUITY"].to_list()
     assert b"0," in data and "'=HYPERLINK" in data.decode("utf-8-sig")
 
 
-def test_parquet_export_keeps_types_and_text_as_stored(exported, tmp_path):
+def test_parquet_export_keeps_types_and_text_as_stored(exported, scorer, tmp_path):  # noqa: F811
     store, batch, app = exported
-    export_batch(store, batch, tmp_path / "out.parquet")
+    export_batch(store, batch, tmp_path / "out.parquet", scorer.bundle)
     back = pl.read_parquet(tmp_path / "out.parquet")
-    assert back.equals(batch_frame(store, batch))
+    assert back.equals(batch_frame(store, batch, scorer.bundle))
     fields = tables()["application"].schema()
     assert back.schema["PD"] == pl.Float64 and back.schema["POINTS"] == pl.Int64
     assert all(back.schema[name] == dtype for name, dtype in fields.items())
     assert back["ORGANIZATION_TYPE"][0] == FORMULAS["ORGANIZATION_TYPE"]
 
 
-def test_export_refuses_an_unknown_batch_or_format(exported, tmp_path):
+def test_export_refuses_an_unknown_batch_or_format(exported, scorer, tmp_path):  # noqa: F811
     store, batch, _ = exported
     with pytest.raises(StoreError, match="no batch 99"):
-        export_batch(store, 99, tmp_path / "out.csv")
+        export_batch(store, 99, tmp_path / "out.csv", scorer.bundle)
     with pytest.raises(StoreError, match=r"\.csv or a \.parquet"):
-        export_batch(store, batch, tmp_path / "out.xlsx")
+        export_batch(store, batch, tmp_path / "out.xlsx", scorer.bundle)
