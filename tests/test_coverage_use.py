@@ -13,6 +13,8 @@ from sqlite_utils import Database
 from desktop import context as app_context
 from desktop.api import api_blueprint
 from desktop.cli import main
+from desktop.explain import explain
+from desktop.whatif import simulate
 from engine.drift import NOT_SUPPLIED, drift_frame, run_drift
 from engine.schema import TABLE_NAMES
 from engine.scoring import Scorer
@@ -66,6 +68,24 @@ def test_each_batch_is_scored_by_the_model_of_the_tables_it_supplied(stored, cov
     # The application model is calibrated on its own: its scores are not the full model's on blanked input.
     pd = {name: store.find_clients(batch=b.batch_id)["PD"].mean() for name, b in batches.items()}
     assert pd["application"] != pd["full"]
+
+
+def test_interpretation_and_what_if_use_the_model_that_scored(stored, coverage_bundle):  # noqa: F811
+    store, batches = stored
+    scorer = Scorer(coverage_bundle)
+    sk_id = int(store.find_clients(batch=batches["full"].batch_id)["SK_ID_CURR"][5])
+    latest, *_, first = store.scores(sk_id)  # the full-history score, ..., the application-only one
+    point = 'UPDATE clients SET latest_score_id = ? WHERE "SK_ID_CURR" = ?'
+    try:
+        for score in (latest, first):
+            with store.db.conn:
+                store.db.conn.execute(point, (score.id, sk_id))
+            assert explain(store, scorer, sk_id).pd == pytest.approx(score.pd, rel=1e-6)
+            what_if = simulate(store, scorer, sk_id, {})
+            assert what_if.model == score.model and what_if.pd == pytest.approx(score.pd, rel=1e-6)
+    finally:
+        with store.db.conn:
+            store.db.conn.execute(point, (latest.id, sk_id))
 
 
 def test_export_says_which_model_in_words(stored, coverage_bundle):  # noqa: F811
