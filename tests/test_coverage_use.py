@@ -8,7 +8,6 @@ import json
 import polars as pl
 import pytest
 from flask import Flask
-from sqlite_utils import Database
 
 from desktop import context as app_context
 from desktop.api import api_blueprint
@@ -22,8 +21,6 @@ from storage.batch_tables import batch_supplied
 from storage.drift_runs import run_batch_drift
 from storage.export import batch_frame
 from storage.importer import import_files
-from storage.migrations import migrations
-from storage.paths import DATABASE_FILE
 from storage.store import ClientStore
 from coverage_helpers import coverage_bundle  # noqa: F401
 from storage_helpers import small_tables, write_csvs  # noqa: F401
@@ -153,26 +150,6 @@ def test_api_scores_with_the_model_of_the_tables_in_the_body(api, small_tables, 
     assert "previous applications" in mixed["MODEL_EN"]
     stored_score = api.get(f"/api/v1/clients/{sk_id}").get_json()
     assert stored_score["MODEL"] == "full" and stored_score["MODEL_EN"].startswith(FULL_HISTORY)
-
-
-def test_old_store_gets_the_model_column_and_old_scores_are_full(tmp_path):
-    old = Database(tmp_path / DATABASE_FILE)
-    migrations.apply(old, stop_before="m006_score_models")
-    old.execute("""INSERT INTO batches VALUES (1, 'import', 'imported', '2025-01-02T10:00:00+00:00',
-                '2025-01-02T10:01:00+00:00', 'alice', 'b0', 1, 1, '{"read": {"application": 1, "bureau": 3}}', '{}')""")
-    old.conn.execute("BEGIN")
-    old.conn.execute("INSERT INTO clients VALUES (100001, 1, 1, 7)")
-    old.conn.execute("""INSERT INTO scores VALUES (7, 100001, 1, 'b0', 0.2, 'refuse', 'E', 520,
-                     '{"against": [], "for": []}', '2025-01-02T10:00:30')""")
-    old.conn.execute('INSERT INTO application (batch_id, "SK_ID_CURR") VALUES (1, 100001)')
-    old.conn.execute("COMMIT")
-    assert "model" not in old["scores"].columns_dict
-    old.close()
-
-    store = ClientStore(tmp_path)
-    assert store.schema_version[-1] == "m006_score_models"
-    score = store.client(100001).score
-    assert score.model == "full" and score.supplied == ("application", "bureau") and score.pd == 0.2
 
 
 def test_drift_of_an_application_only_batch_reports_history_as_not_supplied(stored, coverage_bundle):  # noqa: F811
