@@ -23,21 +23,34 @@ def _write_table(frame, out: Path) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from engine.features import unknown_columns
+    from engine.schema import PROTECTED
     from engine.train_bundle import train_bundle
     from engine.training import TrainingConfig
 
-    bundle = train_bundle(args.data, args.out, TrainingConfig(seed=args.seed))
+    exclude = PROTECTED if args.exclude is None else tuple(args.exclude)
+    unknown = unknown_columns(exclude)
+    if unknown:
+        log.error("creditscore train: --exclude %s: no table has such a column", ", ".join(unknown))
+        return 2
+    bundle = train_bundle(args.data, args.out, TrainingConfig(seed=args.seed, exclude=exclude))
     metrics = bundle.manifest["metrics"]
     for name, m in metrics["variants"].items():
         log.info(
-            "%-9s OOF ROC AUC %.4f | cost @0.5 %d | cost @%.3f %d | cross-fitted cost %d",
-            name, m["roc_auc"], m["at_0_5"]["business_cost"], m["at_threshold"]["threshold"],
-            m["at_threshold"]["business_cost"], m["cross_fitted_cost"],
+            "%-9s OOF ROC AUC %.4f ± %.4f | cost @0.5 %d | cost @%.3f %d | cross-fitted cost %.0f",
+            name, m["roc_auc_mean"], m["roc_auc_std"], m["at_0_5"]["business_cost"], m["at_threshold"]["threshold"],
+            m["at_threshold"]["business_cost"], m["cross_fitted_cost_mean"],
+        )
+    for name, model in bundle.models.items():
+        m = model.metrics
+        log.info(
+            "model %-11s OOF ROC AUC %.4f ± %.4f | threshold %.4f | mean PD %.4f (default rate %.4f)",
+            name, m["roc_auc_mean"], m["roc_auc_std"], model.threshold, m["mean_pd"], m["default_rate"],
         )
     log.info(
-        "shipped %s, calibrated threshold %.4f, Brier %.4f (cross-fitted), bundle %s in %.0f s",
-        metrics["shipped"], bundle.threshold, metrics["calibration"]["brier_calibrated_cross_fitted"],
-        args.out, metrics["training_seconds"],
+        "shipped %s without %s, Brier %.4f (cross-fitted, full history), bundle %s in %.0f s",
+        metrics["shipped"], ", ".join(metrics["exclude"]) or "exclusions",
+        metrics["calibration"]["brier_calibrated_cross_fitted"], args.out, metrics["training_seconds"],
     )
     return 0
 
@@ -263,6 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help="folder, .zip or files of application_train and its history")
     p.add_argument("--out", required=True, help="bundle folder to write")
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--exclude", nargs="*", metavar="COL",
+                   help="raw columns that must not be model inputs (default: the protected attribute, sex; "
+                        "--exclude alone: none)")
     p.set_defaults(func=cmd_train)
 
     p = verbs.add_parser("score", help="score client files (default: the bundled demo batch)")

@@ -7,7 +7,7 @@ Layout::
                        calibration, metrics), data summary, library versions, pipeline version,
                        content hashes
     reference.parquet  reference sample: SK_ID_CURR, TARGET, the OOF PD of each coverage model
-                       (``PD_<coverage>``), the features and the raw application categories, for
+                       (``PD`` for the full-history one, ``PD_<coverage>`` for the others), the features and the raw application categories, for
                        drift and population comparisons
     metrics.json       the training report as data
     report.html        the training report, self-contained
@@ -34,7 +34,7 @@ import numpy as np
 import polars as pl
 
 from engine.calibration import PlattCalibration
-from engine.coverage import BY_NAME, coverage_of
+from engine.coverage import coverage_of
 from engine.features import PIPELINE_VERSION, FeaturePipeline
 from engine.grading import GRADING
 from engine.schema import tables
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FORMAT = "creditscore-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: one model per coverage (manifest "models", "trained_tables", "exclude")
 MODEL_FILE = "model.txt"
 MANIFEST_FILE = "manifest.json"
 REFERENCE_FILE = "reference.parquet"
@@ -132,7 +132,7 @@ class Bundle:
     def model_for(self, supplied: Collection[str] | None) -> CoverageModel:
         """The model of the tables a batch supplied (None: every table the bundle was trained with)."""
         coverage = coverage_of(self.trained_tables if supplied is None else supplied, self.trained_tables)
-        return self.models.get(coverage.name) or self.models["full"]
+        return self.models[coverage.name]
 
     @property
     def threshold(self) -> float:
@@ -168,11 +168,9 @@ class Bundle:
 
 def _reference_frame(result, rows: int) -> pl.DataFrame:
     application = result.application_categories
-    frame = result.features.with_columns(
-        pl.Series("TARGET", result.target, dtype=pl.Int8),
-        pl.Series("PD", result.oof_pd, dtype=pl.Float64),
-    )
-    frame = frame.select("SK_ID_CURR", "TARGET", "PD", *result.pipeline.feature_names)
+    pds = [pl.Series(model.reference_pd, result.oof_pd[name], dtype=pl.Float64) for name, model in result.models.items()]
+    frame = result.features.with_columns(pl.Series("TARGET", result.target, dtype=pl.Int8), *pds)
+    frame = frame.select("SK_ID_CURR", "TARGET", *(s.name for s in pds), *result.pipeline.feature_names)
     if application is not None:
         frame = frame.join(application, on="SK_ID_CURR", how="left")
     if frame.height > rows:
@@ -199,8 +197,9 @@ def save_bundle(result, out: Path, *, data_summary: dict, metrics: dict, report_
         "pipeline": {"version": PIPELINE_VERSION, "state": result.pipeline.to_dict()},
         "features": result.pipeline.feature_names,
         "model": {"file": MODEL_FILE, "variant": result.shipped, "params": result.config.params},
-        "threshold": result.threshold,
-        "calibration": result.calibration.to_dict(),
+        "models": {name: model.to_dict() for name, model in result.models.items()},
+        "trained_tables": sorted(result.trained_tables),
+        "exclude": list(result.config.exclude),
         "impute_missing": result.impute,
         "medians": _medians(result.features, result.pipeline.feature_names),
         "grading": GRADING,
@@ -227,20 +226,8 @@ def load_bundle(path: Path | str) -> Bundle:
     if booster.feature_name() != manifest["features"]:
         raise BundleError(f"{path}: the model's features differ from the manifest's")
     pipeline = FeaturePipeline.from_dict(manifest["pipeline"]["state"])
-    if "models" not in manifest:  # a bundle of one full-history model (before coverages)
-        state = {
-            "tables": sorted(BY_NAME["full"].tables),
-            "threshold": manifest["threshold"],
-            "calibration": manifest["calibration"],
-            "metrics": manifest["metrics"]["variants"][manifest["model"]["variant"]],
-            "reference_pd": "PD",
-        }
-        models = {"full": CoverageModel.from_dict("full", state)}
-        trained = frozenset(manifest["data"]["tables"])
-    else:
-        models = {name: CoverageModel.from_dict(name, state) for name, state in manifest["models"].items()}
-        trained = frozenset(manifest["trained_tables"])
-    return Bundle(path, manifest, booster, pipeline, models, trained)
+    models = {name: CoverageModel.from_dict(name, state) for name, state in manifest["models"].items()}
+    return Bundle(path, manifest, booster, pipeline, models, frozenset(manifest["trained_tables"]))
 
 
 def verified_manifest(path: Path) -> dict:

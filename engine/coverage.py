@@ -34,7 +34,6 @@ COVERAGES: tuple[Coverage, ...] = (
     Coverage("bureau", frozenset({"application", "bureau", "bureau_balance"})),
     Coverage("full", frozenset(TABLE_NAMES)),
 )
-BY_NAME: dict[str, Coverage] = {coverage.name: coverage for coverage in COVERAGES}
 
 
 def coverage_of(supplied: Collection[str], trained: Collection[str]) -> Coverage:
@@ -50,6 +49,13 @@ def coverage_of(supplied: Collection[str], trained: Collection[str]) -> Coverage
         raise ValueError("the application table is required to score clients")
     trained = set(trained)
     return [c for c in COVERAGES if (c.tables & trained) <= supplied][-1]
+
+
+def coverages_for(trained: Collection[str]) -> tuple[Coverage, ...]:
+    """The coverages :func:`coverage_of` can return for a bundle trained with these tables: one
+    model each (a coverage that reads no more of them than a larger one is that one)."""
+    seen = [c.tables & set(trained) for c in COVERAGES]
+    return tuple(c for i, c in enumerate(COVERAGES) if seen[i] not in seen[i + 1 :])
 
 
 def blank(features: pl.DataFrame, specs: Mapping[str, FeatureSpec], keep: Collection[str]) -> pl.DataFrame:

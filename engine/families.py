@@ -99,6 +99,22 @@ INSTALMENTS_NUMERIC: dict[str, tuple[str, ...]] = {
 
 CARD_AGGREGATIONS = ("min", "max", "mean", "sum", "var")
 
+#: Direction of the PD along the features of the requested amounts and the income (LightGBM
+#: monotone constraints): +1 never lowers it as the feature grows, -1 never raises it. A larger
+#: credit, annuity or goods price and a heavier burden (annuity/income, credit/goods price) never
+#: lower the PD; more income never raises it. PAYMENT_RATE (annuity/credit) and ANNUITY_GOODS_PERC
+#: are the repayment term, unchanged when the amounts grow together: left free.
+MONOTONE: dict[str, int] = {
+    "AMT_CREDIT": 1,
+    "AMT_ANNUITY": 1,
+    "AMT_GOODS_PRICE": 1,
+    "AMT_INCOME_TOTAL": -1,
+    "ANNUITY_INCOME_PERC": 1,
+    "INCOME_CREDIT_PERC": -1,
+    "INCOME_PER_PERSON": -1,
+    "CREDIT_GOODS_PERC": 1,
+}
+
 EXT_SOURCES = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
 EXT_WEIGHTS = (2.0, 1.0, 3.0)
 
@@ -186,7 +202,6 @@ def _application_derived() -> list[tuple[str, pl.Expr]]:
         ("ANNUITY_INCOME_PERC", ratio(c("AMT_ANNUITY"), c("AMT_INCOME_TOTAL"))),
         ("PAYMENT_RATE", ratio(c("AMT_ANNUITY"), c("AMT_CREDIT"))),
         ("CREDIT_GOODS_PERC", ratio(c("AMT_CREDIT"), c("AMT_GOODS_PRICE"))),
-        ("CREDIT_GOODS_DIFF", c("AMT_CREDIT") - c("AMT_GOODS_PRICE")),
         ("ANNUITY_GOODS_PERC", ratio(c("AMT_ANNUITY"), c("AMT_GOODS_PRICE"))),
         ("CHILDREN_PERC", ratio(c("CNT_CHILDREN"), c("CNT_FAM_MEMBERS"))),
         ("AGE_YEARS", age),

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import polars as pl
@@ -42,7 +42,7 @@ from engine.schema import TABLE_NAMES, tables
 log = logging.getLogger(__name__)
 
 #: Bump whenever the features computed for the same data change.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 TableInput = pl.DataFrame | pl.LazyFrame | None
 #: Inputs that are all DataFrames with at most this many rows in all (a single client, a small
@@ -189,6 +189,20 @@ class FeaturePipeline:
         )
         return full.select(KEY, *kept)
 
+    def without(self, columns: Collection[str]) -> FeaturePipeline:
+        """The same fitted pipeline minus every feature built from the raw ``columns`` (their
+        levels included), e.g. protected attributes that must not be model inputs."""
+        if self._plan is None:
+            raise NotFittedError("FeaturePipeline is not fitted: nothing to remove features from")
+        unknown = unknown_columns(columns)
+        if unknown:
+            raise ValueError(f"cannot exclude {', '.join(unknown)}: no table has such a column")
+        levels = {t: {c: v for c, v in cols.items() if c not in columns} for t, cols in self.levels.items()}
+        names = [name for name in self.feature_names if self.specs[name].column not in columns]
+        pipeline = FeaturePipeline(self.drop_constant)
+        pipeline._set_state(levels, names, all_blocks(levels))
+        return pipeline
+
     def transform(self, tables_in: Mapping[str, TableInput]) -> pl.DataFrame:
         """Features of the application rows: SK_ID_CURR then :attr:`feature_names` (Float32)."""
         if self._plan is None:
@@ -233,6 +247,12 @@ class FeaturePipeline:
         self.levels = levels
         self.feature_names = self._plan.names
         self.specs = {spec.name: spec for block in self._plan.blocks for spec, _ in block.pairs}
+
+
+def unknown_columns(columns: Collection[str]) -> list[str]:
+    """The names in ``columns`` that are no column of any table, sorted."""
+    known = {name for spec in tables().values() for name in spec.columns}
+    return sorted(set(columns) - known)
 
 
 def _informative(frame: pl.DataFrame, names: list[str]) -> list[str]:

@@ -28,6 +28,9 @@ KEYS: dict[str, tuple[str, ...]] = {
     "credit_card_balance": ("SK_ID_PREV", "SK_ID_CURR"),
 }
 
+#: Columns that are not model inputs by default: French law forbids grounding credit on sex.
+PROTECTED: tuple[str, ...] = ("CODE_GENDER",)
+
 #: Application columns without which a client cannot be scored meaningfully.
 APPLICATION_REQUIRED = (
     "SK_ID_CURR",

@@ -110,6 +110,16 @@ class Scorer:
         """TreeSHAP contributions on the raw margin: one column per feature, then the expected value."""
         return self.bundle.booster.predict(X, pred_contrib=True)
 
+    def _read(self, features: pl.DataFrame, supplied: Collection[str] | None) -> tuple[CoverageModel, np.ndarray]:
+        """The model of the tables supplied, and the features it reads (other tables blanked, NaN missing)."""
+        model = self.bundle.model_for(supplied)
+        return model, self.values(blank(features, self.bundle.pipeline.specs, model.tables))
+
+    def pd(self, features: pl.DataFrame, supplied: Collection[str] | None = None) -> np.ndarray:
+        """Calibrated PD of every row by the model of the tables supplied (no reasons: fast)."""
+        model, raw = self._read(features, supplied)
+        return model.calibration.predict(self.margin(self.impute(raw)))
+
     def decide(self, pd: np.ndarray, model: CoverageModel | None = None) -> np.ndarray:
         """Refuse at or above the threshold of ``model`` (default: the full-history model)."""
         threshold = self.bundle.threshold if model is None else model.threshold
@@ -120,8 +130,7 @@ class Scorer:
     ) -> list[ClientScore]:
         """Full scores with reasons for every row of ``features``, built from the tables ``supplied``
         (None: every table the bundle was trained with), by the model of those tables."""
-        model = self.bundle.model_for(supplied)
-        raw = self.values(blank(features, self.bundle.pipeline.specs, model.tables))
+        model, raw = self._read(features, supplied)
         contrib = self.contributions(self.impute(raw))
         margin = contrib.sum(axis=1)
         pd = model.calibration.predict(margin)

@@ -10,21 +10,28 @@ from pathlib import Path
 from engine import report
 from engine.bundle import Bundle, data_summary, save_bundle
 from engine.readers import read_tables
-from engine.training import TrainingConfig, TrainingResult, train
+from engine.training import TrainingConfig, TrainingResult, monotone_constraints, train
 
 log = logging.getLogger(__name__)
 
 
 def metrics_of(result: TrainingResult, data: dict, seconds: float) -> dict:
     """The training report as JSON-ready data."""
+    names, config = result.pipeline.feature_names, result.config
     return {
         "shipped": result.shipped,
-        "threshold": result.threshold,
-        "n_features": len(result.pipeline.feature_names),
-        "n_splits": result.config.n_splits,
-        "seed": result.config.seed,
+        "threshold": result.full.threshold,
+        "n_features": len(names),
+        "n_splits": config.n_splits,
+        "seed": config.seed,
+        "fold_seeds": list(config.fold_seeds),
+        "dropout": config.dropout,
+        "exclude": list(config.exclude),
+        "monotone": {n: c for n, c in zip(names, monotone_constraints(names, config)) if c},
+        "models": {name: model.metrics for name, model in result.models.items()},
         "variants": {name: v.metrics for name, v in result.variants.items()},
         "calibration": result.calibration_metrics,
+        "fairness": result.fairness,
         "data": data,
         "training_seconds": round(seconds, 1),
     }

@@ -11,9 +11,21 @@ The three trainings of the original study, all evaluated the same honest way on 
 ``business``
     Cost-sensitive LightGBM: defaulters weighted by the business cost ratio (10:1).
 
-For each, the threshold minimising ``10 × FN + FP`` is chosen on the OOF probabilities.
-The shipped variant has the lowest business cost at its threshold; it is refitted on all rows
-and Platt-calibrated on its OOF margins.
+Models by available tables: one booster is trained with *table dropout*: the history features of a
+random share of the training clients (:attr:`TrainingConfig.dropout`) are blanked as a smaller
+coverage's (application only, or application + bureau; :mod:`engine.coverage`), exactly as a batch
+without those tables is scored. Each validation fold is then predicted once per coverage, with the
+features of the tables outside it blanked, so each coverage model has its own OOF predictions: its
+own Platt calibration, cost-optimal threshold (``10 × FN + FP``) and metrics.
+
+Protected attributes (:attr:`TrainingConfig.exclude`, CODE_GENDER by default) are not inputs; the
+amount and income features are monotone (:data:`engine.families.MONOTONE`).
+
+Honest tuning: the LightGBM settings, the dropout share and the feature set are fixed a priori
+(not searched here). The OOF ROC AUC is reported as mean ± std over several fold seeds
+(:attr:`TrainingConfig.fold_seeds`); calibration, thresholds and the reference PDs come from the
+first seed's OOF predictions. The shipped variant has the lowest cross-fitted business cost of the
+full-history model (mean over the fold seeds); it is refitted on all rows.
 """
 
 from __future__ import annotations
@@ -30,11 +42,16 @@ from imblearn.over_sampling import SMOTE
 from imblearn.pipeline import Pipeline
 from sklearn.base import clone
 from sklearn.impute import SimpleImputer
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from engine import evaluation
+from engine import evaluation, fairness
+from engine.bundle import CoverageModel
 from engine.calibration import PlattCalibration, to_margin
+from engine.coverage import COVERAGES, Coverage, coverages_for
+from engine.families import MONOTONE
 from engine.features import FeaturePipeline
+from engine.schema import PROTECTED
 
 log = logging.getLogger(__name__)
 
@@ -62,18 +79,22 @@ LGBM_PARAMS: dict = {
 @dataclass
 class TrainingConfig:
     n_splits: int = 5
-    seed: int = 42
+    seed: int = 42  # of the models and of the table dropout
+    fold_seeds: tuple[int, ...] = (42, 7, 2026)  # the OOF AUC is reported over these splits
     n_jobs: int = 2  # folds trained at once, in threads; each LightGBM model uses one thread
     variants: tuple[str, ...] = VARIANTS
     params: dict = field(default_factory=lambda: dict(LGBM_PARAMS))
+    exclude: tuple[str, ...] = PROTECTED  # raw columns no feature may be built from
+    monotone: bool = True  # constrain the amount and income features (engine.families.MONOTONE)
+    dropout: float = 0.5  # share of training clients whose history is blanked (smaller coverages, evenly)
 
 
 @dataclass
 class VariantResult:
     name: str
-    oof: np.ndarray
+    oof: dict[str, np.ndarray]  # coverage name -> OOF probabilities of the first fold seed
     importance: np.ndarray  # mean gain over folds, one per feature
-    metrics: dict
+    metrics: dict  # the full-history model's, with "coverages": per coverage AUC over the fold seeds
 
 
 @dataclass
@@ -85,19 +106,32 @@ class TrainingResult:
     variants: dict[str, VariantResult]
     shipped: str
     booster: lgb.Booster
-    calibration: PlattCalibration
-    threshold: float  # on the calibrated PD
+    models: dict[str, CoverageModel]  # one per coverage the training tables allow, smallest first
+    trained_tables: frozenset[str]
     impute: bool  # the shipped model was trained on median-imputed rows (SMOTE): impute at scoring too
-    oof_pd: np.ndarray  # calibrated OOF probabilities of the shipped variant
-    calibration_metrics: dict
+    oof_pd: dict[str, np.ndarray]  # coverage name -> calibrated OOF PD of the shipped variant
+    calibration_metrics: dict  # the full-history model's
+    fairness: dict  # engine.fairness.report of the full-history model's OOF decisions
     config: TrainingConfig
 
+    @property
+    def full(self) -> CoverageModel:
+        """The model of the largest coverage (every table the training had)."""
+        return list(self.models.values())[-1]
 
-def make_estimator(variant: str, config: TrainingConfig):
+
+def monotone_constraints(names: list[str], config: TrainingConfig) -> list[int]:
+    """LightGBM's monotone constraint of each feature (0: free)."""
+    return [MONOTONE.get(name, 0) if config.monotone else 0 for name in names]
+
+
+def make_estimator(variant: str, config: TrainingConfig, constraints: list[int] | None = None):
     """An unfitted estimator for one variant (an sklearn/imblearn object with fit/predict_proba)."""
     # One OpenMP thread per model: parallelism comes from training folds side by side, which scales
     # on 2 cores without OpenMP's busy-waiting when the machine is shared.
     params = {**config.params, "random_state": config.seed, "n_jobs": 1, "deterministic": True}
+    if constraints and any(constraints):
+        params["monotone_constraints"] = constraints
     if variant == "as_is":
         return lgb.LGBMClassifier(**params)
     if variant == "business":
@@ -113,10 +147,39 @@ def make_estimator(variant: str, config: TrainingConfig):
     raise ValueError(f"unknown training variant {variant!r}; expected one of {VARIANTS}")
 
 
-def fold_indices(y: np.ndarray, config: TrainingConfig) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The seeded stratified folds as (train, valid) index pairs."""
-    skf = StratifiedKFold(n_splits=config.n_splits, shuffle=True, random_state=config.seed)
+def fold_indices(y: np.ndarray, config: TrainingConfig, seed: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The stratified folds of ``seed`` (default: the first fold seed) as (train, valid) index pairs."""
+    seed = config.fold_seeds[0] if seed is None else seed
+    skf = StratifiedKFold(n_splits=config.n_splits, shuffle=True, random_state=seed)
     return list(skf.split(np.zeros(len(y)), y))
+
+
+def blank_masks(names: list[str], pipeline: FeaturePipeline, coverages: tuple[Coverage, ...]) -> dict[str, np.ndarray]:
+    """For each coverage, which feature columns it blanks (those of tables outside it)."""
+    return {c.name: np.array([pipeline.specs[n].table not in c.tables for n in names]) for c in coverages}
+
+
+def blanked(X: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``X`` with the ``mask`` columns missing (the rows as a batch without those tables gives them)."""
+    if not mask.any():
+        return X
+    out = X.copy()
+    out[:, mask] = np.nan
+    return out
+
+
+def with_dropout(X: np.ndarray, masks: dict[str, np.ndarray], share: float, rng: np.random.Generator) -> np.ndarray:
+    """A copy of ``X`` where a random ``share`` of rows are blanked as one of the smaller coverages
+    (picked evenly), so that one booster learns every input kind."""
+    smaller = [mask for mask in masks.values() if mask.any()]
+    out = X.copy()
+    if not smaller:
+        return out
+    dropped = rng.random(len(X)) < share
+    kind = rng.integers(len(smaller), size=len(X))
+    for k, mask in enumerate(smaller):
+        out[np.ix_(dropped & (kind == k), mask)] = np.nan
+    return out
 
 
 def _booster(estimator) -> lgb.Booster:
@@ -125,30 +188,43 @@ def _booster(estimator) -> lgb.Booster:
 
 
 def cross_validate(
-    X: np.ndarray, y: np.ndarray, estimator, folds: list[tuple[np.ndarray, np.ndarray]], n_jobs: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
-    """OOF probabilities and mean gain importance; each fold's model sees only its training rows."""
+    X: np.ndarray,
+    y: np.ndarray,
+    estimator,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    n_jobs: int = 1,
+    masks: dict[str, np.ndarray] | None = None,
+    dropout: float = 0.0,
+    seed: int = 0,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """OOF probabilities of each coverage in ``masks`` (default: one, "full", nothing blanked) and
+    mean gain importance; each fold's model sees only its training rows (with table dropout)."""
+    masks = masks or {"full": np.zeros(X.shape[1], dtype=bool)}
 
-    def fit_fold(fold: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        train, valid = fold
-        model = clone(estimator).fit(X[train], y[train])
-        return model.predict_proba(X[valid])[:, 1], _booster(model).feature_importance("gain")
+    def fit_fold(i: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        train, valid = folds[i]
+        rows = with_dropout(X[train], masks, dropout, np.random.default_rng([seed, i]))
+        model = clone(estimator).fit(rows, y[train])
+        probas = {name: model.predict_proba(blanked(X[valid], mask))[:, 1] for name, mask in masks.items()}
+        return probas, _booster(model).feature_importance("gain")
 
-    oof = np.full(len(y), np.nan)
+    oof = {name: np.full(len(y), np.nan) for name in masks}
     gain = np.zeros(X.shape[1])
     with ThreadPoolExecutor(max_workers=n_jobs) as pool:  # LightGBM releases the GIL while training
-        for (_, valid), (proba, fold_gain) in zip(folds, pool.map(fit_fold, folds)):
-            oof[valid] = proba
+        for (_, valid), (probas, fold_gain) in zip(folds, pool.map(fit_fold, range(len(folds)))):
+            for name, proba in probas.items():
+                oof[name][valid] = proba
             gain += fold_gain
     return oof, gain / len(folds)
 
 
-def _cross_fitted_brier(margin: np.ndarray, y: np.ndarray, folds) -> float:
-    """Brier score of Platt calibration fitted on the other folds' OOF margins."""
+def cross_fitted_pd(margin: np.ndarray, y: np.ndarray, folds) -> np.ndarray:
+    """PD of each row from a Platt calibration fitted on the other folds' OOF margins (what a new
+    batch would see: the calibration never saw the row)."""
     pd_ = np.empty(len(y))
     for train, valid in folds:
         pd_[valid] = PlattCalibration.fit(margin[train], y[train]).predict(margin[valid])
-    return float(np.mean((pd_ - y) ** 2))
+    return pd_
 
 
 def train(
@@ -156,7 +232,8 @@ def train(
     config: TrainingConfig | None = None,
     progress: Callable[[str], None] = log.info,
 ) -> TrainingResult:
-    """Build features, cross-validate every variant, refit and calibrate the cheapest one."""
+    """Build features, cross-validate every variant on every fold seed, refit the cheapest one and
+    calibrate one model per coverage."""
     config = config or TrainingConfig()
     application = tables["application"]
     if application is None or "TARGET" not in application.columns:
@@ -164,48 +241,55 @@ def train(
     if application["TARGET"].null_count():
         raise ValueError("TARGET has missing values: training needs every client labelled")
     progress("building features")
-    pipeline = FeaturePipeline().fit(tables)
-    features = pipeline.transform(tables)
+    fitted = FeaturePipeline()
+    features = fitted.fit_transform(tables)
+    pipeline = fitted.without(config.exclude)
+    names = pipeline.feature_names
+    features = features.select("SK_ID_CURR", *names)
     target = (
         application.select("SK_ID_CURR", "TARGET")
         .join(features.select("SK_ID_CURR"), on="SK_ID_CURR", how="right")["TARGET"]
         .to_numpy()
         .astype(np.int64)
     )
-    X = features.select(pipeline.feature_names).to_numpy().astype(np.float32)
-    folds = fold_indices(target, config)
-    valid_folds = [v for _, v in folds]
+    X = features.select(names).to_numpy().astype(np.float32)
+    trained_tables = frozenset(name for name, frame in tables.items() if frame is not None)
+    coverages = coverages_for(trained_tables)
+    masks = blank_masks(names, pipeline, coverages)
+    constraints = monotone_constraints(names, config)
+    splits = {seed: fold_indices(target, config, seed) for seed in config.fold_seeds}
+    folds = splits[config.fold_seeds[0]]
 
     variants = {}
     for name in config.variants:
-        progress(f"cross-validating {name} ({config.n_splits} folds)")
-        oof, gain = cross_validate(X, target, make_estimator(name, config), folds, config.n_jobs)
-        metrics = evaluation.summary(target, oof, valid_folds)
-        top = np.argsort(-gain)[:30]
-        metrics["top_importance"] = [
-            {"feature": pipeline.feature_names[i], "gain": float(gain[i])} for i in top if gain[i] > 0
-        ]
-        variants[name] = VariantResult(name, oof, gain, metrics)
-        log.info("%s: OOF ROC AUC %.4f, cost %d", name, metrics["roc_auc"], metrics["at_threshold"]["business_cost"])
+        estimator = make_estimator(name, config, constraints)
+        runs = []
+        for seed, seed_folds in splits.items():
+            progress(f"cross-validating {name} ({config.n_splits} folds, fold seed {seed})")
+            runs.append(cross_validate(X, target, estimator, seed_folds, config.n_jobs, masks, config.dropout, config.seed))
+        variants[name] = _variant(name, runs, target, splits, names)
 
-    shipped = min(variants, key=lambda n: (variants[n].metrics["at_threshold"]["business_cost"], -variants[n].metrics["roc_auc"]))
+    shipped = min(variants, key=lambda n: (variants[n].metrics["cross_fitted_cost_mean"], -variants[n].metrics["roc_auc_mean"]))
     progress(f"refitting {shipped} on all {len(target)} clients")
-    final = make_estimator(shipped, config)
+    final = make_estimator(shipped, config, constraints)
     prefix = "model__" if isinstance(final, Pipeline) else ""
-    final.fit(X, target, **{f"{prefix}feature_name": pipeline.feature_names})
+    rows = with_dropout(X, masks, config.dropout, np.random.default_rng([config.seed, len(folds)]))
+    final.fit(rows, target, **{f"{prefix}feature_name": names})
 
-    oof_margin = to_margin(variants[shipped].oof)
-    calibration = PlattCalibration.fit(oof_margin, target)
-    raw_threshold = variants[shipped].metrics["at_threshold"]["threshold"]
-    threshold = float(calibration.predict(to_margin(np.array([raw_threshold])))[0])
-    oof_pd = calibration.predict(oof_margin)
+    chosen = variants[shipped]
+    models, oof_pd = {}, {}
+    for coverage in coverages:
+        models[coverage.name], oof_pd[coverage.name] = _coverage_model(coverage, chosen, target, folds)
+    full = coverages[-1].name
+    margin = to_margin(chosen.oof[full])
     calibration_metrics = {
         "method": "platt",
-        "brier_uncalibrated": variants[shipped].metrics["brier"],
-        "brier_calibrated_in_sample": float(np.mean((oof_pd - target) ** 2)),
-        "brier_calibrated_cross_fitted": _cross_fitted_brier(oof_margin, target, folds),
-        "curve": _reliability(target, oof_pd),
+        "brier_uncalibrated": chosen.metrics["brier"],
+        "brier_calibrated_in_sample": float(np.mean((oof_pd[full] - target) ** 2)),
+        "brier_calibrated_cross_fitted": float(np.mean((cross_fitted_pd(margin, target, folds) - target) ** 2)),
+        "curve": _reliability(target, oof_pd[full]),
     }
+    raw = application.join(features.select("SK_ID_CURR"), on="SK_ID_CURR", how="right")
     return TrainingResult(
         pipeline=pipeline,
         features=features,
@@ -216,13 +300,89 @@ def train(
         variants=variants,
         shipped=shipped,
         booster=_booster(final),
-        calibration=calibration,
-        threshold=threshold,
+        models=models,
+        trained_tables=trained_tables,
         impute=isinstance(final, Pipeline),
         oof_pd=oof_pd,
         calibration_metrics=calibration_metrics,
+        fairness=fairness.report(raw, target, oof_pd[full], models[full].threshold),
         config=config,
     )
+
+
+def _variant(
+    name: str,
+    runs: list[tuple[dict[str, np.ndarray], np.ndarray]],
+    target: np.ndarray,
+    splits: dict[int, list[tuple[np.ndarray, np.ndarray]]],
+    names: list[str],
+) -> VariantResult:
+    """One variant's metrics: the full-history model's summary on the first fold seed, and each
+    coverage's OOF AUC and cross-fitted cost over every fold seed."""
+    valid = {seed: [v for _, v in folds] for seed, folds in splits.items()}
+    first_seed = next(iter(splits))
+    oof, gain = runs[0]
+    full = list(oof)[-1]
+    metrics = evaluation.summary(target, oof[full], valid[first_seed])
+    coverages = {}
+    for coverage in oof:
+        auc = [float(roc_auc_score(target, run[coverage])) for run, _ in runs]
+        cost = [evaluation.cross_fitted_cost(target, run[coverage], valid[seed]) for (run, _), seed in zip(runs, splits)]
+        coverages[coverage] = {
+            "roc_auc_mean": float(np.mean(auc)),
+            "roc_auc_std": float(np.std(auc)),
+            "roc_auc_by_seed": auc,
+            "cross_fitted_cost_mean": float(np.mean(cost)),
+            "cross_fitted_cost_by_seed": cost,
+        }
+    metrics.update(
+        roc_auc_mean=coverages[full]["roc_auc_mean"],
+        roc_auc_std=coverages[full]["roc_auc_std"],
+        cross_fitted_cost_mean=coverages[full]["cross_fitted_cost_mean"],
+        fold_seeds=list(splits),
+        coverages=coverages,
+    )
+    mean_gain = np.mean([g for _, g in runs], axis=0)
+    top = np.argsort(-mean_gain)[:30]
+    metrics["top_importance"] = [{"feature": names[i], "gain": float(mean_gain[i])} for i in top if mean_gain[i] > 0]
+    log.info(
+        "%s: OOF ROC AUC %.4f ± %.4f (full history), cross-fitted cost %.0f",
+        name, metrics["roc_auc_mean"], metrics["roc_auc_std"], metrics["cross_fitted_cost_mean"],
+    )
+    return VariantResult(name, oof, mean_gain, metrics)
+
+
+def reference_pd(coverage: Coverage) -> str:
+    """The coverage model's OOF PD column in the reference sample: ``PD`` for the full-history model
+    (what a caller that does not know the score's model compares with), ``PD_<coverage>`` otherwise."""
+    return "PD" if coverage == COVERAGES[-1] else f"PD_{coverage.name}"
+
+
+def _coverage_model(
+    coverage: Coverage, variant: VariantResult, target: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]]
+) -> tuple[CoverageModel, np.ndarray]:
+    """One coverage's calibration, threshold and metrics from the shipped variant's OOF
+    predictions of that input kind; also its calibrated OOF PD (for the reference sample)."""
+    proba = variant.oof[coverage.name]
+    margin = to_margin(proba)
+    calibration = PlattCalibration.fit(margin, target)
+    raw_threshold, _ = evaluation.best_threshold(target, proba)
+    threshold = float(calibration.predict(to_margin(np.array([raw_threshold])))[0])
+    honest_pd = cross_fitted_pd(margin, target, folds)
+    at = evaluation.classification_metrics(target, proba, raw_threshold)
+    metrics = {
+        **variant.metrics["coverages"][coverage.name],
+        "tables": sorted(coverage.tables),
+        "clients": int(len(target)),
+        "default_rate": float(target.mean()),
+        "mean_pd": float(honest_pd.mean()),  # calibration cross-fitted: the honest calibration-in-the-large
+        "brier_cross_fitted": float(np.mean((honest_pd - target) ** 2)),
+        "threshold": threshold,
+        "refusal_rate": at["refusal_rate"],
+        "business_cost": at["business_cost"],
+    }
+    model = CoverageModel(coverage.name, coverage.tables, threshold, calibration, metrics, reference_pd(coverage))
+    return model, calibration.predict(margin)
 
 
 def _reliability(y: np.ndarray, pd_: np.ndarray, bins: int = 10) -> dict:

@@ -38,15 +38,25 @@ def test_manifest_records_what_the_issue_names(small_bundle):
     assert {"lightgbm", "polars", "numpy", "scikit-learn", "python"} <= set(m["versions"])
     assert m["data"]["clients"] == 5000 and m["data"]["defaults"] == 386
     assert "installments_payments" in m["data"]["missing_tables"]
-    assert m["calibration"]["method"] == "platt" and 0 < m["threshold"] < 1
+    assert list(m["models"]) == ["application", "bureau", "full"]
+    for model in m["models"].values():
+        assert model["calibration"]["method"] == "platt" and 0 < model["threshold"] < 1
+    assert m["models"]["bureau"]["tables"] == ["application", "bureau", "bureau_balance"]
+    assert "installments_payments" not in m["trained_tables"] and "bureau" in m["trained_tables"]
     assert set(m["metrics"]["variants"]) == {"as_is", "smote", "business"}
+    # No protected attribute among the model's inputs, and the exclusion is on record.
+    assert m["exclude"] == ["CODE_GENDER"]
+    assert not [f for f in m["features"] if "GENDER" in f]
+    assert "CODE_GENDER" not in m["pipeline"]["state"]["levels"]["application"]
 
 
 def test_reference_sample_has_target_pd_features_and_raw_categories(small_bundle):
     ref = small_bundle.reference()
     assert ref.height == 5000 and ref["SK_ID_CURR"].n_unique() == 5000
     assert int(ref["TARGET"].sum()) == 386
-    assert ref["PD"].is_between(0, 1).all()
+    for model in small_bundle.models.values():
+        assert ref[model.reference_pd].is_between(0, 1).all()
+    assert {"PD", "PD_application", "PD_bureau"} <= set(ref.columns)
     assert set(small_bundle.feature_names) <= set(ref.columns)
     assert ref.schema["NAME_INCOME_TYPE"] == pl.String
 

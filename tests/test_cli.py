@@ -28,6 +28,14 @@ def test_score_refuses_a_bad_file_by_name_column_and_line(tmp_path, capsys):
     assert "Traceback" not in err
 
 
+def test_train_refuses_to_exclude_a_column_no_table_has(tmp_path, capsys):
+    out = tmp_path / "bundle"
+    assert main(["train", "--data", str(demo_batch()), "--out", str(out), "--exclude", "CODE_GENDER", "SEXE"]) == 2
+    err = capsys.readouterr().err
+    assert "--exclude SEXE" in err and "Traceback" not in err
+    assert not out.exists()  # refused before anything is read or written
+
+
 def test_drift_of_files_writes_a_report(tmp_path, capsys):
     html = tmp_path / "drift.html"
     assert main(["drift", str(demo_batch()), "--top", "5", "--html", str(html)]) == 0

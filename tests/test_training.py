@@ -7,7 +7,9 @@ import pytest
 from imblearn.over_sampling import SMOTE
 
 from engine.evaluation import COST_FN
-from engine.training import TrainingConfig, cross_validate, fold_indices, make_estimator, train
+from engine.training import (
+    TrainingConfig, blanked, cross_validate, fold_indices, make_estimator, monotone_constraints, train, with_dropout,
+)
 
 FAST = {"n_estimators": 40, "learning_rate": 0.1, "num_leaves": 7, "colsample_bytree": 0.5, "verbose": -1}
 
@@ -39,6 +41,7 @@ def test_smote_only_ever_sees_training_rows():
     folds = fold_indices(y, config)
     SpySMOTE.seen = []
     oof, _ = cross_validate(X, y, estimator, folds, n_jobs=2)
+    oof = oof["full"]
     assert len(SpySMOTE.seen) == len(folds)  # resampled once per fold, never at prediction
     seen = {frozenset(rows.astype(int)) for rows in SpySMOTE.seen}
     by_train = {frozenset(train_rows): set(valid_rows) for train_rows, valid_rows in folds}
@@ -71,22 +74,68 @@ def real_tables(home_credit):
 
 
 def test_training_is_reproducible_and_reports_every_variant(real_tables):
-    config = TrainingConfig(n_splits=3, params=FAST)
+    config = TrainingConfig(n_splits=3, params=FAST, fold_seeds=(42, 7))
     first = train(real_tables, config)
     second = train(real_tables, config)
+    assert list(first.models) == ["application", "bureau", "full"]
     for name in ("as_is", "smote", "business"):
-        assert np.array_equal(first.variants[name].oof, second.variants[name].oof)
+        for coverage in first.models:
+            assert np.array_equal(first.variants[name].oof[coverage], second.variants[name].oof[coverage])
         m = first.variants[name].metrics
         assert 0.6 < m["roc_auc"] < 1
         assert m["at_threshold"]["business_cost"] <= m["at_0_5"]["business_cost"]
         assert len(m["top_importance"]) == 30
         assert sum(m["at_threshold"]["confusion_matrix"].values()) == 5000
+        by_seed = m["coverages"]["full"]["roc_auc_by_seed"]
+        assert len(by_seed) == 2 and m["roc_auc_mean"] == pytest.approx(np.mean(by_seed))
+        assert m["roc_auc_std"] == pytest.approx(np.std(by_seed))
     assert first.booster.model_to_string() == second.booster.model_to_string()
-    assert first.shipped == min(first.variants, key=lambda n: first.variants[n].metrics["at_threshold"]["business_cost"])
-    # Calibrated PD: average close to the observed default rate, threshold a probability.
-    assert abs(first.oof_pd.mean() - first.target.mean()) < 0.01
-    assert 0 < first.threshold < 1
+    assert first.shipped == min(first.variants, key=lambda n: first.variants[n].metrics["cross_fitted_cost_mean"])
+    for name, model in first.models.items():
+        # Calibrated PD: average close to the observed default rate (in sample and cross-fitted),
+        # threshold a probability; each coverage its own calibration.
+        assert abs(first.oof_pd[name].mean() - first.target.mean()) < 0.01
+        assert abs(model.metrics["mean_pd"] - first.target.mean()) < 0.1 * first.target.mean()
+        assert 0 < model.threshold < 1 and model.calibration.a > 0
+        assert model.metrics["tables"] == sorted(model.tables) and model.reference_pd == ("PD" if name == "full" else f"PD_{name}")
+    assert len({m.calibration for m in first.models.values()}) == 3
     assert first.target.sum() == 386
+
+
+def test_protected_attribute_is_no_feature_and_amounts_are_monotone(real_tables):
+    config = TrainingConfig(n_splits=3, params=FAST, fold_seeds=(42,), variants=("as_is",))
+    result = train(real_tables, config)
+    assert not [n for n in result.pipeline.feature_names if result.pipeline.specs[n].column == "CODE_GENDER"]
+    assert "CODE_GENDER" not in result.pipeline.levels["application"]
+    assert result.fairness["sex"] and {r["group"] for r in result.fairness["sex"]} >= {"F", "M"}
+    names = result.booster.feature_name()
+    constraints = dict(zip(names, monotone_constraints(names, config)))
+    assert constraints["AMT_CREDIT"] == 1 and constraints["AMT_INCOME_TOTAL"] == -1
+    # The booster itself carries the constraints (its text format lists its parameters).
+    line = next(x for x in result.booster.model_to_string().splitlines() if x.startswith("[monotone_constraints:"))
+    assert [int(v) for v in line.split(":", 1)[1].strip(" ]").split(",")] == list(constraints.values())
+
+    with_gender = train(real_tables, TrainingConfig(n_splits=3, params=FAST, fold_seeds=(42,), variants=("as_is",), exclude=()))
+    assert "CODE_GENDER_M" in with_gender.pipeline.feature_names
+    with pytest.raises(ValueError, match="GENDER_CODE"):
+        train(real_tables, TrainingConfig(n_splits=3, params=FAST, exclude=("GENDER_CODE",)))
+
+
+def test_table_dropout_blanks_a_share_of_rows_as_a_smaller_coverage():
+    X = np.ones((2000, 4), dtype=np.float32)
+    masks = {
+        "application": np.array([False, True, True, True]),
+        "bureau": np.array([False, False, True, True]),
+        "full": np.zeros(4, dtype=bool),
+    }
+    out = with_dropout(X, masks, 0.5, np.random.default_rng(0))
+    assert np.isnan(X).sum() == 0  # the input is left alone
+    app_only = np.isnan(out[:, 1]).mean()
+    bureau_only = (np.isnan(out[:, 2]) & ~np.isnan(out[:, 1])).mean()
+    assert 0.2 < app_only < 0.3 and 0.2 < bureau_only < 0.3
+    assert not np.isnan(out[:, 0]).any()
+    assert blanked(X, masks["full"]) is X
+    assert np.isnan(blanked(X, masks["bureau"])[:, 2:]).all()
 
 
 def test_training_resamples_inside_folds_only(real_tables, monkeypatch):

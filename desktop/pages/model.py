@@ -1,8 +1,10 @@
 """The model card ("/model"): what the shipped model was trained on, how well it does, what it uses.
 
 Everything comes from the bundle's manifest: the data summary and licence, the three trainings'
-out-of-fold metrics, the confusion matrix at the chosen threshold, ROC, calibration and cost
-curves, the top-30 importances (labelled in the user's language), versions and hashes.
+out-of-fold metrics, the model of each set of tables supplied, the excluded columns and monotone
+constraints, fairness by sex and age band, the confusion matrix at the chosen threshold, ROC,
+calibration and cost curves, the top-30 importances (labelled in the user's language), versions
+and hashes.
 """
 
 from __future__ import annotations
@@ -57,11 +59,63 @@ def _metrics_rows(variants: dict, shipped: str, lang: str) -> list[list]:
         if name == shipped:
             label += [" ", dbc.Badge(t("model.shipped", lang), color="dark", className="ms-1")]
         rows.append([
-            label, number(m["roc_auc"], lang, 3), percent(at05["accuracy"], lang), number(at05["business_cost"], lang),
+            label, _auc(m, lang), percent(at05["accuracy"], lang), number(at05["business_cost"], lang),
             number(best["threshold"], lang, 3), percent(best["accuracy"], lang), number(best["business_cost"], lang),
-            number(m["cross_fitted_cost"], lang), number(m["brier"], lang, 4),
+            number(m["cross_fitted_cost_mean"], lang), number(m["brier"], lang, 4),
         ])
     return rows
+
+
+def _auc(m: dict, lang: str) -> str:
+    """OOF ROC AUC as mean ± std over the fold seeds."""
+    return f'{number(m["roc_auc_mean"], lang, 3)} ± {number(m["roc_auc_std"], lang, 3)}'
+
+
+def _coverage_section(bundle, metrics: dict, lang: str) -> html.Section:
+    rows = [
+        [t(f"model.coverage_{name}", lang), ", ".join(sorted(model.tables & bundle.trained_tables)),
+         _auc(model.metrics, lang), percent(model.threshold, lang, 2), percent(model.metrics["mean_pd"], lang),
+         percent(model.metrics["default_rate"], lang), percent(model.metrics["refusal_rate"], lang)]
+        for name, model in bundle.models.items()
+    ]
+    head = [t(f"model.col_{key}", lang) for key in
+            ("model", "tables", "auc", "threshold", "mean_pd", "default_rate", "refusals")]
+    return html.Section([
+        html.H2(t("model.coverage_title", lang), id="model-coverage"),
+        html.P(t("model.coverage_intro", lang, dropout=percent(metrics["dropout"], lang, 0))),
+        _table(head, rows, t("model.coverage_caption", lang), id="model-coverage-table"),
+    ], **{"aria-labelledby": "model-coverage"})
+
+
+def _inputs_section(bundle, metrics: dict, lang: str) -> html.Section:
+    excluded = metrics["exclude"]
+    specs = bundle.pipeline.specs
+    monotone = [feature_label(specs[name], lang) for name in metrics["monotone"]]
+    texts = [t("model.excluded", lang, columns=", ".join(excluded)) if excluded else t("model.excluded_none", lang)]
+    if monotone:
+        texts.append(t("model.monotone", lang, n=len(monotone), features=", ".join(monotone)))
+    return html.Section([html.H2(t("model.inputs_title", lang), id="model-inputs"), *map(html.P, texts)],
+                        id="model-inputs-text", **{"aria-labelledby": "model-inputs"})
+
+
+def _fairness_section(fairness: dict, lang: str) -> html.Section:
+    head = [t(f"model.col_{key}", lang) for key in
+            ("group", "clients", "approval", "default_accepted", "default_refused", "auc", "ratio")]
+    parts = [html.H2(t("model.fairness_title", lang), id="model-fairness"),
+             html.P(t("model.fairness_intro", lang, threshold=percent(fairness["threshold"], lang, 2),
+                      four_fifths=number(fairness["four_fifths"], lang, 1)))]
+    for attribute in ("sex", "age"):
+        low = fairness["lowest"][attribute]
+        verdict = "above" if low["ratio"] >= fairness["four_fifths"] else "below"
+        parts.append(html.P(t("model.fairness_reading", lang, attribute=t(f"model.attribute_{attribute}", lang),
+                              group=t(f"model.group_{low['group']}", lang), best=t(f"model.group_{low['best']}", lang),
+                              ratio=number(low["ratio"], lang, 2), verdict=t(f"model.verdict_{verdict}", lang)),
+                            className="fairness-reading"))
+        rows = [[t(f"model.group_{r['group']}", lang), number(r["clients"], lang), percent(r["approval_rate"], lang),
+                 percent(r["default_rate_accepted"], lang), percent(r["default_rate_refused"], lang),
+                 number(r["roc_auc"], lang, 3), number(r["approval_ratio"], lang, 2)] for r in fairness[attribute]]
+        parts.append(_table(head, rows, t(f"model.fairness_{attribute}", lang), id=f"model-fairness-{attribute}"))
+    return html.Section(parts, **{"aria-labelledby": "model-fairness"})
 
 
 def _metrics_section(metrics: dict, lang: str) -> html.Section:
@@ -69,7 +123,8 @@ def _metrics_section(metrics: dict, lang: str) -> html.Section:
             ("variant", "auc", "accuracy_05", "cost_05", "threshold", "accuracy_t", "cost_t", "cost_cross", "brier")]
     return html.Section([
         html.H2(t("model.metrics_title", lang), id="model-metrics"),
-        html.P(t("model.metrics_intro", lang, folds=metrics["n_splits"], features=number(metrics["n_features"], lang))),
+        html.P(t("model.metrics_intro", lang, folds=metrics["n_splits"], seeds=len(metrics["fold_seeds"]),
+                 features=number(metrics["n_features"], lang))),
         _table(head, _metrics_rows(metrics["variants"], metrics["shipped"], lang), t("model.metrics_caption", lang),
                id="model-metrics-table"),
     ], **{"aria-labelledby": "model-metrics"})
@@ -157,12 +212,15 @@ def layout(**query: str) -> html.Div:
     manifest, metrics = bundle.manifest, bundle.manifest["metrics"]
     shipped = metrics["shipped"]
     intro = t("model.intro", lang, variant=variant_name(shipped, lang), threshold=percent(bundle.threshold, lang, 2),
-              auc=number(metrics["variants"][shipped]["roc_auc"], lang, 3))
+              auc=_auc(metrics["variants"][shipped], lang))
     return html.Div([
         html.H1(t("model.title", lang)),
         html.P(intro, className="lead"),
         _data_section(manifest["data"], lang),
         _metrics_section(metrics, lang),
+        _coverage_section(bundle, metrics, lang),
+        _inputs_section(bundle, metrics, lang),
+        _fairness_section(metrics["fairness"], lang),
         _confusion(metrics["variants"][shipped], shipped, lang),
         _charts(metrics, bundle, lang),
         _versions(manifest, lang),

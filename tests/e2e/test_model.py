@@ -22,7 +22,16 @@ def test_model_card_shows_the_three_trainings_and_the_manifest_auc(page, running
     for name in ("Déséquilibre conservé", "SMOTE", "Pondérée métier"):
         assert name in text
     for metrics in variants.values():
-        assert number(metrics["roc_auc"], "fr", 3) in text
+        assert f'{number(metrics["roc_auc_mean"], "fr", 3)} ± {number(metrics["roc_auc_std"], "fr", 3)}' in text
+    coverage = page.locator("#model-coverage-table").inner_text()
+    assert "Demande seule" in coverage and "Historique complet" in coverage
+    for model in manifest["models"].values():
+        assert number(model["metrics"]["roc_auc_mean"], "fr", 3) in coverage
+    assert "CODE_GENDER" in page.locator("#model-inputs-text").inner_text()
+    fairness = page.locator("#model-fairness-sex").inner_text() + page.locator("#model-fairness-age").inner_text()
+    for name in ("Femmes", "Hommes", "Moins de 30 ans", "30 à 50 ans", "Plus de 50 ans"):
+        assert name in fairness
+    assert page.locator(".fairness-reading").count() == 2
     assert manifest["manifest_sha256"] in page.locator("#model-bundle-id").inner_text()
     assert "non-commercial" in page.locator(".licence").inner_text()
     page.locator("#model-importance .main-svg").first.wait_for()
