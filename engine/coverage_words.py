@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from babel.numbers import format_decimal
 
 from engine.bundle import Bundle
-from engine.coverage import BY_NAME, COVERAGES
+from engine.coverage import COVERAGES
 from engine.schema import TABLE_NAMES
 from engine.vocabulary import TABLES
 
@@ -51,16 +51,15 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 
 
 def expected_auc(bundle: Bundle, model: str) -> float | None:
-    """The model's out-of-fold ROC AUC (mean over the fold seeds; a bundle of one model trained
-    before coverages has one seed's), None if the bundle has no such model."""
+    """The model's out-of-fold ROC AUC (mean over the fold seeds), None if the bundle has no such model."""
     found = bundle.models.get(model)
-    return None if found is None else found.metrics.get("roc_auc_mean", found.metrics.get("roc_auc"))
+    return None if found is None else found.metrics["roc_auc_mean"]
 
 
 def ignored_tables(bundle: Bundle, model: str, supplied: Iterable[str]) -> list[str]:
     """Tables of ``supplied`` the model does not use (outside its coverage or never trained on)."""
-    coverage = bundle.models.get(model) or BY_NAME.get(model)
-    used = (coverage.tables if coverage is not None else frozenset()) & bundle.trained_tables
+    found = bundle.models.get(model)
+    used = (found.tables if found is not None else frozenset()) & bundle.trained_tables
     given = set(supplied)
     return [name for name in TABLE_NAMES if name in given and name not in used]
 

@@ -160,12 +160,6 @@ def column_table(bundle: Bundle, column: str) -> str:
     return "application" if spec is None else spec.table
 
 
-def scored_pd(bundle: Bundle, features: pl.DataFrame, supplied: Iterable[str]) -> np.ndarray:
-    """The calibrated PD of each row, by the model matching the tables ``supplied`` (as at import)."""
-    scores = Scorer(bundle).score(features, top=0, supplied=frozenset(supplied))
-    return np.array([s.pd for s in scores], dtype=np.float64)
-
-
 def run_drift(
     bundle: Bundle,
     current: pl.DataFrame,
@@ -200,7 +194,7 @@ def run_drift(
         )
     batch = _aligned(current, reference, compared)
     if current_pd is None and all(f in current.columns for f in bundle.feature_names):
-        current_pd = scored_pd(bundle, current, supplied)
+        current_pd = Scorer(bundle).pd(current, supplied)
     score = _score_shift(bundle, model, reference, current, current_pd, config.psi_bins)
     progress(f"comparing {len(compared)} columns of {current.height:,} clients with {reference.height:,}")
     snapshot = _evidently(reference, batch, compared, config.drift_share)

@@ -2,7 +2,9 @@
 
 ``client_tables`` rebuilds the input the client was scored from: the application row and the
 history rows stored with the batch of its latest score (``bureau_balance`` through the client's
-bureau rows), typed per ``engine.schema``. ``client_page`` lists scored clients one page at a time,
+bureau rows), typed per ``engine.schema``, for every table that batch supplied (a table without
+rows for the client stays, empty: the client has no such history, which scores otherwise than a
+table not supplied). ``client_page`` lists scored clients one page at a time,
 filtered and counted in SQL, so a store of hundreds of thousands of clients is never loaded.
 """
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from engine.schema import TABLE_NAMES, tables
+from storage.batch_tables import batch_supplied
 from storage.migrations import quote
 from storage.store import ClientStore
 
@@ -48,27 +51,24 @@ def _rows(store: ClientStore, name: str, where: str, params: tuple) -> pl.DataFr
 
 
 def client_tables(store: ClientStore, sk_id_curr: int) -> dict[str, pl.DataFrame]:
-    """The client's application row and history rows from the batch of its latest score.
+    """The client's application row and history rows from the batch of its latest score, one frame
+    per table that batch supplied (empty where the client has no rows).
 
-    Tables without rows for the client are left out (the pipeline treats them as absent).
     Raises ``KeyError`` for a client the store does not hold.
     """
     batch = _batch_of(store, sk_id_curr)
     if batch is None:
         raise KeyError(sk_id_curr)
+    supplied = batch_supplied(store, batch)
     found: dict[str, pl.DataFrame] = {}
-    for name in TABLE_NAMES:
+    for name in (name for name in TABLE_NAMES if name in supplied):
         if name == "bureau_balance":
             bureaus = found.get("bureau")
-            if bureaus is None:
-                continue
-            ids = bureaus["SK_ID_BUREAU"].to_list()
+            ids = [] if bureaus is None else bureaus["SK_ID_BUREAU"].to_list()
             marks = ", ".join("?" * len(ids))
-            frame = _rows(store, name, f'batch_id = ? AND "SK_ID_BUREAU" IN ({marks})', (batch, *ids))
+            found[name] = _rows(store, name, f'batch_id = ? AND "SK_ID_BUREAU" IN ({marks})', (batch, *ids))
         else:
-            frame = _rows(store, name, 'batch_id = ? AND "SK_ID_CURR" = ?', (batch, sk_id_curr))
-        if frame.height:
-            found[name] = frame
+            found[name] = _rows(store, name, 'batch_id = ? AND "SK_ID_CURR" = ?', (batch, sk_id_curr))
     return found
 
 

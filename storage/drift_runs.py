@@ -23,7 +23,8 @@ import numpy as np
 import polars as pl
 
 from engine.bundle import Bundle
-from engine.drift import KEY, PD, DriftConfig, drift_frame, run_drift, scored_pd
+from engine.drift import KEY, PD, DriftConfig, drift_frame, run_drift
+from engine.scoring import Scorer
 from storage.batch_tables import batch_exists, batch_pd, batch_supplied, batch_tables
 from storage.paths import StoreError
 from storage.store import ClientStore, now
@@ -119,7 +120,7 @@ def _compare(store: ClientStore, bundle: Bundle, batch_id: int, progress: Progre
     if stored.height == current.height and same.all():
         current_pd = current.select(KEY).join(stored, on=KEY, how="left")[PD].to_numpy()
     else:  # scored by another bundle: this one's PD, as its import would have given it
-        current_pd = scored_pd(bundle, current, supplied)
+        current_pd = Scorer(bundle).pd(current, supplied)
     steps = iter(STEPS[2:4])
 
     def engine_progress(message: str) -> None:
