@@ -93,8 +93,9 @@ def label(scorer: Scorer, feature: str, lang: str) -> str:
 
 @lru_cache(maxsize=2)
 def reference(scorer: Scorer) -> pl.DataFrame:
-    """The bundle's reference sample: TARGET, PD and the model's features."""
-    return scorer.bundle.reference(["TARGET", "PD", *scorer.bundle.feature_names])
+    """The bundle's reference sample: TARGET, PD (the full-history model's) and the model's features."""
+    column = scorer.bundle.model_for(None).reference_pd
+    return scorer.bundle.reference(["TARGET", column, *scorer.bundle.feature_names]).rename({column: "PD"})
 
 
 @lru_cache(maxsize=2)
