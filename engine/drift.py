@@ -248,15 +248,15 @@ def _split(
     compared, skipped = [], []
     for c in columns:
         if c not in current.columns:
-            code = "absent"
+            why = "absent"
         elif _all_missing(current[c]):
-            code = "missing_in_batch"
+            why = "missing_in_batch"
         elif _all_missing(reference[c]):
-            code = "missing_in_reference"
+            why = "missing_in_reference"
         else:
-            code = None
-        if code:
-            skipped.append({"column": c, "code": code, "reason": NOT_COMPARED[code]})
+            why = None
+        if why:
+            skipped.append({"column": c, "code": why, "reason": NOT_COMPARED[why]})
         else:
             compared.append(c)
     return compared, skipped
