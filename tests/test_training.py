@@ -149,7 +149,7 @@ def test_training_resamples_inside_folds_only(real_tables, monkeypatch):
             return super().fit_resample(X, y, **params)
 
     monkeypatch.setattr(engine.training, "SMOTE", RowSpy)
-    config = TrainingConfig(n_splits=3, params=FAST, variants=("smote",))
+    config = TrainingConfig(n_splits=3, params=FAST, fold_seeds=(42,), variants=("smote",))
     result = train(real_tables, config)
     folds = fold_indices(result.target, config)
     # One resampling per training fold, of exactly its rows; the only one over all 5,000 rows is
