@@ -1,8 +1,9 @@
 """The local HTTP API of the model, on the app's own Flask server (token-checked, loopback only).
 
     GET  /api/v1/health              status, bundle id, threshold
-    GET  /api/v1/clients/<id>        the client's latest stored score and reasons
-    POST /api/v1/score               one application (+ optional history) as JSON -> PD, decision, grade, points, reasons
+    GET  /api/v1/clients/<id>        the client's latest stored score, the model that made it, reasons
+    POST /api/v1/score               one application (+ optional history) as JSON -> PD, decision, grade, points,
+                                     the model (the one matching the tables in the body), reasons
     GET  /api/v1/openapi.json        this API described in OpenAPI 3.1
 """
 
@@ -14,9 +15,13 @@ from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from desktop.context import context
+from engine.bundle import Bundle
+from engine.coverage import COVERAGES
+from engine.coverage_words import expected_auc, ignored_tables, scored_with
 from engine.labels import LANGS
 from engine.readers import InputError
 from engine.records import INT_RANGE, json_body, tables_from_json
+from engine.schema import TABLE_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,14 @@ _SCORE = {
         "DECISION": {"type": "string", "enum": ["accept", "refuse"]},
         "GRADE": {"type": "string", "enum": ["A", "B", "C", "D", "E"]},
         "POINTS": {"type": "integer"},
+        "MODEL": {"type": "string", "enum": [c.name for c in COVERAGES],
+                  "description": "the model that scored: the coverage of the tables supplied"},
+        "MODEL_AUC": {"type": ["number", "null"], "description": "that model's expected (out-of-fold) ROC AUC"},
+        "MODEL_FR": {"type": "string", "description": "the model in words, in French"},
+        "MODEL_EN": {"type": "string", "description": "the model in words, in English"},
+        "TABLES_SUPPLIED": {"type": "array", "items": {"type": "string"}},
+        "TABLES_IGNORED": {"type": "array", "items": {"type": "string"},
+                           "description": "tables supplied that this model does not use"},
         "REASONS_AGAINST": {"type": "array", "items": _REASON},
         "REASONS_FOR": {"type": "array", "items": _REASON},
     },
@@ -89,6 +102,18 @@ def _worded(reasons: list[dict]) -> list[dict]:
     return [{**reason, **{lang: words.text(reason, lang) for lang in LANGS}} for reason in reasons]
 
 
+def model_fields(bundle: Bundle, model: str, supplied, bundle_id: str | None = None) -> dict:
+    """The model that made a score, by name and in words, with the tables supplied and ignored."""
+    supplied = [name for name in TABLE_NAMES if name in set(supplied)]
+    return {
+        "MODEL": model,
+        "MODEL_AUC": expected_auc(bundle, model) if bundle_id in (None, bundle.id) else None,
+        **{f"MODEL_{lang.upper()}": scored_with(bundle, model, supplied, lang, bundle_id) for lang in LANGS},
+        "TABLES_SUPPLIED": supplied,
+        "TABLES_IGNORED": ignored_tables(bundle, model, supplied),
+    }
+
+
 def api_blueprint() -> Blueprint:
     api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -119,6 +144,7 @@ def api_blueprint() -> Blueprint:
         score = found.score
         return jsonify(
             SK_ID_CURR=sk_id_curr, PD=score.pd, DECISION=score.decision, GRADE=score.grade, POINTS=score.points,
+            **model_fields(context().scorer.bundle, score.model, score.supplied, score.bundle_id),
             REASONS_AGAINST=_worded(score.against), REASONS_FOR=_worded(score.favour), SCORED_AT=score.scored_at,
             BATCH=score.batch_id, BUNDLE=score.bundle_id,
         )
@@ -128,10 +154,10 @@ def api_blueprint() -> Blueprint:
         if not request.is_json:
             return jsonify(error="the body must be JSON (Content-Type: application/json)"), 400
         frames, warnings = tables_from_json(json_body(request.get_data()))  # read within the route's body limit
-        scorer = context().scorer
-        result = scorer.score(scorer.features(frames))[0].to_dict()
-        for side in ("REASONS_AGAINST", "REASONS_FOR"):
-            result[side] = _worded(result[side])
-        return jsonify({**result, "WARNINGS": [w.message for w in warnings]})
+        scorer, supplied = context().scorer, frozenset(frames)
+        result = scorer.score(scorer.features(frames), supplied=supplied)[0]
+        worded = {side: _worded(reasons) for side, reasons in result.to_dict().items() if side.startswith("REASONS_")}
+        return jsonify({**result.to_dict(), **worded, **model_fields(scorer.bundle, result.model, supplied),
+                        "WARNINGS": [w.message for w in warnings]})
 
     return api

@@ -11,11 +11,6 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from engine.reasons import ReasonWords
-
 log = logging.getLogger("creditscore")
 
 
@@ -85,6 +80,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from engine.coverage_words import scored_with
     from engine.readers import read_tables
     from engine.resources import demo_batch
     from engine.scoring import REFUSE
@@ -95,14 +91,17 @@ def cmd_score(args: argparse.Namespace) -> int:
     tables = read_tables(sources if len(sources) > 1 else sources[0], application=args.application)
     for warning in tables.warnings:
         log.warning("%s", warning)
-    result = scorer.score_table(scorer.features(tables.frames))
+    supplied = frozenset(tables.frames)
+    result = scorer.score_table(scorer.features(tables.frames), supplied=supplied)
     if args.out:
         _write_table(result, Path(args.out))
     n = result.height
     refused = int((result["DECISION"] == REFUSE).sum())
     grades = result["GRADE"].value_counts().sort("GRADE")
+    model = scorer.bundle.model_for(supplied)
     print(f"{n} clients scored in {time.perf_counter() - started:.1f} s with bundle {scorer.bundle.id[:12]}")
-    print(f"threshold {scorer.bundle.threshold:.4f}: {n - refused} accepted, {refused} refused ({refused / max(n, 1):.1%})")
+    print(scored_with(scorer.bundle, model.name, supplied, args.lang))
+    print(f"threshold {model.threshold:.4f}: {n - refused} accepted, {refused} refused ({refused / max(n, 1):.1%})")
     print(f"mean PD {result['PD'].mean():.2%}; grades " + ", ".join(f"{g} {c}" for g, c in grades.iter_rows()))
     if args.out:
         print(f"written to {args.out}")
@@ -154,16 +153,18 @@ def _scorer(args: argparse.Namespace):
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from engine.coverage_words import scored_with
     from storage.importer import import_files
 
-    store = _store(args)
-    result = import_files(store, args.files, _scorer(args), application=args.application, progress=_ProgressLine())
+    store, scorer = _store(args), _scorer(args)
+    result = import_files(store, args.files, scorer, application=args.application, progress=_ProgressLine())
     for line in result.report.lines():
         print(line)
     print(
         f"batch {result.batch_id}: {result.clients:,} clients scored and stored ({result.new_clients:,} new) "
         f"in {result.seconds:.1f} s; store {store.home}"
     )
+    print(scored_with(scorer.bundle, result.model, result.supplied, args.lang))
     return 0
 
 
@@ -191,7 +192,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 def cmd_clients(args: argparse.Namespace) -> int:
     store = _store(args)
     if args.id is not None:
-        return _print_client(store, args.id, args.lang, _scorer(args).words)
+        return _print_client(store, _scorer(args), args.id, args.lang)
     found = store.find_clients(
         decision=args.decision, grade=args.grade, batch=args.batch, since=args.since, until=args.until,
         limit=args.limit,
@@ -203,7 +204,10 @@ def cmd_clients(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_client(store, sk_id: int, lang: str, words: ReasonWords) -> int:
+def _print_client(store, scorer, sk_id: int, lang: str) -> int:
+    """The client's latest score, the model that made it and its reasons in ``lang``, as the scorer words them."""
+    from engine.coverage_words import scored_with
+
     record = store.client(sk_id)
     if record is None:
         print(f"creditscore clients: no client {sk_id} in {store.home}", file=sys.stderr)
@@ -211,11 +215,12 @@ def _print_client(store, sk_id: int, lang: str, words: ReasonWords) -> int:
     score = record.score
     print(f"client {sk_id}: first seen in batch {record.first_batch_id}, latest batch {record.last_batch_id}")
     print(f"PD {score.pd:.2%}, {score.decision}, grade {score.grade}, {score.points} points "
-          f"(scored {score.scored_at}, bundle {score.bundle_id[:12]})")
+          f"(scored {score.scored_at}, bundle {score.bundle_id[:12]}, model {score.model})")
+    print(scored_with(scorer.bundle, score.model, score.supplied, lang, score.bundle_id))
     for title, reasons in (("against", score.against), ("in favour", score.favour)):
         print(f"reasons {title}:")
         for reason in reasons:
-            print(f"  - {words.text(reason, lang)}")
+            print(f"  - {scorer.words.text(reason, lang)}")
     if record.decision is not None:
         d = record.decision
         print(f"officer's decision: {d.decision} by {d.officer} on {d.decided_at}"
@@ -226,7 +231,7 @@ def _print_client(store, sk_id: int, lang: str, words: ReasonWords) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from storage.export import export_batch
 
-    written = export_batch(_store(args), args.batch, args.out, _scorer(args).words, excel_fr=args.excel_fr)
+    written = export_batch(_store(args), args.batch, args.out, _scorer(args), excel_fr=args.excel_fr)
     print(f"batch {args.batch}: {written:,} clients written to {args.out}")
     return 0
 
@@ -268,19 +273,23 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
         bundle = _scorer(args).bundle
         tables = read_tables(args.target if len(args.target) > 1 else args.target[0], application=args.application)
-        result = run_drift(bundle, drift_frame(bundle, tables.frames), config=config)
+        current = drift_frame(bundle, tables.frames)
+        result = run_drift(bundle, current, config=config, supplied=frozenset(tables.frames))
         summary, html_path = result.summary, Path(args.html or "drift-report.html")
         result.write_html(html_path)
     print(f"{summary['n_drifted']} of {summary['n_compared']} columns drifted (share {summary['drift_share']:.2f}): "
           f"dataset drift {'DETECTED' if summary['dataset_drift'] else 'not detected'} "
           f"(share threshold {summary['drift_share_threshold']})")
+    if summary["not_supplied"]:
+        print(f"{len(summary['not_supplied'])} columns not supplied (the batch brought "
+              f"{', '.join(summary['supplied'])}): unknown, not counted as drift")
     score = summary["score"]
     if score["available"]:
         rate = score["approval_rate"]
-        print(f"PSI of the score {score['psi']:.3f} ({score['band']}); approval rate at the threshold "
-              f"{rate['reference']:.1%} -> {rate['current']:.1%}")
+        print(f"PSI of the score {score['psi']:.3f} ({score['band']}) against the reference of the model "
+              f"{score['model']}; approval rate at its threshold {rate['reference']:.1%} -> {rate['current']:.1%}")
     for item in summary["psi"]["features"]:
-        if item["band"] != "stable":
+        if item["psi"] is not None and item["band"] != "stable":
             print(f"  {item['feature']}: PSI {item['psi']:.3f} ({item['band']})")
     print(f"report: {html_path}")
     return 0
@@ -307,6 +316,10 @@ def _bundle_options(parser: argparse.ArgumentParser) -> None:
         "--trust", action="append", default=[], metavar="PUBKEY",
         help="also accept bundles signed by this public key (a .pub file or a folder of them; repeatable)",
     )
+
+
+def _lang_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--lang", choices=["fr", "en"], default="en", help=what)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -346,12 +359,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write the scores to this .csv or .parquet file")
     _bundle_options(p)
     p.add_argument("--application", choices=["train", "test"], help="which application file when several are given")
+    _lang_option(p, "language of the model's description")
     p.set_defaults(func=cmd_score)
 
     p = verbs.add_parser("import", help="validate, score and store client files in the client store")
     p.add_argument("files", nargs="+", help="the application file alone or with history tables (files, folder, .zip)")
     _bundle_options(p)
     p.add_argument("--application", choices=["train", "test"], help="which application file when several are given")
+    _lang_option(p, "language of the model's description")
     p.set_defaults(func=cmd_import)
 
     p = verbs.add_parser("rebuild", help="keep the store aside and recreate it from the imported files and the journal")
@@ -366,13 +381,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=date.fromisoformat, help="scored on or after this day (YYYY-MM-DD)")
     p.add_argument("--until", type=date.fromisoformat, help="scored on or before this day (YYYY-MM-DD)")
     p.add_argument("--limit", type=int, default=50, help="at most this many clients (default 50)")
-    p.add_argument("--lang", choices=["fr", "en"], default="en", help="language of the reasons")
+    p.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
+    _lang_option(p, "language of the model's description and the reasons")
     p.set_defaults(func=cmd_clients)
 
     p = verbs.add_parser("export", help="export a batch with its scores as CSV or Parquet")
     p.add_argument("batch", type=int, help="batch number (see: creditscore batches)")
     p.add_argument("--out", required=True, help=".csv or .parquet file to write")
     p.add_argument("--excel-fr", action="store_true", help="CSV for Excel in French: ';', decimal comma, UTF-8 BOM")
+    p.add_argument("--bundle", help="model bundle folder whose figures describe the models (default: the bundled model)")
     p.set_defaults(func=cmd_export)
 
     p = verbs.add_parser("batches", help="list the imported batches")

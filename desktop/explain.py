@@ -18,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 import polars as pl
 
+from engine.coverage import blank
 from engine.feature_spec import FeatureSpec
 from engine.labels import DERIVED, feature_label
 from engine.reasons import group_label
@@ -68,10 +69,14 @@ def stored_tables(store: ClientStore, sk_id_curr: int, score_id: int) -> dict[st
 
 
 @lru_cache(maxsize=64)
-def _explain(store: ClientStore, scorer: Scorer, sk_id_curr: int, score_id: int) -> Explanation:
-    features = scorer.features(stored_tables(store, sk_id_curr, score_id))
+def _explain(
+    store: ClientStore, scorer: Scorer, sk_id_curr: int, score_id: int, supplied: tuple[str, ...]
+) -> Explanation:
+    model = scorer.bundle.model_for(supplied)  # the model that made the score: its inputs, its calibration
+    tables = stored_tables(store, sk_id_curr, score_id)
+    features = blank(scorer.features(tables), scorer.bundle.pipeline.specs, model.tables)
     contrib = scorer.contributions(scorer.matrix(features))[0]
-    calibration = scorer.bundle.calibration
+    calibration = model.calibration
     base = float(calibration.log_odds(np.array([contrib[-1]]))[0])
     shares = contrib[:-1] * calibration.a
     return Explanation(sk_id_curr, score_id, features, shares, scorer.groups.totals(shares), base)
@@ -82,7 +87,7 @@ def explain(store: ClientStore, scorer: Scorer, sk_id_curr: int) -> Explanation 
     record = store.client(sk_id_curr)
     if record is None:
         return None
-    return _explain(store, scorer, sk_id_curr, record.score.id)
+    return _explain(store, scorer, sk_id_curr, record.score.id, record.score.supplied)
 
 
 def label(scorer: Scorer, feature: str, lang: str) -> str:
@@ -96,8 +101,9 @@ def group_labels(scorer: Scorer, lang: str) -> list[str]:
 
 @lru_cache(maxsize=2)
 def reference(scorer: Scorer) -> pl.DataFrame:
-    """The bundle's reference sample: TARGET, PD and the model's features."""
-    return scorer.bundle.reference(["TARGET", "PD", *scorer.bundle.feature_names])
+    """The bundle's reference sample: TARGET, PD (the full-history model's) and the model's features."""
+    column = scorer.bundle.model_for(None).reference_pd
+    return scorer.bundle.reference(["TARGET", column, *scorer.bundle.feature_names]).rename({column: "PD"})
 
 
 @lru_cache(maxsize=2)

@@ -79,9 +79,10 @@ def apply_edits(tables: Mapping[str, pl.DataFrame], edits: Mapping[str, float | 
 
 
 def simulate(store: ClientStore, scorer: Scorer, sk_id_curr: int, edits: Mapping[str, float | None]) -> ClientScore:
-    """The client's score with ``edits`` applied; the store is only read."""
+    """The client's score with ``edits`` applied, by the model that scored it (the tables its batch
+    supplied); the store is only read."""
     record = store.client(sk_id_curr)
     if record is None:
         raise KeyError(sk_id_curr)
     tables = apply_edits(stored_tables(store, sk_id_curr, record.score.id), edits)
-    return scorer.score(scorer.features(tables))[0]
+    return scorer.score(scorer.features(tables), supplied=frozenset(record.score.supplied))[0]

@@ -16,9 +16,14 @@ importance plus the raw application columns the model uses most, text columns as
 and the reference sample is capped at ``reference_rows``. Both are stated in the summary and in
 the HTML page.
 
-Columns absent from the batch, or missing in every row of it, are not tested by Evidently: they
-are listed under ``not_compared`` with the reason (their PSI, when they are top features, puts
-all-missing columns in the "act" band). Evidently is imported only when a drift is computed.
+The batch is scored by the bundle's model matching the tables it **supplied** (``engine.coverage``):
+features of the tables it did not supply are unknown, not drifted. They are listed under
+``not_supplied``, left out of Evidently's tests (so of the drift share) and given the band
+``not supplied`` instead of a PSI; the score's PSI and the approval rate compare the batch with the
+reference PD of that model, at that model's threshold. Other columns absent from the batch, or
+missing in every row of it, are not tested by Evidently either: they are listed under
+``not_compared`` with the reason (their PSI, when they are top features, puts all-missing columns
+in the "act" band). Evidently is imported only when a drift is computed.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import html
 import json
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -36,7 +41,7 @@ import polars as pl
 
 from engine.bundle import REFERENCE_FILE, Bundle
 from engine.psi import ACT_ABOVE, MONITOR_FROM, psi, psi_band
-from engine.schema import APPLICATION_REQUIRED, tables
+from engine.schema import APPLICATION_REQUIRED, TABLE_NAMES, tables
 from engine.scoring import Scorer
 
 log = logging.getLogger(__name__)
@@ -49,9 +54,19 @@ MIN_ROWS = 100
 #: The application amounts and age every client must have (``engine.schema.APPLICATION_REQUIRED``).
 KEY_COLUMNS = tuple(c for c in APPLICATION_REQUIRED if c != KEY)
 TOP_FEATURE, APPLICATION, KEY_COLUMN = "top feature", "application", "key column"
+#: The PSI band of a feature whose table the batch did not supply (no PSI: the values are unknown).
+NOT_SUPPLIED = "not_supplied"
 #: Evidently's metric types in the snapshot's dict: one per column, and the share of drifted columns.
 VALUE_DRIFT = "evidently:metric_v2:ValueDrift"
 DRIFTED_COLUMNS = "evidently:metric_v2:DriftedColumnsCount"
+
+
+#: Why a column supplied by the batch is not tested, by code.
+NOT_COMPARED = {
+    "absent": "absent from the batch",
+    "missing_in_batch": "missing for every client of the batch",
+    "missing_in_reference": "missing for every client of the reference",
+}
 
 
 class DriftError(ValueError):
@@ -139,25 +154,38 @@ def drift_frame(bundle: Bundle, tables_in: Mapping[str, pl.DataFrame | None]) ->
     return Scorer(bundle).features(tables_in).join(application.select(KEY, *text), on=KEY, how="left")
 
 
+def column_table(bundle: Bundle, column: str) -> str:
+    """The table a compared column comes from (a raw application column when not a model feature)."""
+    spec = bundle.pipeline.specs.get(column)
+    return "application" if spec is None else spec.table
+
+
 def run_drift(
     bundle: Bundle,
     current: pl.DataFrame,
     current_pd: np.ndarray | None = None,
     config: DriftConfig = DriftConfig(),
     progress: Callable[[str], None] = log.info,
+    supplied: Iterable[str] | None = None,
 ) -> DriftResult:
     """Drift of a batch (``SK_ID_CURR``, the model's features and the raw application text columns,
     as the pipeline and the reader give them) against the bundle's reference sample.
 
-    ``current_pd``: the batch's calibrated PD in row order; computed here when omitted and the
-    batch holds every model feature. Raises :class:`DriftError` for a batch that cannot be compared
-    (no client, none of the compared columns, a column that does not convert, PD of another length).
+    ``supplied``: the tables the batch supplied (default: every table); the columns of the others are
+    reported as not supplied, and the PD is compared with the reference of the model that scores such
+    a batch. ``current_pd``: the batch's calibrated PD in row order; computed here when omitted and
+    the batch holds every model feature. Raises :class:`DriftError` for a batch that cannot be
+    compared (no client, none of the compared columns, a column that does not convert, PD of
+    another length).
     """
     if current.height == 0:
         raise DriftError("the batch has no client: nothing to compare")
+    supplied = frozenset(TABLE_NAMES if supplied is None else supplied)
+    model = bundle.model_for(supplied)
     sources = drift_columns(bundle, config)
-    columns = list(sources)
-    reference = _reference(bundle, [*columns, PD], config)
+    absent = [c for c in sources if column_table(bundle, c) not in supplied]
+    columns = [c for c in sources if c not in absent]
+    reference = _reference(bundle, [*columns, model.reference_pd], config).rename({model.reference_pd: PD})
     compared, not_compared = _split(reference, current, columns)
     if not compared:
         raise DriftError(
@@ -165,14 +193,18 @@ def run_drift(
             f"(e.g. {', '.join(columns[:3])}): give the features computed by this model's pipeline"
         )
     batch = _aligned(current, reference, compared)
-    score = _score_shift(bundle, reference, current, current_pd, config.psi_bins)
+    if current_pd is None and all(f in current.columns for f in bundle.feature_names):
+        current_pd = Scorer(bundle).pd(current, supplied)
+    score = _score_shift(bundle, model, reference, current, current_pd, config.psi_bins)
     progress(f"comparing {len(compared)} columns of {current.height:,} clients with {reference.height:,}")
     snapshot = _evidently(reference, batch, compared, config.drift_share)
     found = snapshot.dict()
     tests = _column_tests(found)
-    top = [c for c, source in sources.items() if source == TOP_FEATURE and c in current.columns]
+    top = [c for c, source in sources.items() if source == TOP_FEATURE and c in current.columns and c not in absent]
     summary = {
         "bundle_id": bundle.id,
+        "model": model.name,
+        "supplied": [name for name in TABLE_NAMES if name in supplied],
         "config": asdict(config),
         "rows": {
             "current": current.height,
@@ -182,12 +214,14 @@ def run_drift(
         "columns": [
             {"column": c, "source": sources[c], "kind": _kind(reference, c), **tests[c]} for c in compared
         ],
+        "not_supplied": absent,
         "not_compared": not_compared,
         **_dataset_drift(found, tests, config.drift_share),
         "psi": {
             "bins": config.psi_bins,
             "bands": {"stable_below": MONITOR_FROM, "act_above": ACT_ABOVE},
-            "features": _feature_psi(reference, current, top, config.psi_bins),
+            "features": _feature_psi(reference, current, top, config.psi_bins)
+            + [{"feature": c, "psi": None, "band": NOT_SUPPLIED} for c in absent if sources[c] == TOP_FEATURE],
         },
         "score": score,
         "warnings": _warnings(current.height),
@@ -210,19 +244,19 @@ def _reference_rows(bundle: Bundle) -> int:
 def _split(
     reference: pl.DataFrame, current: pl.DataFrame, columns: list[str]
 ) -> tuple[list[str], list[dict]]:
-    """Columns Evidently can test, and the others with the reason."""
+    """Columns Evidently can test, and the others with the reason (a code and its English words)."""
     compared, skipped = [], []
     for c in columns:
         if c not in current.columns:
-            reason = "absent from the batch"
+            why = "absent"
         elif _all_missing(current[c]):
-            reason = "missing for every client of the batch"
+            why = "missing_in_batch"
         elif _all_missing(reference[c]):
-            reason = "missing for every client of the reference"
+            why = "missing_in_reference"
         else:
-            reason = None
-        if reason:
-            skipped.append({"column": c, "reason": reason})
+            why = None
+        if why:
+            skipped.append({"column": c, "code": why, "reason": NOT_COMPARED[why]})
         else:
             compared.append(c)
     return compared, skipped
@@ -344,31 +378,30 @@ def _floats(series: pl.Series) -> np.ndarray:
 
 
 def _score_shift(
-    bundle: Bundle, reference: pl.DataFrame, current: pl.DataFrame, current_pd: np.ndarray | None, bins: int
+    bundle: Bundle, model, reference: pl.DataFrame, current: pl.DataFrame, current_pd: np.ndarray | None, bins: int
 ) -> dict:
-    """PSI, quantiles and approval rate of the PD, reference (out-of-fold PD) against the batch."""
+    """PSI, quantiles and approval rate of the PD, reference (the out-of-fold PD of ``model``, the
+    model that scores the batch) against the batch, at ``model``'s threshold."""
     if current_pd is None:
         missing = [f for f in bundle.feature_names if f not in current.columns]
-        if missing:
-            reason = f"{len(missing)} model features are absent from the batch (e.g. {missing[0]}): no PD"
-            return {"available": False, "reason": reason}
-        scorer = Scorer(bundle)
-        current_pd = scorer.predict_pd(scorer.matrix(current))
+        reason = f"{len(missing)} model features are absent from the batch (e.g. {missing[0]}): no PD"
+        return {"available": False, "reason": reason}
     current_pd = np.asarray(current_pd, dtype=np.float64)
     if current_pd.shape != (current.height,):
         raise DriftError(f"{current_pd.size} PDs given for a batch of {current.height} clients")
     reference_pd = reference[PD].to_numpy()
     value = psi(reference_pd, current_pd, bins)
-    ref_rate = _approval_rate(reference_pd, bundle.threshold)
-    cur_rate = _approval_rate(current_pd, bundle.threshold)
+    ref_rate = _approval_rate(reference_pd, model.threshold)
+    cur_rate = _approval_rate(current_pd, model.threshold)
     return {
         "available": True,
+        "model": model.name,
         "psi": value,
         "band": psi_band(value),
         "reference": _distribution(reference_pd),
         "current": _distribution(current_pd),
         "approval_rate": {
-            "threshold": bundle.threshold,
+            "threshold": model.threshold,
             "reference": ref_rate,
             "current": cur_rate,
             "change": cur_rate - ref_rate,
@@ -422,13 +455,20 @@ def _header(summary: dict) -> str:
         f"dataset drift at share ≥ {cfg['drift_share']:.2f}: <b>{verdict}</b>."
         + (f" Drifted columns: {e(', '.join(drifted))}." if drifted else ""),
     ]
+    if summary["not_supplied"]:
+        lines.append(
+            f"Not supplied: {len(summary['not_supplied'])} columns of the tables the batch did not bring "
+            f"(it supplied {e(', '.join(summary['supplied']))}): unknown, neither tested nor counted as drift "
+            f"({e(', '.join(summary['not_supplied']))})."
+        )
     lines += [f"Not compared: {e(s['column'])} ({e(s['reason'])})." for s in summary["not_compared"]]
     lines += [e(w) for w in summary["warnings"]]
     score = summary["score"]
     if score["available"]:
         rate = score["approval_rate"]
         lines.append(
-            f"PD: PSI {score['psi']:.3f} (<b>{score['band']}</b>); mean {score['reference']['mean']:.4f} → "
+            f"PD of the model {e(score['model'])} (scores a batch of these tables) against its reference PD: "
+            f"PSI {score['psi']:.3f} (<b>{score['band']}</b>); mean {score['reference']['mean']:.4f} → "
             f"{score['current']['mean']:.4f}; median {score['reference']['quantiles']['p50']:.4f} → "
             f"{score['current']['quantiles']['p50']:.4f}; approval rate at PD &lt; {rate['threshold']:.4f}: "
             f"{rate['reference']:.1%} → {rate['current']:.1%}."
@@ -436,7 +476,8 @@ def _header(summary: dict) -> str:
     else:
         lines.append(f"PD: not compared ({e(score['reason'])}).")
     rows_html = "".join(
-        f"<tr><td>{e(p['feature'])}</td><td>{p['psi']:.3f}</td><td>{p['band']}</td></tr>"
+        f"<tr><td>{e(p['feature'])}</td><td>{'–' if p['psi'] is None else format(p['psi'], '.3f')}</td>"
+        f"<td>{p['band'].replace('_', ' ')}</td></tr>"
         for p in summary["psi"]["features"]
     )
     return (

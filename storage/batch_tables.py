@@ -14,13 +14,22 @@ import polars as pl
 from engine.schema import tables
 from storage.content import stored_frame
 from storage.paths import StoreError
-from storage.store import ClientStore
+from storage.store import ClientStore, supplied_tables
 
 log = logging.getLogger(__name__)
 
 
 def batch_exists(store: ClientStore, batch_id: int) -> bool:
     return store.db.conn.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone() is not None
+
+
+def batch_supplied(store: ClientStore, batch_id: int) -> frozenset[str]:
+    """The tables the batch's import supplied (a table without rows is still supplied); StoreError
+    if no such batch."""
+    row = store.db.conn.execute("SELECT row_counts FROM batches WHERE id = ?", (batch_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"no batch {batch_id} in the store")
+    return frozenset(supplied_tables(row[0]))
 
 
 def batch_tables(store: ClientStore, batch_id: int) -> dict[str, pl.DataFrame]:
@@ -37,8 +46,10 @@ def batch_tables(store: ClientStore, batch_id: int) -> dict[str, pl.DataFrame]:
 
 
 def batch_pd(store: ClientStore, batch_id: int) -> pl.DataFrame:
-    """``SK_ID_CURR``, ``PD`` and ``BUNDLE`` of the scores the batch's import gave."""
+    """``SK_ID_CURR``, ``PD``, ``BUNDLE`` and ``MODEL`` of the scores the batch's import gave."""
     rows = store.db.conn.execute(
-        'SELECT "SK_ID_CURR", pd, bundle_id FROM scores WHERE batch_id = ? ORDER BY "SK_ID_CURR"', (batch_id,)
+        'SELECT "SK_ID_CURR", pd, bundle_id, model FROM scores WHERE batch_id = ? ORDER BY "SK_ID_CURR"',
+        (batch_id,),
     ).fetchall()
-    return pl.DataFrame(rows, schema={"SK_ID_CURR": pl.Int64, "PD": pl.Float64, "BUNDLE": pl.String}, orient="row")
+    schema = {"SK_ID_CURR": pl.Int64, "PD": pl.Float64, "BUNDLE": pl.String, "MODEL": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row")

@@ -2,7 +2,9 @@
 
 ``client_tables`` rebuilds the input the client was scored from: the application row and the
 history rows stored with the batch of its latest score (``bureau_balance`` through the client's
-bureau rows), typed per ``engine.schema``. ``client_page`` lists scored clients one page at a time,
+bureau rows), typed per ``engine.schema``, for every table that batch supplied (a table without
+rows for the client stays, empty: the client has no such history, which scores otherwise than a
+table not supplied). ``client_page`` lists scored clients one page at a time,
 filtered and counted in SQL, so a store of hundreds of thousands of clients is never loaded.
 """
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from engine.schema import TABLE_NAMES, tables
+from storage.batch_tables import batch_supplied
 from storage.migrations import quote
 from storage.store import ClientStore
 
@@ -48,31 +51,25 @@ def _rows(store: ClientStore, name: str, where: str, params: tuple) -> pl.DataFr
 
 
 def client_tables(store: ClientStore, sk_id_curr: int) -> dict[str, pl.DataFrame]:
-    """The client's application row and history rows from the batch of its latest score.
+    """The client's application row and history rows from the batch of its latest score, one frame
+    per table that batch supplied (empty where the client has no rows).
 
-    A table the batch supplied is there even without rows for the client (a client without that
-    history); a table the batch did not supply is left out (unknown, as at import). Raises
-    ``KeyError`` for a client the store does not hold.
+    Raises ``KeyError`` for a client the store does not hold.
     """
     batch = _batch_of(store, sk_id_curr)
     if batch is None:
         raise KeyError(sk_id_curr)
+    supplied = batch_supplied(store, batch)
     found: dict[str, pl.DataFrame] = {}
-    for name in TABLE_NAMES:
+    for name in (name for name in TABLE_NAMES if name in supplied):
         if name == "bureau_balance":
-            ids = found["bureau"]["SK_ID_BUREAU"].to_list() if "bureau" in found else []
-            marks = ", ".join("?" * len(ids)) or "NULL"
-            frame = _rows(store, name, f'batch_id = ? AND "SK_ID_BUREAU" IN ({marks})', (batch, *ids))
+            bureaus = found.get("bureau")
+            ids = [] if bureaus is None else bureaus["SK_ID_BUREAU"].to_list()
+            marks = ", ".join("?" * len(ids))
+            found[name] = _rows(store, name, f'batch_id = ? AND "SK_ID_BUREAU" IN ({marks})', (batch, *ids))
         else:
-            frame = _rows(store, name, 'batch_id = ? AND "SK_ID_CURR" = ?', (batch, sk_id_curr))
-        if frame.height or _supplied(store, name, batch):
-            found[name] = frame
+            found[name] = _rows(store, name, 'batch_id = ? AND "SK_ID_CURR" = ?', (batch, sk_id_curr))
     return found
-
-
-def _supplied(store: ClientStore, name: str, batch: int) -> bool:
-    """Whether the batch brought the table (it holds rows of it)."""
-    return store.db.conn.execute(f"SELECT 1 FROM {quote(name)} WHERE batch_id = ? LIMIT 1", (batch,)).fetchone() is not None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 :func:`run_batch_drift` rebuilds a batch's features from its imported rows
 (:mod:`storage.batch_tables`), compares them with the bundle's reference sample
-(:func:`engine.drift.run_drift`, with the PD the import stored when this bundle scored it), writes
+(:func:`engine.drift.run_drift`, told which tables the batch supplied, with the PD the import stored
+when this bundle scored it), writes
 the HTML report to ``<store home>/reports/drift-<batch>-<UTC time>.html`` and records the run in
 ``drift_runs``: a ``running`` row first, then ``done`` (or ``failed`` with the reason). The row's
 ``report`` column holds JSON: the engine's summary, the PSI per feature, the PD histograms of the
@@ -23,7 +24,8 @@ import polars as pl
 
 from engine.bundle import Bundle
 from engine.drift import KEY, PD, DriftConfig, drift_frame, run_drift
-from storage.batch_tables import batch_exists, batch_pd, batch_tables
+from engine.scoring import Scorer
+from storage.batch_tables import batch_exists, batch_pd, batch_supplied, batch_tables
 from storage.paths import StoreError
 from storage.store import ClientStore, now
 
@@ -109,13 +111,16 @@ def run_batch_drift(
 def _compare(store: ClientStore, bundle: Bundle, batch_id: int, progress: Progress, config: DriftConfig) -> dict:
     total = len(STEPS)
     progress(STEPS[0], 0, total)
-    frames = batch_tables(store, batch_id)
+    frames, supplied = batch_tables(store, batch_id), batch_supplied(store, batch_id)
+    model = bundle.model_for(supplied)
     progress(STEPS[1], 1, total)
     current = drift_frame(bundle, frames).sort(KEY)
     stored = batch_pd(store, batch_id)
-    current_pd = None
-    if stored.height == current.height and (stored["BUNDLE"] == bundle.id).all():
+    same = (stored["BUNDLE"] == bundle.id) & (stored["MODEL"] == model.name)
+    if stored.height == current.height and same.all():
         current_pd = current.select(KEY).join(stored, on=KEY, how="left")[PD].to_numpy()
+    else:  # scored by another bundle: this one's PD, as its import would have given it
+        current_pd = Scorer(bundle).pd(current, supplied)
     steps = iter(STEPS[2:4])
 
     def engine_progress(message: str) -> None:
@@ -123,24 +128,16 @@ def _compare(store: ClientStore, bundle: Bundle, batch_id: int, progress: Progre
         stage = next(steps, STEPS[3])
         progress(stage, STEPS.index(stage), total)
 
-    result = run_drift(bundle, current, current_pd, config, engine_progress)
+    result = run_drift(bundle, current, current_pd, config, engine_progress, supplied)
     name = f"drift-{batch_id}-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}.html"
     result.write_html(reports_dir(store) / name)
-    reference_pd = bundle.reference([PD])[PD].to_numpy()
-    batch_pd_values = current_pd if current_pd is not None else _pd_of(bundle, current)
+    reference_pd = bundle.reference([model.reference_pd])[model.reference_pd].to_numpy()
     return {
         "summary": result.summary,
         "psi": {item["feature"]: item["psi"] for item in result.summary["psi"]["features"]},
-        "histogram": pd_histogram(reference_pd, batch_pd_values),
+        "histogram": pd_histogram(reference_pd, current_pd),
         "report_name": name,
     }
-
-
-def _pd_of(bundle: Bundle, features: pl.DataFrame) -> np.ndarray:
-    from engine.scoring import Scorer
-
-    scorer = Scorer(bundle)
-    return scorer.predict_pd(scorer.matrix(features))
 
 
 def pd_histogram(reference: np.ndarray, current: np.ndarray, bins: int = HISTOGRAM_BINS) -> dict:

@@ -1,6 +1,7 @@
 """Export a batch with its scores: CSV (plain, or French Excel) or Parquet.
 
-One row per client of the batch: the score, its reasons put into French and English words, the latest
+One row per client of the batch: the score, the model that made it (its name, then in words in
+French and English with its expected AUC), its reasons put into French and English words, the latest
 officer's decision on it, then the application fields as imported. In CSV, text cells that a
 spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
 return) are prefixed with an apostrophe.
@@ -13,9 +14,12 @@ from pathlib import Path
 
 import polars as pl
 
+from engine.bundle import Bundle
+from engine.coverage_words import scored_with
 from engine.labels import LANGS
-from engine.reasons import ReasonWords
 from engine.schema import tables
+from engine.scoring import Scorer
+from storage.batch_tables import batch_supplied
 from storage.migrations import quote
 from storage.paths import StoreError
 from storage.store import ClientStore
@@ -27,6 +31,7 @@ _SCORE_SCHEMA = {
     "BATCH": pl.Int64,
     "SCORED_AT": pl.String,
     "BUNDLE": pl.String,
+    "MODEL": pl.String,
     "PD": pl.Float64,
     "DECISION": pl.String,
     "GRADE": pl.String,
@@ -39,14 +44,15 @@ _SCORE_SCHEMA = {
 }
 
 
-def batch_frame(store: ClientStore, batch_id: int, words: ReasonWords) -> pl.DataFrame:
-    """The batch's clients, scores, reasons (in words), officers' decisions and application fields."""
+def batch_frame(store: ClientStore, batch_id: int, scorer: Scorer) -> pl.DataFrame:
+    """The batch's clients, scores, models and reasons (in words, by ``scorer``: its reason words and its
+    bundle's figures), officers' decisions and application fields."""
     if store.db.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone() is None:
         raise StoreError(f"no batch {batch_id} in the store")
     spec = tables()["application"]
     fields = {name: column.dtype for name, column in spec.columns.items() if name != "SK_ID_CURR"}
     application = ", ".join("a." + quote(n) for n in fields)
-    sql = f"""SELECT s."SK_ID_CURR", s.batch_id, s.scored_at, s.bundle_id, s.pd, s.decision, s.grade,
+    sql = f"""SELECT s."SK_ID_CURR", s.batch_id, s.scored_at, s.bundle_id, s.model, s.pd, s.decision, s.grade,
         s.points, s.reasons, d.decision, d.override_reason, d.officer, d.decided_at, {application}
     FROM scores s
     JOIN application a ON a."SK_ID_CURR" = s."SK_ID_CURR" AND a.batch_id = s.batch_id
@@ -56,12 +62,28 @@ def batch_frame(store: ClientStore, batch_id: int, words: ReasonWords) -> pl.Dat
     frame = pl.DataFrame(rows, schema={**_SCORE_SCHEMA, **fields}, orient="row")
     stored = [json.loads(text) for text in frame["REASONS"]]
     flat = [
-        pl.Series(f"REASONS_{label}_{lang.upper()}", [words.cell(reasons[side], lang) for reasons in stored], pl.String)
+        pl.Series(f"REASONS_{label}_{lang.upper()}", [scorer.words.cell(reasons[side], lang) for reasons in stored], pl.String)
         for side, label in (("against", "AGAINST"), ("for", "FOR"))
         for lang in LANGS
     ]
-    at = frame.columns.index("REASONS")
-    return pl.concat([frame[:, :at], pl.DataFrame(flat), frame[:, at + 1 :]], how="horizontal")
+    columns = list(frame.columns)
+    at, model = columns.index("REASONS"), columns.index("MODEL") + 1
+    models = _model_words(frame, scorer.bundle, batch_supplied(store, batch_id))
+    return (
+        frame.with_columns(flat)
+        .join(models, on=["MODEL", "BUNDLE"], how="left", maintain_order="left")
+        .select(*columns[:model], *models.columns[2:], *columns[model:at], *(s.name for s in flat), *columns[at + 1 :])
+    )
+
+
+def _model_words(frame: pl.DataFrame, bundle: Bundle, supplied: frozenset[str]) -> pl.DataFrame:
+    """``MODEL``, ``BUNDLE`` and the model in words per language, once per model of the batch."""
+    pairs = frame.select("MODEL", "BUNDLE").unique(maintain_order=True)
+    return pairs.with_columns(
+        pl.Series(f"MODEL_{lang.upper()}", [scored_with(bundle, m, supplied, lang, b) for m, b in pairs.iter_rows()],
+                  dtype=pl.String)
+        for lang in LANGS
+    )
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -77,10 +99,10 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def export_batch(
-    store: ClientStore, batch_id: int, out: str | Path, words: ReasonWords, *, excel_fr: bool = False
+    store: ClientStore, batch_id: int, out: str | Path, scorer: Scorer, *, excel_fr: bool = False
 ) -> int:
-    """Write the batch to ``out`` (.csv or .parquet), the reasons put into words by ``words`` (the
-    scorer's); ``excel_fr``: ``;``, decimal comma, UTF-8 BOM.
+    """Write the batch to ``out`` (.csv or .parquet), models and reasons put into words by ``scorer``;
+    ``excel_fr``: ``;``, decimal comma, UTF-8 BOM.
 
     Returns the number of clients written.
     """
@@ -88,7 +110,7 @@ def export_batch(
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise StoreError(f"{out.name}: export to a .csv or a .parquet file")
-    frame = batch_frame(store, batch_id, words)
+    frame = batch_frame(store, batch_id, scorer)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":
         frame.write_parquet(out)

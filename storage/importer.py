@@ -34,6 +34,7 @@ _SCORES_SCHEMA = {
     "decision": pl.String,
     "grade": pl.String,
     "points": pl.Int64,
+    "model": pl.String,
     "reasons": pl.String,
 }
 
@@ -46,6 +47,12 @@ class ImportResult:
     rows: dict[str, int]  # rows stored per table
     report: ValidationReport
     seconds: float
+    model: str  # the bundle's model that scored the batch (the coverage of the tables it supplied)
+
+    @property
+    def supplied(self) -> tuple[str, ...]:
+        """The tables the import supplied (read, with rows or not)."""
+        return tuple(self.report.rows)
 
 
 def _silent(stage: str, done: int, total: int) -> None:
@@ -86,7 +93,8 @@ def import_files(
     seconds = time.perf_counter() - clock
     log.info("batch %d: %d clients (%d new) imported in %.1f s", batch_id, scores.height, new, seconds)
     stored = {name: frame.height for name, frame in validated.frames.items()}
-    return ImportResult(batch_id, scores.height, new, stored, report, seconds)
+    model = scorer.bundle.model_for(frozenset(validated.frames)).name
+    return ImportResult(batch_id, scores.height, new, stored, report, seconds, model)
 
 
 def seed_demo(store: ClientStore, scorer: Scorer, progress: Progress | None = None) -> ImportResult | None:
@@ -98,12 +106,13 @@ def seed_demo(store: ClientStore, scorer: Scorer, progress: Progress | None = No
 
 
 def score_frames(scorer: Scorer, frames: dict[str, pl.DataFrame], progress: Progress) -> pl.DataFrame:
-    """One row per client: PD, decision, grade, points and the reasons (JSON: group, feature, value,
-    contribution; put into words when shown), in chunks."""
-    features = scorer.features(frames)
+    """One row per client: PD, decision, grade, points, the model that scored it (the one matching
+    the tables ``frames`` supplies) and the reasons (JSON: group, feature, value, contribution; put
+    into words when shown), in chunks."""
+    features, supplied = scorer.features(frames), frozenset(frames)
     rows: list[tuple] = []
     for chunk in features.iter_slices(SCORE_CHUNK):
-        rows += [_score_row(score) for score in scorer.score(chunk)]
+        rows += [_score_row(score) for score in scorer.score(chunk, supplied=supplied)]
         progress("scored", len(rows), features.height)
     return pl.DataFrame(rows, schema=_SCORES_SCHEMA, orient="row").with_columns(scored_at=pl.lit(now()))
 
@@ -116,5 +125,6 @@ def _score_row(score: ClientScore) -> tuple:
         score.decision,
         score.grade,
         score.points,
+        score.model,
         json.dumps(reasons, ensure_ascii=False, separators=(",", ":")),
     )

@@ -7,8 +7,8 @@ columns are fixed); a later change to those columns needs its own migration.
 
 Tables: ``batches`` and ``batch_files`` (what was imported, from which files), ``clients`` (one
 row per SK_ID_CURR, with a pointer to its latest score), the seven Home Credit tables as imported
-(each row tagged with its ``batch_id``), ``scores`` (one row per client per import, reasons as
-JSON), ``decisions`` (officers' decisions, append-only: no update, delete or
+(each row tagged with its ``batch_id``), ``scores`` (one row per client per import, the model that
+made it, reasons as JSON), ``decisions`` (officers' decisions, append-only: no update, delete or
 replace of a recorded id) and ``drift_runs``.
 """
 
@@ -166,6 +166,15 @@ def m005_score_filters(db: Database) -> None:
 
 
 @migrations()
+def m006_score_models(db: Database) -> None:
+    # Which model scored each client (the coverage of the tables its batch supplied: "application",
+    # "bureau" or "full"); scores written before there was more than one model came from the full one.
+    # The tables a batch supplied are the keys of ``batches.row_counts["read"]`` (every table read,
+    # even without rows), so they need no column of their own.
+    _run(db, "ALTER TABLE scores ADD COLUMN model TEXT NOT NULL DEFAULT 'full'")
+
+
+@migrations()
 def m008_decision_ids(db: Database) -> None:
     # ``INSERT OR REPLACE`` deletes the row it replaces without firing the delete trigger (SQLite
     # fires delete triggers on REPLACE only with recursive_triggers on, a per-connection setting):
@@ -185,7 +194,8 @@ BEGIN SELECT RAISE(ABORT, 'decisions are append-only: a decision id is a positiv
 KNOWN: tuple[str, ...] = tuple(
     fn.__name__
     for fn in (
-        m001_core, m002_decisions, m003_drift_runs, m004_import_indexes, m005_score_filters, m008_decision_ids,
+        m001_core, m002_decisions, m003_drift_runs, m004_import_indexes, m005_score_filters, m006_score_models,
+        m008_decision_ids,
     )
 )
 

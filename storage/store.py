@@ -56,6 +56,8 @@ class ScoreRecord:
     id: int
     batch_id: int
     bundle_id: str
+    model: str  # the bundle's model that made the score: the coverage of the tables supplied
+    supplied: tuple[str, ...]  # the tables the batch supplied (every table read, with rows or not)
     pd: float
     decision: str
     grade: str
@@ -85,7 +87,9 @@ class ClientRecord:
     decision: DecisionRecord | None  # the latest officer's decision, if any
 
 
-_SCORE_COLUMNS = "s.id, s.batch_id, s.bundle_id, s.pd, s.decision, s.grade, s.points, s.reasons, s.scored_at"
+_SCORE_COLUMNS = (
+    "s.id, s.batch_id, s.bundle_id, s.model, b.row_counts, s.pd, s.decision, s.grade, s.points, s.reasons, s.scored_at"
+)
 _LIST_COLUMNS = {
     "SK_ID_CURR": pl.Int64,
     "BATCH": pl.Int64,
@@ -97,9 +101,17 @@ _LIST_COLUMNS = {
 }
 
 
+def supplied_tables(row_counts: str) -> tuple[str, ...]:
+    """The tables a batch supplied, from its ``row_counts`` column (the tables read, in reading order)."""
+    return tuple(json.loads(row_counts).get("read", {}))
+
+
 def _score(row: tuple) -> ScoreRecord:
-    reasons = json.loads(row[7])
-    return ScoreRecord(*row[:7], against=reasons["against"], favour=reasons["for"], scored_at=row[8])
+    reasons = json.loads(row[9])
+    return ScoreRecord(
+        *row[:4], supplied_tables(row[4]), *row[5:9], against=reasons["against"], favour=reasons["for"],
+        scored_at=row[10],
+    )
 
 
 class ClientStore:
@@ -216,7 +228,8 @@ class ClientStore:
         conn = self.db.conn
         row = conn.execute(
             f"""SELECT c.first_batch_id, c.last_batch_id, {_SCORE_COLUMNS}
-            FROM clients c JOIN scores s ON s.id = c.latest_score_id WHERE c."SK_ID_CURR" = ?""",
+            FROM clients c JOIN scores s ON s.id = c.latest_score_id JOIN batches b ON b.id = s.batch_id
+            WHERE c."SK_ID_CURR" = ?""",
             (sk_id_curr,),
         ).fetchone()
         if row is None:
@@ -234,7 +247,8 @@ class ClientStore:
     def scores(self, sk_id_curr: int) -> list[ScoreRecord]:
         """Every score of a client, newest first."""
         rows = self.db.conn.execute(
-            f'SELECT {_SCORE_COLUMNS} FROM scores s WHERE s."SK_ID_CURR" = ? ORDER BY s.id DESC',
+            f"""SELECT {_SCORE_COLUMNS} FROM scores s JOIN batches b ON b.id = s.batch_id
+            WHERE s."SK_ID_CURR" = ? ORDER BY s.id DESC""",
             (sk_id_curr,),
         )
         return [_score(row) for row in rows]

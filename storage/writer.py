@@ -74,7 +74,7 @@ class BatchRows:
     started: str
     bundle_id: str
     frames: dict[str, pl.DataFrame]  # tables to store, as validated
-    scores: pl.DataFrame  # SK_ID_CURR, pd, decision, grade, points, reasons (JSON), scored_at
+    scores: pl.DataFrame  # SK_ID_CURR, pd, decision, grade, points, model, reasons (JSON), scored_at
     report: ValidationReport
     digests: dict[str, str]  # table -> digest of its rows (storage.content)
     application: str | None = None

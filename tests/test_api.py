@@ -83,7 +83,8 @@ def test_scoring_one_application_equals_the_engine(app, one_application):
     assert status == 200, body
     scorer = ctx.scorer
     frames, _ = tables_from_json({"application": one_application})
-    expected = scorer.score(scorer.features(frames))[0]
+    expected = scorer.score(scorer.features(frames), supplied=frames)[0]  # the model of the tables in the body
+    assert body["MODEL"] == expected.model == "application"
     assert body["PD"] == pytest.approx(expected.pd, abs=1e-12)
     assert body["DECISION"] == expected.decision and body["GRADE"] == expected.grade
     assert [r["feature"] for r in body["REASONS_AGAINST"]] == [r.feature for r in expected.against]

@@ -200,7 +200,7 @@ def test_all_missing_columns_are_listed_not_tested(bundle, resample):
     batch = resample.with_columns(pl.lit(None, dtype=resample[c].dtype).alias(c) for c in empty)
     s = run_drift(bundle, batch, config=SMALL).summary
     reason = "missing for every client of the batch"
-    assert s["not_compared"] == [{"column": c, "reason": reason} for c in empty]
+    assert s["not_compared"] == [{"column": c, "code": "missing_in_batch", "reason": reason} for c in empty]
     assert {c["column"] for c in s["columns"]} == set(columns) - set(empty)
     bands = {p["feature"]: p["band"] for p in s["psi"]["features"]}
     assert all(bands[c] == ACT for c in empty if c in bands)
@@ -209,7 +209,7 @@ def test_all_missing_columns_are_listed_not_tested(bundle, resample):
 def test_partial_batches_and_inconsistent_input_are_explained(bundle, resample):
     columns = list(drift_columns(bundle, SMALL))
     partial = run_drift(bundle, resample.select("SK_ID_CURR", *columns[1:]), config=SMALL).summary
-    assert partial["not_compared"] == [{"column": columns[0], "reason": "absent from the batch"}]
+    assert partial["not_compared"] == [{"column": columns[0], "code": "absent", "reason": "absent from the batch"}]
     assert not partial["score"]["available"] and "absent" in partial["score"]["reason"]
     with pytest.raises(DriftError, match="PDs given"):
         run_drift(bundle, resample, current_pd=np.zeros(3), config=SMALL)

@@ -39,7 +39,7 @@ def exported(tmp_path_factory, scorer, small_tables):
 
 def test_csv_export_has_scores_reasons_decisions_and_fields(exported, scorer, tmp_path):
     store, batch, app = exported
-    assert export_batch(store, batch, tmp_path / "out.csv", scorer.words) == 40
+    assert export_batch(store, batch, tmp_path / "out.csv", scorer) == 40
     back = pl.read_csv(tmp_path / "out.csv", infer_schema_length=None)
     scores = store.find_clients(batch=batch)
     assert back["SK_ID_CURR"].to_list() == app["SK_ID_CURR"].to_list()
@@ -56,7 +56,7 @@ def test_csv_export_has_scores_reasons_decisions_and_fields(exported, scorer, tm
 
 def test_csv_cells_that_start_a_formula_are_neutralised(exported, scorer, tmp_path):
     store, batch, _ = exported
-    export_batch(store, batch, tmp_path / "out.csv", scorer.words)
+    export_batch(store, batch, tmp_path / "out.csv", scorer)
     first = pl.read_csv(tmp_path / "out.csv", infer_schema=False).row(0, named=True)
     for name, text in FORMULAS.items():
         assert first[name] == "'" + text
@@ -67,11 +67,11 @@ def test_csv_cells_that_start_a_formula_are_neutralised(exported, scorer, tmp_pa
 def test_french_excel_csv_uses_semicolons_decimal_commas_and_a_bom(exported, scorer, tmp_path):
     store, batch, _ = exported
     out = tmp_path / "excel.csv"
-    export_batch(store, batch, out, scorer.words, excel_fr=True)
+    export_batch(store, batch, out, scorer, excel_fr=True)
     data = out.read_bytes()
     assert data.startswith(codecs.BOM_UTF8) and data[3:].startswith(b"SK_ID_CURR;BATCH;")
     back = pl.read_csv(data[3:], separator=";", decimal_comma=True, infer_schema_length=None)
-    expected = batch_frame(store, batch, scorer.words)
+    expected = batch_frame(store, batch, scorer)
     assert back["PD"].to_list() == pytest.approx(expected["PD"].to_list(), rel=1e-12)
     assert back["AMT_ANNUITY"].to_list() == expected["AMT_ANNUITY"].to_list()
     assert b"0," in data and "'=HYPERLINK" in data.decode("utf-8-sig")
@@ -79,9 +79,9 @@ def test_french_excel_csv_uses_semicolons_decimal_commas_and_a_bom(exported, sco
 
 def test_parquet_export_keeps_types_and_text_as_stored(exported, scorer, tmp_path):
     store, batch, app = exported
-    export_batch(store, batch, tmp_path / "out.parquet", scorer.words)
+    export_batch(store, batch, tmp_path / "out.parquet", scorer)
     back = pl.read_parquet(tmp_path / "out.parquet")
-    assert back.equals(batch_frame(store, batch, scorer.words))
+    assert back.equals(batch_frame(store, batch, scorer))
     fields = tables()["application"].schema()
     assert back.schema["PD"] == pl.Float64 and back.schema["POINTS"] == pl.Int64
     assert all(back.schema[name] == dtype for name, dtype in fields.items())
@@ -91,6 +91,6 @@ def test_parquet_export_keeps_types_and_text_as_stored(exported, scorer, tmp_pat
 def test_export_refuses_an_unknown_batch_or_format(exported, scorer, tmp_path):
     store, batch, _ = exported
     with pytest.raises(StoreError, match="no batch 99"):
-        export_batch(store, 99, tmp_path / "out.csv", scorer.words)
+        export_batch(store, 99, tmp_path / "out.csv", scorer)
     with pytest.raises(StoreError, match=r"\.csv or a \.parquet"):
-        export_batch(store, batch, tmp_path / "out.xlsx", scorer.words)
+        export_batch(store, batch, tmp_path / "out.xlsx", scorer)

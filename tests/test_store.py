@@ -69,7 +69,7 @@ def test_store_of_an_older_schema_is_migrated_and_keeps_its_rows(tmp_path):
     old = Database(tmp_path / DATABASE_FILE)
     migrations.apply(old, stop_before="m002_decisions")
     old.execute("""INSERT INTO batches VALUES (1, 'import', 'imported', '2025-01-02T10:00:00+00:00',
-                '2025-01-02T10:01:00+00:00', 'alice', 'b0', 1, 1, '{}', '{}')""")
+                '2025-01-02T10:01:00+00:00', 'alice', 'b0', 1, 1, '{"read": {"application": 1, "bureau": 3}}', '{}')""")
     old.conn.execute("BEGIN")
     old.conn.execute("INSERT INTO clients VALUES (100001, 1, 1, 7)")
     reasons = json.dumps(
@@ -81,7 +81,7 @@ def test_store_of_an_older_schema_is_migrated_and_keeps_its_rows(tmp_path):
     )
     old.conn.execute('INSERT INTO application (batch_id, "SK_ID_CURR", "AMT_CREDIT") VALUES (1, 100001, 5e5)')
     old.conn.execute("COMMIT")
-    assert "decisions" not in old.table_names()
+    assert "decisions" not in old.table_names() and "model" not in old["scores"].columns_dict
     old.close()
 
     store = ClientStore(tmp_path)
@@ -89,6 +89,8 @@ def test_store_of_an_older_schema_is_migrated_and_keeps_its_rows(tmp_path):
     client = store.client(100001)
     assert client.score.id == 7 and client.score.grade == "E" and client.application["AMT_CREDIT"] == 5e5
     assert client.score.against[0]["feature"] == "X"
+    # Scores from before there was one model per coverage were made by the full-history model.
+    assert client.score.model == "full" and client.score.supplied == ("application", "bureau")
     decision = store.record_decision(100001, "refuse", officer="bob")
     assert store.client(100001).decision == decision
 

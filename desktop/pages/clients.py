@@ -6,11 +6,8 @@ stays fast on hundreds of thousands of clients. The chosen client travels as ``?
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-from functools import cache
-from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
@@ -22,12 +19,12 @@ from desktop.explain import DAYS_PER_YEAR
 from desktop.figures.scoring import gauge, gauge_summary
 from desktop.i18n import current_lang, number, percent, t, timestamp
 from desktop.widgets import chart, decision_badge, decision_word
-from engine.bundle import MANIFEST_FILE
+from engine.coverage_words import FULL, scored_with
 from engine.labels import DAYS_NOT_APPLICABLE, level_label
 from storage.client_tables import ClientFilter, client_page
 from storage.faults import StoreFault
 from storage.paths import StoreError
-from storage.store import ClientRecord
+from storage.store import ClientRecord, ScoreRecord
 
 log = logging.getLogger(__name__)
 
@@ -306,7 +303,8 @@ def _detail(sk_id: int | None) -> list:
     if record is None:
         return [dbc.Alert(t("clients.unknown_client", id=sk_id), color="warning")]
     lang, score = current_lang(), record.score
-    threshold = _threshold(context().bundle_path)
+    bundle = context().scorer.bundle
+    threshold = (bundle.models.get(score.model) or bundle.models[FULL]).threshold  # the scoring model's
     return [
         html.Div(
             [
@@ -334,6 +332,7 @@ def _detail(sk_id: int | None) -> list:
             ],
             className="align-items-center",
         ),
+        _model_note(bundle, score, lang),
         dcc.Link(t("clients.interpretation_link"), href=f"/interpretation?client={sk_id}", id="interpretation-link",
                  className="btn btn-outline-primary btn-sm my-2", title=t("clients.interpretation_link_label", id=sk_id)),
         html.H3(t("clients.facts"), className="h5 mt-2"),
@@ -343,10 +342,12 @@ def _detail(sk_id: int | None) -> list:
     ]
 
 
-@cache
-def _threshold(bundle_path: Path) -> float:
-    """The full-history model's refusal threshold, read from the manifest (the model need not be loaded)."""
-    return float(json.loads((bundle_path / MANIFEST_FILE).read_text("utf-8"))["models"]["full"]["threshold"])
+def _model_note(bundle, score: ScoreRecord, lang: str) -> html.P:
+    """Which model made the score, in words with its expected AUC; set apart when it is not the
+    full-history model (a less accurate score)."""
+    text = scored_with(bundle, score.model, score.supplied, lang, score.bundle_id)
+    partial = score.model != FULL
+    return html.P(text, id="client-model", className="alert alert-warning py-1 px-2 small mb-2" if partial else "small mb-2")
 
 
 @callback(Output("client-detail", "children"), Input("clients-selected", "data"), prevent_initial_call=True)

@@ -1,7 +1,8 @@
 """Data drift ("/drift"): how far a stored batch is from the model's training population.
 
 Pick a batch (``?batch=<id>``, else the latest); its latest drift run is shown: the verdict, the
-PSI table (band in words and as a light), the PD distribution and approval-rate shift, the
+features of the tables the batch did not supply (a status of their own, never drift), the PSI table
+(band in words and as a light), the PD distribution and approval-rate shift, the
 Evidently report (served from ``<store home>/reports`` by :func:`install_report_route`) and the
 history of every run. "Analyser la dérive" runs a new one as a background job.
 """
@@ -21,8 +22,11 @@ from desktop.csp import REPORT_POLICY, REPORT_SANDBOX
 from desktop.figures.drift import approval_figure, history_figure, pd_histogram_figure
 from desktop.figures.model import chart
 from desktop.i18n import current_lang, number, percent, t, timestamp
+from engine.coverage_words import model_sentence, table_words
+from engine.drift import NOT_SUPPLIED
 from engine.labels import feature_label
-from engine.psi import ACT, MONITOR, STABLE, psi_band
+from engine.psi import ACT, MONITOR, STABLE
+from engine.schema import TABLE_NAMES
 from storage.drift_runs import STEPS, DriftRun, drift_history, latest_drift, reports_dir, run_batch_drift
 
 log = logging.getLogger(__name__)
@@ -79,6 +83,10 @@ def _summary(run: DriftRun, lang: str) -> dbc.Row:
         _card(t("drift.dataset_drift", lang), verdict,
               t("drift.dataset_detail", lang, threshold=percent(s["drift_share_threshold"], lang)), "drift-card-dataset"),
     ]
+    if s.get("not_supplied"):
+        missing = [name for name in TABLE_NAMES if name not in s["supplied"]]
+        cards.append(_card(t("drift.not_supplied_card", lang), number(len(s["not_supplied"]), lang),
+                           t("drift.not_supplied_detail", lang, tables=table_words(missing, lang)), "drift-card-not-supplied"))
     if score.get("available"):
         rate = score["approval_rate"]
         cards += [
@@ -93,7 +101,7 @@ def _summary(run: DriftRun, lang: str) -> dbc.Row:
 
 def _psi_table(run: DriftRun, lang: str) -> dbc.Table:
     specs = context().scorer.bundle.pipeline.specs
-    rows = sorted(run.summary["psi"]["features"], key=lambda item: -item["psi"])
+    rows = sorted(run.summary["psi"]["features"], key=lambda item: (item["psi"] is None, -(item["psi"] or 0)))
     score = run.summary["score"]
     body = []
     if score.get("available"):
@@ -104,7 +112,7 @@ def _psi_table(run: DriftRun, lang: str) -> dbc.Table:
         spec = specs.get(item["feature"])
         label = feature_label(spec, lang) if spec is not None else item["feature"]
         body.append(html.Tr([html.Th(label, scope="row"), html.Td(html.Code(item["feature"])),
-                             html.Td(number(item["psi"], lang, 3)), html.Td(_band_badge(psi_band(item["psi"]), lang))]))
+                             html.Td(number(item["psi"], lang, 3)), html.Td(_band_badge(item["band"], lang))]))
     head = html.Thead(html.Tr([html.Th(t(f"drift.col_{c}", lang), scope="col") for c in ("feature", "code", "psi", "band")]))
     return dbc.Table([html.Caption(t("drift.psi_caption", lang)), head, html.Tbody(body)], id="drift-psi-table",
                      size="sm", hover=True, responsive=True)
@@ -115,10 +123,15 @@ def _columns_detail(run: DriftRun, lang: str) -> html.Details:
                      html.Td(t("drift.yes", lang) if c["drifted"] else t("drift.no", lang))])
             for c in run.summary["columns"]]
     head = html.Thead(html.Tr([html.Th(t(f"drift.col_{c}", lang), scope="col") for c in ("column", "method", "score", "drifted")]))
-    skipped = [html.Li(f'{item["column"]} : {item["reason"]}') for item in run.summary["not_compared"]]
+    colon = " : " if lang == "fr" else ": "
+    skipped = [html.Li(item["column"] + colon + (t(f"drift.reason_{item['code']}", lang) if "code" in item else item["reason"]))
+               for item in run.summary["not_compared"]]
+    absent = run.summary.get("not_supplied", [])
     return html.Details([
         html.Summary(t("drift.columns_detail", lang, n=len(rows))),
         dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True),
+        *([html.P(t("drift.not_supplied_list", lang)), html.Ul([html.Li(c) for c in absent], id="drift-not-supplied")]
+          if absent else []),
         *([html.P(t("drift.not_compared", lang)), html.Ul(skipped)] if skipped else []),
     ], className="mb-3")
 
@@ -130,6 +143,8 @@ def _run_view(run: DriftRun, lang: str) -> html.Div:
                  reference=number(s["rows"]["reference"], lang)), id="drift-run-info"),
         *[dbc.Alert(w, color="warning") for w in s.get("warnings", [])],
         _summary(run, lang),
+        *([html.P(t("drift.score_model", lang, model=model_sentence(score["model"], None, lang)), id="drift-score-model")]
+          if "model" in score else []),
         html.H2(t("drift.psi_title", lang)),
         html.P(t("drift.psi_intro", lang)),
         _psi_table(run, lang),

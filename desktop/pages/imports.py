@@ -24,7 +24,8 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from desktop.body_limits import MAX_UPLOAD_BYTES
 from desktop.context import context
-from desktop.i18n import current_lang, number, percent, t
+from desktop.i18n import LANGS, current_lang, number, percent, t
+from engine.coverage_words import FULL, scored_with
 from engine.input_problems import Problem, describe
 from storage.importer import import_files
 from storage.validation import ImportRefused, validate
@@ -86,8 +87,10 @@ def _import_job(paths: list[str], progress) -> dict:
     uploads = ctx.store.home / UPLOADS_DIR
     if all(Path(p).is_relative_to(uploads) for p in paths):
         shutil.rmtree(uploads, ignore_errors=True)
+    model = {lang: scored_with(ctx.scorer.bundle, result.model, result.supplied, lang) for lang in LANGS}
     return {
         "batch": result.batch_id, "clients": result.clients, "new": result.new_clients, "seconds": result.seconds,
+        "model": model, "partial": result.model != FULL,
         "decisions": dict(Counter(clients["DECISION"].to_list())), "grades": dict(sorted(Counter(clients["GRADE"].to_list()).items())),
         "ids": clients["SK_ID_CURR"].head(LISTED_CLIENTS).to_list(), "warnings": len(result.report.warnings),
     }
@@ -162,6 +165,7 @@ def summary_view(result: dict, lang: str) -> html.Div:
         html.H2(t("imports.summary_title", lang)),
         dbc.Alert(t("imports.done", lang, batch=result["batch"], clients=number(result["clients"], lang),
                     new=number(result["new"], lang), seconds=number(result["seconds"], lang, 1)), color="success"),
+        dbc.Alert(result["model"][lang], color="warning" if result["partial"] else "info", id="import-model"),
         html.Ul(decisions), html.P(t("imports.grades", lang, grades=grades)),
         html.H3(t("imports.clients_title", lang), className="h5"),
         html.Ul(links, className="client-links"),

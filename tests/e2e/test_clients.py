@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from desktop.i18n import number, percent
 from e2e.conftest import screenshot
+from engine.coverage_words import scored_with
 
 TIMEOUT = 30_000
 
@@ -84,3 +85,15 @@ def test_follow_model_without_reason_then_interpretation_and_english(page, runni
     page.click("#interpretation-link")
     page.wait_for_selector("#interp-waterfall", timeout=120_000)
     assert f"client {sk_id}" in page.inner_text("h1")
+
+
+def test_client_page_says_which_model_scored(page, running_app):
+    ctx = running_app[0]
+    sk_id = _client(ctx.store, "accept", skip=3)
+    score = ctx.store.client(sk_id).score
+    _open(page, sk_id)
+    said = page.inner_text("#client-model")
+    assert said == scored_with(ctx.scorer.bundle, score.model, score.supplied, "fr", score.bundle_id)
+    assert said.startswith("Score établi sur la demande") and "AUC attendue 0," in said
+    page.click("#language-switch")
+    page.wait_for_selector("#client-model:has-text('Scored on the application')", timeout=TIMEOUT)

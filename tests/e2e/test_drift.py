@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from e2e.conftest import screenshot
+from storage.drift_runs import latest_drift
+from storage.importer import import_files
 
 
 def test_run_drift_on_the_demo_batch(page, running_app, requests_seen):
@@ -38,3 +40,20 @@ def test_report_route_serves_only_reports(page, running_app):
     # A slash in the name never reaches the report route (Dash answers with its page, not the file).
     escaped = page.request.get(server.url + "/reports/..%2Fclients.sqlite")
     assert not escaped.body().startswith(b"SQLite format")
+
+
+def test_drift_of_an_application_only_batch_says_not_supplied(page, running_app, demo_tables, tmp_path):
+    ctx, server = running_app
+    application = demo_tables["application"].head(400).reverse()  # other bytes than the demo file
+    application.write_csv(tmp_path / "application_test.csv")
+    batch = import_files(ctx.store, [tmp_path / "application_test.csv"], ctx.scorer).batch_id
+    page.goto(f"{server.url}/drift?batch={batch}")
+    page.locator("#drift-run").click()
+    page.locator("#drift-psi-table").wait_for(timeout=180_000)
+    card = page.locator("#drift-card-not-supplied").inner_text()
+    assert "Variables non fournies" in card and "crédits au bureau" in card
+    run = latest_drift(ctx.store, batch)
+    assert run.summary["not_supplied"] and not set(run.summary["not_supplied"]) & set(run.summary["drifted_columns"])
+    table = page.locator("#drift-psi-table").inner_text()
+    assert "non fourni" in table
+    screenshot(page, "drift-application-only")
