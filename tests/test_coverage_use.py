@@ -84,16 +84,16 @@ def test_interpretation_and_what_if_use_the_model_that_scored(stored, bundle):
             store.db.conn.execute(point, (latest.id, sk_id))
 
 
-def test_export_says_which_model_in_words(stored, bundle):
+def test_export_says_which_model_in_words(stored, scorer):
     store, batches = stored
-    frame = batch_frame(store, batches["application"].batch_id, bundle)
+    frame = batch_frame(store, batches["application"].batch_id, scorer)
     assert frame.columns[frame.columns.index("MODEL"):][:3] == ["MODEL", "MODEL_FR", "MODEL_EN"]
     assert frame["MODEL"].unique().to_list() == ["application"]
     assert frame["MODEL_FR"].str.starts_with(APPLICATION_ONLY).all()
-    ignored = batch_frame(store, batches["previous"].batch_id, bundle)
+    ignored = batch_frame(store, batches["previous"].batch_id, scorer)
     assert ignored["MODEL_FR"].str.ends_with("non utilisées par ce modèle : demandes précédentes.").all()
     assert ignored["MODEL_EN"].str.ends_with("not used by this model: previous applications.").all()
-    full = batch_frame(store, batches["full"].batch_id, bundle)
+    full = batch_frame(store, batches["full"].batch_id, scorer)
     assert full["MODEL_EN"].str.starts_with(FULL_HISTORY).all() and full.height == 300
 
 
