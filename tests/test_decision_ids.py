@@ -87,7 +87,8 @@ def test_a_store_of_an_older_app_gets_the_trigger_when_opened(tmp_path):
     with old.conn:
         old.conn.execute("INSERT INTO clients VALUES (100001, 1, 1, 7)")
         old.conn.execute(
-            "INSERT INTO scores VALUES (7, 100001, 1, 'b0', 0.2, 'refuse', 'E', 520, ?, '2025-01-02T10:00:30')",
+            "INSERT INTO scores (id, SK_ID_CURR, batch_id, bundle_id, pd, decision, grade, points, reasons, scored_at)"
+            " VALUES (7, 100001, 1, 'b0', 0.2, 'refuse', 'E', 520, ?, '2025-01-02T10:00:30')",
             ('{"against": [], "for": []}',),
         )
         old.conn.execute('INSERT INTO application (batch_id, "SK_ID_CURR") VALUES (1, 100001)')

@@ -141,7 +141,7 @@ def test_stored_reasons_keep_their_structure_and_are_worded_in_both_languages(sc
     store = ClientStore(tmp_path / "store")
     import_files(store, [folder / "application_test.csv"], scorer)
     expected = {s.sk_id_curr: s for s in scorer.score(scorer.features({"application": demo_tables["application"].filter(
-        pl.col("SK_ID_CURR").is_in(clients.implode()))}))}
+        pl.col("SK_ID_CURR").is_in(clients.implode()))}), supplied={"application"})}  # as the import scores it
     stored = store.db.execute("SELECT reasons FROM scores").fetchall()
     assert all(len(text) < 1000 for (text,) in stored)  # the structure, not two languages of sentences
     for sk_id, score in expected.items():

@@ -31,7 +31,9 @@ def test_demo_batch_scores_every_client(scorer, demo_features):
     assert list(table["POINTS"]) == list(points(table["PD"].to_numpy()))
     # A batch like the training population: mean PD in the range of the 7.7 % training default rate.
     assert 0.04 < table["PD"].mean() < 0.12
-    assert table["REASONS_AGAINST_FR"].str.len_chars().min() > 0
+    # Every client has reasons; a client has none against only when every group lowers its risk (rare).
+    assert (table["REASONS_AGAINST_FR"].str.len_chars() + table["REASONS_FOR_FR"].str.len_chars()).min() > 0
+    assert (table["REASONS_AGAINST_FR"].str.len_chars() > 0).mean() > 0.95
 
 
 def test_contributions_match_shap_tree_explainer(scorer, demo_features):
@@ -62,8 +64,10 @@ def test_one_client_alone_scores_as_in_the_batch(scorer, demo_tables, demo_featu
 
 
 def test_reasons_are_signed_sorted_and_worded_in_both_languages(scorer, demo_features):
+    base = float(scorer.bundle.calibration.predict(scorer.contributions(scorer.matrix(demo_features.head(1)))[:, -1])[0])
     for s in scorer.score(demo_features.head(300)):
-        assert 0 < len(s.against) <= 4 and len(s.favour) <= 4
+        assert 0 < len(s.against) + len(s.favour) and len(s.against) <= 4 and len(s.favour) <= 4
+        assert s.against or s.pd < base  # no reason against: every group lowers the risk below the average client's
         up = [r.contribution for r in s.against]
         down = [r.contribution for r in s.favour]
         assert all(c > 0 for c in up) and up == sorted(up, reverse=True)
