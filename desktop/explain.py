@@ -77,8 +77,10 @@ def _explain(
     features = blank(scorer.features(tables), scorer.bundle.pipeline.specs, model.tables)
     contrib = scorer.contributions(scorer.matrix(features))[0]
     calibration = model.calibration
-    base = float(calibration.log_odds(np.array([contrib[-1]]))[0])
-    shares = contrib[:-1] * calibration.a
+    known, unknown = scorer.known_shares(contrib[None, :-1] * calibration.a, model)
+    # The base is the average client of this input kind: what the tables not supplied add is in it.
+    base = float(calibration.log_odds(np.array([contrib[-1]]))[0]) + float(unknown[0])
+    shares = known[0]
     return Explanation(sk_id_curr, score_id, features, shares, scorer.groups.totals(shares), base)
 
 

@@ -112,6 +112,17 @@ class Scorer:
         threshold = self.bundle.threshold if model is None else model.threshold
         return np.where(np.asarray(pd) >= threshold, REFUSE, ACCEPT)
 
+    def known_shares(self, shares: np.ndarray, model: CoverageModel) -> tuple[np.ndarray, np.ndarray]:
+        """``shares`` (rows × features) without the features of tables the model does not read, and what
+        those features added per row. A table not supplied says nothing about the client: what its
+        blanked features add belongs with the average client of that input kind, not with the reasons."""
+        unknown = np.array([self.specs[j].table not in model.tables for j in range(len(self.specs))])
+        if not unknown.any():
+            return shares, np.zeros(shares.shape[0])
+        known = shares.copy()
+        known[:, unknown] = 0.0
+        return known, shares[:, unknown].sum(axis=1)
+
     def score(
         self, features: pl.DataFrame, top: int = TOP_REASONS, supplied: Collection[str] | None = None
     ) -> list[ClientScore]:
@@ -121,7 +132,7 @@ class Scorer:
         contrib = self.contributions(self.impute(raw))
         margin = contrib.sum(axis=1)
         pd = model.calibration.predict(margin)
-        shares = contrib[:, :-1] * model.calibration.a
+        shares, _ = self.known_shares(contrib[:, :-1] * model.calibration.a, model)
         ids = features["SK_ID_CURR"].to_list()
         decisions, letters, pts = self.decide(pd, model), grades(pd), points(pd)
         reasons = self.groups.reasons(shares, raw, top)

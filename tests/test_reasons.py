@@ -119,6 +119,25 @@ def test_group_contributions_add_up_to_the_clients_log_odds(scorer, demo):
         assert not score.against or score.against[0].contribution == pytest.approx(strongest, rel=1e-6)
 
 
+def test_a_client_scored_on_the_application_alone_gets_no_reason_from_a_table_not_supplied(scorer, demo):
+    """A table not supplied says nothing about the client: what its blanked features add goes to the
+    base of the waterfall (the average client of that input kind), never to a reason."""
+    application, _, _ = demo
+    features = scorer.features({"application": application.head(300)})
+    model = scorer.bundle.model_for({"application"})
+    scores = scorer.score(features, supplied={"application"})
+    assert {s.model for s in scores} == {"application"}
+    spec = scorer.bundle.pipeline.specs
+    for score in scores:
+        for reason in score.against + score.favour:
+            assert spec[reason.feature].table in model.tables if reason.feature in spec else True, reason
+            assert reason.group not in ("previous", "repayments", "cards"), reason
+    X = scorer.matrix(features)
+    shares = scorer.contributions(X)[:, :-1] * model.calibration.a
+    known, unknown = scorer.known_shares(shares, model)
+    assert np.allclose(known.sum(axis=1) + unknown, shares.sum(axis=1)) and np.abs(unknown).max() > 0
+
+
 @pytest.mark.parametrize(
     ("spec", "value", "fr", "en"),
     [
