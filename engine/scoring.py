@@ -65,6 +65,10 @@ class Scorer:
         self.specs = [bundle.pipeline.specs[f] for f in bundle.feature_names]
         self.groups = ReasonGroups(self.specs, bundle.pipeline.levels.get("application", {}))
         self.words = ReasonWords(bundle.pipeline.specs, dict(zip(bundle.feature_names, bundle.medians)))
+        #: Per model, the features of the tables it does not read (computed once, used on every score).
+        self.unknown = {
+            name: np.array([spec.table not in model.tables for spec in self.specs]) for name, model in bundle.models.items()
+        }
 
     def features(self, tables: Mapping[str, pl.DataFrame | None]) -> pl.DataFrame:
         """SK_ID_CURR and the model's features, in the bundle's order."""
@@ -116,7 +120,7 @@ class Scorer:
         """``shares`` (rows × features) without the features of tables the model does not read, and what
         those features added per row. A table not supplied says nothing about the client: what its
         blanked features add belongs with the average client of that input kind, not with the reasons."""
-        unknown = np.array([self.specs[j].table not in model.tables for j in range(len(self.specs))])
+        unknown = self.unknown[model.name]
         if not unknown.any():
             return shares, np.zeros(shares.shape[0])
         known = shares.copy()
