@@ -33,7 +33,7 @@ import json
 import logging
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +51,8 @@ PD = "PD"
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Below this many clients the summary warns that the tests say little.
 MIN_ROWS = 100
+#: Bins of the PD histograms (equal width, from 0 to the 99.5th percentile of both samples).
+HISTOGRAM_BINS = 30
 #: The application amounts and age every client must have (``engine.schema.APPLICATION_REQUIRED``).
 KEY_COLUMNS = tuple(c for c in APPLICATION_REQUIRED if c != KEY)
 TOP_FEATURE, APPLICATION, KEY_COLUMN = "top feature", "application", "key column"
@@ -96,10 +98,12 @@ class DriftConfig:
 
 @dataclass
 class DriftResult:
-    """The JSON-ready summary and the self-contained HTML page (Evidently report + PSI header)."""
+    """The JSON-ready summary, the self-contained HTML page (Evidently report + PSI header) and the
+    PD histograms of the reference and the batch (:func:`pd_histogram`; empty without a PD)."""
 
     summary: dict
     html: str
+    histogram: dict = field(default_factory=dict)
 
     def json(self) -> str:
         return json.dumps(self.summary, ensure_ascii=False)
@@ -151,7 +155,7 @@ def drift_frame(bundle: Bundle, tables_in: Mapping[str, pl.DataFrame | None]) ->
     the application's text columns (the categories behind the one-hot features)."""
     application = tables_in["application"]
     text = [c for c, t in application.schema.items() if t == pl.String]
-    return Scorer(bundle).features(tables_in).join(application.select(KEY, *text), on=KEY, how="left")
+    return bundle.pipeline.transform(tables_in).join(application.select(KEY, *text), on=KEY, how="left")
 
 
 def column_table(bundle: Bundle, column: str) -> str:
@@ -167,14 +171,16 @@ def run_drift(
     config: DriftConfig = DriftConfig(),
     progress: Callable[[str], None] = log.info,
     supplied: Iterable[str] | None = None,
+    stored: pl.DataFrame | None = None,
 ) -> DriftResult:
     """Drift of a batch (``SK_ID_CURR``, the model's features and the raw application text columns,
     as the pipeline and the reader give them) against the bundle's reference sample.
 
     ``supplied``: the tables the batch supplied (default: every table); the columns of the others are
     reported as not supplied, and the PD is compared with the reference of the model that scores such
-    a batch. ``current_pd``: the batch's calibrated PD in row order; computed here when omitted and
-    the batch holds every model feature. Raises :class:`DriftError` for a batch that cannot be
+    a batch. ``current_pd``: the batch's calibrated PD in row order; when omitted, the PD ``stored``
+    with the batch (``SK_ID_CURR``, ``PD``, ``BUNDLE``, ``MODEL``) if this bundle's model made all of
+    it, else scored here (once) when the batch holds every model feature. Raises :class:`DriftError` for a batch that cannot be
     compared (no client, none of the compared columns, a column that does not convert, PD of
     another length).
     """
@@ -193,8 +199,8 @@ def run_drift(
             f"(e.g. {', '.join(columns[:3])}): give the features computed by this model's pipeline"
         )
     batch = _aligned(current, reference, compared)
-    if current_pd is None and all(f in current.columns for f in bundle.feature_names):
-        current_pd = Scorer(bundle).pd(current, supplied)
+    if current_pd is None:
+        current_pd = batch_pd(bundle, current, supplied, stored)
     score = _score_shift(bundle, model, reference, current, current_pd, config.psi_bins)
     progress(f"comparing {len(compared)} columns of {current.height:,} clients with {reference.height:,}")
     snapshot = _evidently(reference, batch, compared, config.drift_share)
@@ -227,7 +233,40 @@ def run_drift(
         "warnings": _warnings(current.height),
     }
     progress("rendering the drift report")
-    return DriftResult(summary, _html(snapshot, summary))
+    histogram = {} if current_pd is None else pd_histogram(reference[PD].to_numpy(), np.asarray(current_pd, np.float64))
+    return DriftResult(summary, _html(snapshot, summary), histogram)
+
+
+def batch_pd(
+    bundle: Bundle, current: pl.DataFrame, supplied: Iterable[str], stored: pl.DataFrame | None = None
+) -> np.ndarray | None:
+    """The batch's calibrated PD in row order, by the bundle's model of the tables ``supplied``: the PD
+    ``stored`` with it when that model of this bundle made every one, else scored now; None when the
+    batch lacks model features (nothing to score)."""
+    model = bundle.model_for(supplied)
+    if stored is not None and stored.height == current.height:
+        same = (stored["BUNDLE"] == bundle.id) & (stored["MODEL"] == model.name)
+        if same.all():
+            found = current.select(KEY).join(stored.select(KEY, PD), on=KEY, how="left")[PD]
+            if found.null_count() == 0:
+                return found.to_numpy()
+    if not all(f in current.columns for f in bundle.feature_names):
+        return None
+    log.info("scoring the %d clients of the batch with bundle %s for the drift", current.height, bundle.id[:12])
+    return Scorer(bundle).pd(current, supplied)
+
+
+def pd_histogram(reference: np.ndarray, current: np.ndarray, bins: int = HISTOGRAM_BINS) -> dict:
+    """Shares of the reference and the batch in equal-width PD bins (the last one open-ended)."""
+    both = np.concatenate([reference, current])
+    upper = float(np.quantile(both, 0.995)) or 1.0
+    edges = np.linspace(0.0, upper, bins + 1)
+
+    def shares(values: np.ndarray) -> list[float]:
+        counts, _ = np.histogram(np.clip(values, 0.0, upper), bins=edges)
+        return (counts / max(values.size, 1)).round(6).tolist()
+
+    return {"edges": edges.round(6).tolist(), "reference": shares(reference), "current": shares(current)}
 
 
 def _reference(bundle: Bundle, columns: list[str], config: DriftConfig) -> pl.DataFrame:

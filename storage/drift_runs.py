@@ -2,12 +2,12 @@
 
 :func:`run_batch_drift` rebuilds a batch's features from its imported rows
 (:mod:`storage.batch_tables`), compares them with the bundle's reference sample
-(:func:`engine.drift.run_drift`, told which tables the batch supplied, with the PD the import stored
-when this bundle scored it), writes
+(:func:`engine.drift.run_drift`, told which tables the batch supplied and given the PD the import
+stored: the engine uses it when this bundle's model made it, else scores the batch once), writes
 the HTML report to ``<store home>/reports/drift-<batch>-<UTC time>.html`` and records the run in
 ``drift_runs``: a ``running`` row first, then ``done`` (or ``failed`` with the reason). The row's
-``report`` column holds JSON: the engine's summary, the PSI per feature, the PD histograms of the
-reference and the batch, and the report's file name (relative to ``reports/``).
+``report`` column holds JSON: the engine's summary, the PSI per feature, the engine's PD histograms
+of the reference and the batch, and the report's file name (relative to ``reports/``).
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from engine.bundle import Bundle
-from engine.drift import KEY, PD, DriftConfig, drift_frame, run_drift
-from engine.scoring import Scorer
+from engine.drift import KEY, DriftConfig, drift_frame, run_drift
 from storage.batch_tables import batch_exists, batch_pd, batch_supplied, batch_tables
 from storage.paths import StoreError
 from storage.store import ClientStore, now
@@ -33,8 +31,6 @@ log = logging.getLogger(__name__)
 
 REPORTS_DIR = "reports"
 RUNNING, DONE, FAILED = "running", "done", "failed"
-#: Bins of the PD histograms (equal width, from 0 to the 99.5th percentile of both samples).
-HISTOGRAM_BINS = 30
 STEPS = ("read", "features", "compare", "render", "save")
 
 Progress = Callable[[str, int, int], None]
@@ -112,15 +108,8 @@ def _compare(store: ClientStore, bundle: Bundle, batch_id: int, progress: Progre
     total = len(STEPS)
     progress(STEPS[0], 0, total)
     frames, supplied = batch_tables(store, batch_id), batch_supplied(store, batch_id)
-    model = bundle.model_for(supplied)
     progress(STEPS[1], 1, total)
     current = drift_frame(bundle, frames).sort(KEY)
-    stored = batch_pd(store, batch_id)
-    same = (stored["BUNDLE"] == bundle.id) & (stored["MODEL"] == model.name)
-    if stored.height == current.height and same.all():
-        current_pd = current.select(KEY).join(stored, on=KEY, how="left")[PD].to_numpy()
-    else:  # scored by another bundle: this one's PD, as its import would have given it
-        current_pd = Scorer(bundle).pd(current, supplied)
     steps = iter(STEPS[2:4])
 
     def engine_progress(message: str) -> None:
@@ -128,29 +117,15 @@ def _compare(store: ClientStore, bundle: Bundle, batch_id: int, progress: Progre
         stage = next(steps, STEPS[3])
         progress(stage, STEPS.index(stage), total)
 
-    result = run_drift(bundle, current, current_pd, config, engine_progress, supplied)
+    result = run_drift(bundle, current, None, config, engine_progress, supplied, batch_pd(store, batch_id))
     name = f"drift-{batch_id}-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}.html"
     result.write_html(reports_dir(store) / name)
-    reference_pd = bundle.reference([model.reference_pd])[model.reference_pd].to_numpy()
     return {
         "summary": result.summary,
         "psi": {item["feature"]: item["psi"] for item in result.summary["psi"]["features"]},
-        "histogram": pd_histogram(reference_pd, current_pd),
+        "histogram": result.histogram,
         "report_name": name,
     }
-
-
-def pd_histogram(reference: np.ndarray, current: np.ndarray, bins: int = HISTOGRAM_BINS) -> dict:
-    """Shares of the reference and the batch in equal-width PD bins (the last one open-ended)."""
-    both = np.concatenate([reference, current])
-    upper = float(np.quantile(both, 0.995)) or 1.0
-    edges = np.linspace(0.0, upper, bins + 1)
-
-    def shares(values: np.ndarray) -> list[float]:
-        counts, _ = np.histogram(np.clip(values, 0.0, upper), bins=edges)
-        return (counts / max(values.size, 1)).round(6).tolist()
-
-    return {"edges": edges.round(6).tolist(), "reference": shares(reference), "current": shares(current)}
 
 
 def _run(row: tuple) -> DriftRun:

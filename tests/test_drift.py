@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from engine.drift import DriftConfig, DriftError, drift_columns, drift_frame, run_drift
+from engine.drift import DriftConfig, DriftError, batch_pd, drift_columns, drift_frame, pd_histogram, run_drift
 from engine.psi import ACT, MONITOR, STABLE, bin_shares, decile_edges, psi, psi_band
 
 SHIFTED = ("AMT_INCOME_TOTAL", "EXT_SOURCE_3", "NAME_INCOME_TYPE")
@@ -217,3 +217,29 @@ def test_partial_batches_and_inconsistent_input_are_explained(bundle, resample):
     text = resample.with_columns(pl.lit("n/a").alias(numeric))
     with pytest.raises(DriftError, match=numeric):
         run_drift(bundle, text, config=SMALL)
+
+
+# --- the batch's PD: stored or scored, one path --------------------------------------------------
+
+
+def test_the_stored_pd_serves_when_this_bundle_made_it_else_the_batch_is_scored(bundle, scorer, small_tables):
+    current, supplied = drift_frame(bundle, small_tables), frozenset(small_tables)
+    model = bundle.model_for(supplied)
+    given = np.linspace(0.01, 0.5, current.height)
+    stored = pl.DataFrame({"SK_ID_CURR": current["SK_ID_CURR"], "PD": given}).reverse()  # any row order
+    mine = stored.with_columns(BUNDLE=pl.lit(bundle.id), MODEL=pl.lit(model.name))
+    assert batch_pd(bundle, current, supplied, mine) == pytest.approx(given)
+    scored = scorer.pd(current, supplied)
+    for other in (mine.with_columns(BUNDLE=pl.lit("another bundle")), mine.with_columns(MODEL=pl.lit("other")),
+                  mine.head(3), None):
+        assert batch_pd(bundle, current, supplied, other) == pytest.approx(scored)
+    assert batch_pd(bundle, current.drop(bundle.feature_names[0]), supplied, None) is None
+
+
+def test_pd_histogram_shares_sum_to_one_over_equal_bins():
+    rng = np.random.default_rng(3)
+    found = pd_histogram(rng.beta(1, 9, 2000), rng.beta(1, 6, 500), bins=12)
+    edges = np.array(found["edges"])
+    assert edges.size == 13 and edges[0] == 0 and np.allclose(np.diff(edges), edges[1] - edges[0], atol=1e-6)
+    assert sum(found["reference"]) == pytest.approx(1.0) and sum(found["current"]) == pytest.approx(1.0)
+    assert sum(found["current"][6:]) > sum(found["reference"][6:])  # the batch's PDs are higher
