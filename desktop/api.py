@@ -16,12 +16,12 @@ from werkzeug.exceptions import HTTPException
 
 from desktop.context import context
 from engine.bundle import Bundle
-from engine.coverage import COVERAGES
 from engine.coverage_words import expected_auc, ignored_tables, scored_with
 from engine.labels import LANGS
 from engine.readers import InputError
 from engine.records import INT_RANGE, json_body, tables_from_json
 from engine.schema import TABLE_NAMES
+from engine.score_record import SCORE_FIELDS, json_properties
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +38,7 @@ _REASON = {
 _SCORE = {
     "type": "object",
     "properties": {
-        "SK_ID_CURR": {"type": "integer"},
-        "PD": {"type": "number", "description": "calibrated probability of default"},
-        "DECISION": {"type": "string", "enum": ["accept", "refuse"]},
-        "GRADE": {"type": "string", "enum": ["A", "B", "C", "D", "E"]},
-        "POINTS": {"type": "integer"},
-        "MODEL": {"type": "string", "enum": [c.name for c in COVERAGES],
-                  "description": "the model that scored: the coverage of the tables supplied"},
+        **json_properties(*SCORE_FIELDS),
         "MODEL_AUC": {"type": ["number", "null"], "description": "that model's expected (out-of-fold) ROC AUC"},
         "MODEL_FR": {"type": "string", "description": "the model in words, in French"},
         "MODEL_EN": {"type": "string", "description": "the model in words, in English"},

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -24,37 +23,12 @@ from engine import labels
 from engine.bundle import Bundle, CoverageModel
 from engine.coverage import blank
 from engine.grading import grades, points
-from engine.reasons import Reason, ReasonGroups, ReasonWords
+from engine.reasons import ReasonGroups, ReasonWords
+from engine.score_record import ACCEPT, REFUSE, SCORE_FIELDS, ClientScore, schema
 
 log = logging.getLogger(__name__)
 
-ACCEPT = "accept"
-REFUSE = "refuse"
 TOP_REASONS = 4
-
-
-@dataclass(frozen=True)
-class ClientScore:
-    sk_id_curr: int
-    pd: float
-    decision: str
-    grade: str
-    points: int
-    against: list[Reason]  # raise the risk, strongest first
-    favour: list[Reason]  # lower the risk, strongest first
-    model: str  # the coverage name of the model that scored it ("application", "bureau", "full")
-
-    def to_dict(self) -> dict:
-        return {
-            "SK_ID_CURR": self.sk_id_curr,
-            "PD": self.pd,
-            "DECISION": self.decision,
-            "GRADE": self.grade,
-            "POINTS": self.points,
-            "MODEL": self.model,
-            "REASONS_AGAINST": [r.to_dict() for r in self.against],
-            "REASONS_FOR": [r.to_dict() for r in self.favour],
-        }
 
 
 class Scorer:
@@ -160,19 +134,11 @@ class Scorer:
         """Scores as a flat table (reasons joined in one text column per language and side)."""
         rows = []
         for s in self.score(features, top, supplied):
-            rows.append(
-                {
-                    "SK_ID_CURR": s.sk_id_curr,
-                    "PD": s.pd,
-                    "DECISION": s.decision,
-                    "GRADE": s.grade,
-                    "POINTS": s.points,
-                    "MODEL": s.model,
-                    **{
-                        f"REASONS_{side}_{lang.upper()}": self.words.cell([r.to_dict() for r in reasons], lang)
-                        for side, reasons in (("AGAINST", s.against), ("FOR", s.favour))
-                        for lang in labels.LANGS
-                    },
-                }
-            )
-        return pl.DataFrame(rows, schema_overrides={"SK_ID_CURR": pl.Int64})
+            reasons = s.reasons()
+            cells = {
+                f"REASONS_{side.upper()}_{lang.upper()}": self.words.cell(reasons[side], lang)
+                for side in ("against", "for")
+                for lang in labels.LANGS
+            }
+            rows.append({**s.fields(), **cells})
+        return pl.DataFrame(rows, schema_overrides=schema(*SCORE_FIELDS))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from engine.schema import TABLE_NAMES, tables
+from engine.score_record import LIST_FIELDS, schema
 from storage.batch_tables import batch_supplied
 from storage.migrations import quote
 from storage.store import ClientStore
@@ -27,10 +28,7 @@ SORTABLE = {
     "SK_ID_CURR": 'c."SK_ID_CURR"', "BATCH": "s.batch_id", "PD": "s.pd", "GRADE": "s.grade",
     "POINTS": "s.points", "DECISION": "s.decision", "SCORED_AT": "s.scored_at",
 }
-_PAGE_COLUMNS = {
-    "SK_ID_CURR": pl.Int64, "BATCH": pl.Int64, "SCORED_AT": pl.String, "PD": pl.Float64,
-    "DECISION": pl.String, "GRADE": pl.String, "POINTS": pl.Int64, "OFFICER_DECISION": pl.String,
-}
+_PAGE_COLUMNS = {**schema(*LIST_FIELDS), "OFFICER_DECISION": pl.String}
 
 
 def _batch_of(store: ClientStore, sk_id_curr: int) -> int | None:

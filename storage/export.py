@@ -18,6 +18,7 @@ from engine.bundle import Bundle
 from engine.coverage_words import scored_with
 from engine.labels import LANGS
 from engine.schema import tables
+from engine.score_record import schema, store_schema
 from engine.scoring import Scorer
 from storage.batch_tables import batch_supplied
 from storage.migrations import quote
@@ -26,17 +27,9 @@ from storage.store import ClientStore
 
 FORMULA_START = r"^[=+\-@\t\r]"
 
-_SCORE_SCHEMA = {
-    "SK_ID_CURR": pl.Int64,
-    "BATCH": pl.Int64,
-    "SCORED_AT": pl.String,
-    "BUNDLE": pl.String,
-    "MODEL": pl.String,
-    "PD": pl.Float64,
-    "DECISION": pl.String,
-    "GRADE": pl.String,
-    "POINTS": pl.Int64,
-    "REASONS": pl.String,
+#: The score's fields in an export, in their order (then the officer's decision, then the application).
+_SCORE_FIELDS = ("SK_ID_CURR", "BATCH", "SCORED_AT", "BUNDLE", "MODEL", "PD", "DECISION", "GRADE", "POINTS", "REASONS")
+_DECISION_SCHEMA = {
     "OFFICER_DECISION": pl.String,
     "OVERRIDE_REASON": pl.String,
     "OFFICER": pl.String,
@@ -52,14 +45,14 @@ def batch_frame(store: ClientStore, batch_id: int, scorer: Scorer) -> pl.DataFra
     spec = tables()["application"]
     fields = {name: column.dtype for name, column in spec.columns.items() if name != "SK_ID_CURR"}
     application = ", ".join("a." + quote(n) for n in fields)
-    sql = f"""SELECT s."SK_ID_CURR", s.batch_id, s.scored_at, s.bundle_id, s.model, s.pd, s.decision, s.grade,
-        s.points, s.reasons, d.decision, d.override_reason, d.officer, d.decided_at, {application}
+    score = ", ".join("s." + quote(column) for column in store_schema(*_SCORE_FIELDS))
+    sql = f"""SELECT {score}, d.decision, d.override_reason, d.officer, d.decided_at, {application}
     FROM scores s
     JOIN application a ON a."SK_ID_CURR" = s."SK_ID_CURR" AND a.batch_id = s.batch_id
     LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE score_id = s.id)
     WHERE s.batch_id = ? ORDER BY s.id"""
     rows = store.db.execute(sql, (batch_id,)).fetchall()
-    frame = pl.DataFrame(rows, schema={**_SCORE_SCHEMA, **fields}, orient="row")
+    frame = pl.DataFrame(rows, schema={**schema(*_SCORE_FIELDS), **_DECISION_SCHEMA, **fields}, orient="row")
     stored = [json.loads(text) for text in frame["REASONS"]]
     flat = [
         pl.Series(f"REASONS_{label}_{lang.upper()}", [scorer.words.cell(reasons[side], lang) for reasons in stored], pl.String)

@@ -17,7 +17,8 @@ from pathlib import Path
 import polars as pl
 
 from engine.resources import demo_batch
-from engine.scoring import ClientScore, Scorer
+from engine.score_record import SCORE_FIELDS, ClientScore, store_schema
+from engine.scoring import Scorer
 from storage.content import table_digest
 from storage.store import ClientStore, now
 from storage.validation import ValidationReport, validate
@@ -28,15 +29,8 @@ log = logging.getLogger(__name__)
 #: Clients scored at once (bounds the memory of the SHAP contribution matrix).
 SCORE_CHUNK = 10_000
 
-_SCORES_SCHEMA = {
-    "SK_ID_CURR": pl.Int64,
-    "pd": pl.Float64,
-    "decision": pl.String,
-    "grade": pl.String,
-    "points": pl.Int64,
-    "model": pl.String,
-    "reasons": pl.String,
-}
+#: The columns of the store's ``scores`` table an import fills (``scored_at`` is added).
+_SCORES_SCHEMA = store_schema(*SCORE_FIELDS, "REASONS")
 
 
 @dataclass(frozen=True)
@@ -118,13 +112,4 @@ def score_frames(scorer: Scorer, frames: dict[str, pl.DataFrame], progress: Prog
 
 
 def _score_row(score: ClientScore) -> tuple:
-    reasons = {"against": [r.to_dict() for r in score.against], "for": [r.to_dict() for r in score.favour]}
-    return (
-        score.sk_id_curr,
-        score.pd,
-        score.decision,
-        score.grade,
-        score.points,
-        score.model,
-        json.dumps(reasons, ensure_ascii=False, separators=(",", ":")),
-    )
+    return (*score.fields().values(), json.dumps(score.reasons(), ensure_ascii=False, separators=(",", ":")))

@@ -25,6 +25,7 @@ from pathlib import Path
 import polars as pl
 from sqlite_utils import Database
 
+from engine.score_record import ACCEPT, LIST_FIELDS, REFUSE, schema
 from storage import journal
 from storage.faults import check_integrity, faults_said
 from storage.migrations import KNOWN, migrations
@@ -32,7 +33,6 @@ from storage.paths import DATABASE_FILE, IMPORTS_DIR, StoreError, create_home, d
 
 log = logging.getLogger(__name__)
 
-ACCEPT, REFUSE = "accept", "refuse"
 #: How long a connection waits for another one's write lock (an import holds it while storing).
 BUSY_TIMEOUT_MS = 60_000
 #: Suffix of an import folder being written; it only becomes ``<batch_id>`` once its rows commit.
@@ -90,15 +90,7 @@ class ClientRecord:
 _SCORE_COLUMNS = (
     "s.id, s.batch_id, s.bundle_id, s.model, b.row_counts, s.pd, s.decision, s.grade, s.points, s.reasons, s.scored_at"
 )
-_LIST_COLUMNS = {
-    "SK_ID_CURR": pl.Int64,
-    "BATCH": pl.Int64,
-    "SCORED_AT": pl.String,
-    "PD": pl.Float64,
-    "DECISION": pl.String,
-    "GRADE": pl.String,
-    "POINTS": pl.Int64,
-}
+_LIST_COLUMNS = schema(*LIST_FIELDS)
 
 
 def supplied_tables(row_counts: str) -> tuple[str, ...]:

@@ -1,0 +1,94 @@
+"""The score record, declared once: what a score holds, and each field's name in tables, exports and
+the API, its type (Polars and JSON schema) and its column in the store's ``scores`` table.
+
+:class:`ClientScore` is what the scorer gives; a stored score adds its batch, scoring time and bundle.
+The store's schema, the export's, the client lists' and the API's fields are derived from
+:data:`FIELDS` (:func:`schema`, :func:`store_schema`, :func:`json_properties`), never written again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from engine.coverage import COVERAGES
+from engine.grading import GRADING
+from engine.reasons import Reason
+
+ACCEPT = "accept"
+REFUSE = "refuse"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a score."""
+
+    name: str  # in tables, exports, pages and the API ("PD")
+    stored: str  # its column in the store's ``scores`` table ("pd")
+    dtype: pl.DataType
+    schema: dict  # its JSON schema in the API
+
+
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("SK_ID_CURR", "SK_ID_CURR", pl.Int64(), {"type": "integer"}),
+        Field("BATCH", "batch_id", pl.Int64(), {"type": "integer", "description": "the import that stored the score"}),
+        Field("SCORED_AT", "scored_at", pl.String(), {"type": "string", "description": "UTC time, ISO 8601"}),
+        Field("BUNDLE", "bundle_id", pl.String(), {"type": "string", "description": "the SHA-256 of the bundle's manifest"}),
+        Field("MODEL", "model", pl.String(), {"type": "string", "enum": [c.name for c in COVERAGES],
+                                              "description": "the model that scored: the coverage of the tables supplied"}),
+        Field("PD", "pd", pl.Float64(), {"type": "number", "description": "calibrated probability of default"}),
+        Field("DECISION", "decision", pl.String(), {"type": "string", "enum": [ACCEPT, REFUSE]}),
+        Field("GRADE", "grade", pl.String(), {"type": "string", "enum": list(GRADING["grades"])}),
+        Field("POINTS", "points", pl.Int64(), {"type": "integer"}),
+        Field("REASONS", "reasons", pl.String(), {"type": "string",
+                                                  "description": "JSON: reasons against and for (group, feature, value, contribution)"}),
+    )
+}
+#: The fields of a :class:`ClientScore` besides its reasons, in the order of its tables.
+SCORE_FIELDS = ("SK_ID_CURR", "PD", "DECISION", "GRADE", "POINTS", "MODEL")
+#: The fields of a score in a list of clients.
+LIST_FIELDS = ("SK_ID_CURR", "BATCH", "SCORED_AT", "PD", "DECISION", "GRADE", "POINTS")
+
+
+def schema(*names: str) -> dict[str, pl.DataType]:
+    """Polars schema of these fields, by their table names."""
+    return {name: FIELDS[name].dtype for name in names}
+
+
+def store_schema(*names: str) -> dict[str, pl.DataType]:
+    """Polars schema of these fields, by their columns in the store's ``scores`` table."""
+    return {FIELDS[name].stored: FIELDS[name].dtype for name in names}
+
+
+def json_properties(*names: str) -> dict[str, dict]:
+    """JSON schema properties of these fields (the API's)."""
+    return {name: FIELDS[name].schema for name in names}
+
+
+@dataclass(frozen=True)
+class ClientScore:
+    """One client's score, as the scorer gives it: its fields are :data:`SCORE_FIELDS` in lower case."""
+
+    sk_id_curr: int
+    pd: float
+    decision: str
+    grade: str
+    points: int
+    model: str  # the coverage name of the model that scored it ("application", "bureau", "full")
+    against: list[Reason]  # raise the risk, strongest first
+    favour: list[Reason]  # lower the risk, strongest first
+
+    def fields(self) -> dict:
+        """The :data:`SCORE_FIELDS` by name."""
+        return {name: getattr(self, name.lower()) for name in SCORE_FIELDS}
+
+    def reasons(self) -> dict[str, list[dict]]:
+        """The reasons as stored: ``{"against": [...], "for": [...]}``."""
+        return {"against": [r.to_dict() for r in self.against], "for": [r.to_dict() for r in self.favour]}
+
+    def to_dict(self) -> dict:
+        reasons = self.reasons()
+        return {**self.fields(), "REASONS_AGAINST": reasons["against"], "REASONS_FOR": reasons["for"]}
