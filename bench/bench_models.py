@@ -40,12 +40,12 @@ def run(data: Path, variant: str, setting: str) -> dict:
     result = train(tables, config)
     models = {
         name: {
-            "roc_auc_mean": round(m.metrics["roc_auc_mean"], 4),
-            "roc_auc_std": round(m.metrics["roc_auc_std"], 4),
-            "cross_fitted_cost_mean": round(m.metrics["cross_fitted_cost_mean"], 1),
-            "mean_pd": round(m.metrics["mean_pd"], 4),
-            "default_rate": round(m.metrics["default_rate"], 4),
-            "mean_pd_error": round(m.metrics["mean_pd"] / m.metrics["default_rate"] - 1, 4),
+            "roc_auc_mean": round(m.metrics.roc_auc_mean, 4),
+            "roc_auc_std": round(m.metrics.roc_auc_std, 4),
+            "cross_fitted_cost_mean": round(m.metrics.cross_fitted_cost_mean, 1),
+            "mean_pd": round(m.metrics.mean_pd, 4),
+            "default_rate": round(m.metrics.default_rate, 4),
+            "mean_pd_error": round(m.metrics.mean_pd / m.metrics.default_rate - 1, 4),
         }
         for name, m in result.models.items()
     }

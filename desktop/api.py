@@ -124,7 +124,7 @@ def api_blueprint() -> Blueprint:
     def health():
         ctx = context()
         bundle = ctx.scorer.bundle
-        return jsonify(status="ok", bundle=bundle.id, threshold=bundle.threshold, variant=bundle.manifest["model"]["variant"])
+        return jsonify(status="ok", bundle=bundle.id, threshold=bundle.threshold, variant=bundle.manifest.variant)
 
     @api.get("/openapi.json")
     def spec():

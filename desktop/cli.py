@@ -34,8 +34,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         log.error("creditscore train: --exclude %s: no table has such a column", ", ".join(unknown))
         return 2
     bundle = train_bundle(args.data, args.out, TrainingConfig(seed=args.seed, exclude=exclude))
-    metrics = bundle.manifest["metrics"]
-    for name, m in metrics["variants"].items():
+    metrics = bundle.manifest.metrics
+    for name, m in metrics.variants.items():
         log.info(
             "%-9s OOF ROC AUC %.4f ± %.4f | cost @0.5 %d | cost @%.3f %d | cross-fitted cost %.0f",
             name, m["roc_auc_mean"], m["roc_auc_std"], m["at_0_5"]["business_cost"], m["at_threshold"]["threshold"],
@@ -45,12 +45,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         m = model.metrics
         log.info(
             "model %-11s OOF ROC AUC %.4f ± %.4f | threshold %.4f | mean PD %.4f (default rate %.4f)",
-            name, m["roc_auc_mean"], m["roc_auc_std"], model.threshold, m["mean_pd"], m["default_rate"],
+            name, m.roc_auc_mean, m.roc_auc_std, model.threshold, m.mean_pd, m.default_rate,
         )
     log.info(
         "shipped %s without %s, Brier %.4f (cross-fitted, full history), bundle %s in %.0f s",
-        metrics["shipped"], ", ".join(metrics["exclude"]) or "exclusions",
-        metrics["calibration"]["brier_calibrated_cross_fitted"], args.out, metrics["training_seconds"],
+        metrics.shipped, ", ".join(metrics.exclude) or "exclusions",
+        metrics.calibration["brier_calibrated_cross_fitted"], args.out, metrics.training_seconds,
     )
     log.info(
         "the bundle is not signed: the app and the scoring commands use it once a risk team signs it "

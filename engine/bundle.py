@@ -37,6 +37,7 @@ from engine.calibration import PlattCalibration
 from engine.coverage import coverage_of
 from engine.features import PIPELINE_VERSION, FeaturePipeline
 from engine.grading import GRADING
+from engine.manifest import Manifest, ModelMetrics
 from engine.schema import tables
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class CoverageModel:
     tables: frozenset[str]  # the tables whose features it reads (the others are blanked)
     threshold: float  # refuse when the calibrated PD is at or above this value
     calibration: PlattCalibration
-    metrics: dict  # roc_auc_mean, roc_auc_std, mean_pd, default_rate, ...
+    metrics: ModelMetrics
     reference_pd: str  # its OOF PD column in reference.parquet
 
     def to_dict(self) -> dict:
@@ -98,7 +99,7 @@ class CoverageModel:
             "tables": sorted(self.tables),
             "threshold": self.threshold,
             "calibration": self.calibration.to_dict(),
-            "metrics": self.metrics,
+            "metrics": self.metrics.to_dict(),
             "reference_pd": self.reference_pd,
         }
 
@@ -109,7 +110,7 @@ class CoverageModel:
             tables=frozenset(state["tables"]),
             threshold=float(state["threshold"]),
             calibration=PlattCalibration.from_dict(state["calibration"]),
-            metrics=state["metrics"],
+            metrics=ModelMetrics.from_dict(state["metrics"]),
             reference_pd=state["reference_pd"],
         )
 
@@ -119,7 +120,7 @@ class Bundle:
     """A loaded, verified model bundle."""
 
     path: Path
-    manifest: dict
+    manifest: Manifest
     booster: lgb.Booster
     pipeline: FeaturePipeline
     models: dict[str, CoverageModel]
@@ -127,7 +128,7 @@ class Bundle:
 
     @property
     def feature_names(self) -> list[str]:
-        return self.manifest["features"]
+        return self.manifest.features
 
     def model_for(self, supplied: Collection[str] | None) -> CoverageModel:
         """The model of the tables a batch supplied (None: every table the bundle was trained with)."""
@@ -147,19 +148,19 @@ class Bundle:
     @property
     def id(self) -> str:
         """The bundle's identity: the SHA-256 of its manifest (which holds the other files' hashes)."""
-        return self.manifest["manifest_sha256"]
+        return self.manifest.digest
 
     @cached_property
     def imputation(self) -> np.ndarray | None:
         """Values to fill missing features with (the training medians), for models trained on imputed rows."""
-        if not self.manifest["impute_missing"]:
+        if not self.manifest.impute_missing:
             return None
         return np.array([0.0 if m is None else m for m in self.medians], dtype=np.float32)
 
     @cached_property
     def medians(self) -> list[float | None]:
         """Training median of each feature, in feature order."""
-        return [self.manifest["medians"].get(f) for f in self.feature_names]
+        return [self.manifest.medians.get(f) for f in self.feature_names]
 
     def reference(self, columns: list[str] | None = None) -> pl.DataFrame:
         """The reference sample (or some of its columns)."""
@@ -226,8 +227,12 @@ def load_bundle(path: Path | str) -> Bundle:
     if booster.feature_name() != manifest["features"]:
         raise BundleError(f"{path}: the model's features differ from the manifest's")
     pipeline = FeaturePipeline.from_dict(manifest["pipeline"]["state"])
-    models = {name: CoverageModel.from_dict(name, state) for name, state in manifest["models"].items()}
-    return Bundle(path, manifest, booster, pipeline, models, frozenset(manifest["trained_tables"]))
+    try:
+        typed = Manifest.from_dict(manifest)
+        models = {name: CoverageModel.from_dict(name, state) for name, state in manifest["models"].items()}
+    except (KeyError, TypeError) as exc:
+        raise BundleError(f"{path}: {MANIFEST_FILE} lacks {exc} (written by another version of creditscore?)") from exc
+    return Bundle(path, typed, booster, pipeline, models, typed.trained_tables)
 
 
 def verified_manifest(path: Path) -> dict:

@@ -53,7 +53,7 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 def expected_auc(bundle: Bundle, model: str) -> float | None:
     """The model's out-of-fold ROC AUC (mean over the fold seeds), None if the bundle has no such model."""
     found = bundle.models.get(model)
-    return None if found is None else found.metrics["roc_auc_mean"]
+    return None if found is None else found.metrics.roc_auc_mean
 
 
 def ignored_tables(bundle: Bundle, model: str, supplied: Iterable[str]) -> list[str]:

@@ -117,8 +117,7 @@ class DriftResult:
 def top_features(bundle: Bundle, n: int) -> list[str]:
     """The ``n`` features of largest gain: the training report's ranking (mean gain over the CV
     folds, 30 at most), continued with the shipped booster's own gain."""
-    shipped = bundle.manifest["model"]["variant"]
-    ranked = [item["feature"] for item in bundle.manifest["metrics"]["variants"][shipped]["top_importance"]]
+    ranked = bundle.manifest.metrics.top_features()
     gain = bundle.booster.feature_importance("gain")
     ranked += [bundle.feature_names[i] for i in np.argsort(-gain, kind="stable") if gain[i] > 0]
     return list(dict.fromkeys(ranked))[:n]

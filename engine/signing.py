@@ -155,8 +155,8 @@ def is_shipped(bundle: Path | str) -> bool:
     return Path(bundle).resolve() == default_bundle().resolve()
 
 
-def check_origin(bundle: Path | str, manifest: dict, trust: Iterable[Path | str] = ()) -> str:
-    """Raise :class:`SigningError` unless the bundle (whose ``manifest`` is verified) is the shipped
+def check_origin(bundle: Path | str, digest: str, trust: Iterable[Path | str] = ()) -> str:
+    """Raise :class:`SigningError` unless the bundle (whose manifest, of SHA-256 ``digest``, is verified) is the shipped
     one or signed by a trusted key; returns ``"shipped"`` or the signing key's id."""
     bundle = Path(bundle)
     if is_shipped(bundle):
@@ -180,7 +180,6 @@ def check_origin(bundle: Path | str, manifest: dict, trust: Iterable[Path | str]
     key = keys.get(signer)
     if key is None:
         raise SigningError(f"{bundle} is signed by key {signer}, which is not trusted: {how_to}")
-    digest = manifest["manifest_sha256"]
     if signed_digest != digest or not _verifies(key, signature, digest):
         raise SigningError(
             f"{path} does not match {bundle}'s manifest: the model was changed after it was signed"
@@ -201,12 +200,12 @@ def verified_origin(bundle: Path | str, trust: Iterable[Path | str] = ()) -> dic
     """The bundle's manifest once its hashes and its origin are checked (no model is parsed: the app
     checks its bundle this way at start)."""
     manifest = verified_manifest(Path(bundle))
-    check_origin(bundle, manifest, trust)
+    check_origin(bundle, manifest["manifest_sha256"], trust)
     return manifest
 
 
 def load_trusted_bundle(bundle: Path | str, trust: Iterable[Path | str] = ()) -> Bundle:
     """Load a bundle for scoring: verified (:func:`engine.bundle.load_bundle`) and of a trusted origin."""
     loaded = load_bundle(bundle)
-    check_origin(loaded.path, loaded.manifest, trust)
+    check_origin(loaded.path, loaded.id, trust)
     return loaded

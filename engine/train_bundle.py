@@ -28,7 +28,7 @@ def metrics_of(result: TrainingResult, data: dict, seconds: float) -> dict:
         "dropout": config.dropout,
         "exclude": list(config.exclude),
         "monotone": {n: c for n, c in zip(names, monotone_constraints(names, config)) if c},
-        "models": {name: model.metrics for name, model in result.models.items()},
+        "models": {name: model.metrics.to_dict() for name, model in result.models.items()},
         "variants": {name: v.metrics for name, v in result.variants.items()},
         "calibration": result.calibration_metrics,
         "fairness": result.fairness,

@@ -50,6 +50,7 @@ from engine.bundle import CoverageModel
 from engine.calibration import PlattCalibration, to_margin
 from engine.coverage import COVERAGES, Coverage, coverages_for
 from engine.families import MONOTONE
+from engine.manifest import ModelMetrics
 from engine.features import FeaturePipeline
 from engine.schema import PROTECTED
 
@@ -381,7 +382,9 @@ def _coverage_model(
         "refusal_rate": at["refusal_rate"],
         "business_cost": at["business_cost"],
     }
-    model = CoverageModel(coverage.name, coverage.tables, threshold, calibration, metrics, reference_pd(coverage))
+    model = CoverageModel(
+        coverage.name, coverage.tables, threshold, calibration, ModelMetrics.from_dict(metrics), reference_pd(coverage)
+    )
     return model, calibration.predict(margin)
 
 

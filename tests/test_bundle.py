@@ -1,4 +1,5 @@
-"""The model bundle: round trip, no code on load, refusal of anything tampered with."""
+"""The model bundle: round trip, no code on load, the manifest read typed, refusal of anything tampered
+with. On the bundle shipped in resources/ (no ../shared needed); training one is test_training's."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from engine.bundle import MANIFEST_FILE, BundleError, _manifest_digest, load_bundle
+from bundle_helpers import edit_manifest
+from engine.bundle import MANIFEST_FILE, REFERENCE_ROWS, BundleError, load_bundle
 from engine.features import PIPELINE_VERSION
+from engine.manifest import Fairness, ModelMetrics
 
 
 def _copy(bundle, tmp_path):
@@ -20,23 +23,27 @@ def _copy(bundle, tmp_path):
     return target
 
 
-def test_bundle_holds_no_pickle_and_round_trips(small_bundle, tmp_path):
-    files = sorted(p.name for p in small_bundle.path.iterdir())
+def _raw(bundle) -> dict:
+    return json.loads((bundle.path / MANIFEST_FILE).read_text("utf-8"))
+
+
+def test_bundle_holds_no_pickle_and_round_trips(bundle, tmp_path):
+    files = sorted(p.name for p in bundle.path.iterdir())
     assert files == ["manifest.json", "metrics.json", "model.txt", "reference.parquet", "report.html"]
-    loaded = load_bundle(_copy(small_bundle, tmp_path))
-    assert loaded.id == small_bundle.id
-    assert loaded.feature_names == small_bundle.feature_names == loaded.booster.feature_name()
+    loaded = load_bundle(_copy(bundle, tmp_path))
+    assert loaded.id == bundle.id
+    assert loaded.feature_names == bundle.feature_names == loaded.booster.feature_name()
     X = np.random.default_rng(0).normal(size=(20, len(loaded.feature_names))).astype(np.float32)
-    assert np.array_equal(loaded.booster.predict(X, raw_score=True), small_bundle.booster.predict(X, raw_score=True))
+    assert np.array_equal(loaded.booster.predict(X, raw_score=True), bundle.booster.predict(X, raw_score=True))
 
 
-def test_manifest_records_what_the_issue_names(small_bundle):
-    m = small_bundle.manifest
+def test_manifest_records_what_the_issue_names(bundle):
+    m = _raw(bundle)
     assert m["pipeline"]["version"] == PIPELINE_VERSION
     assert m["pipeline"]["state"]["levels"]["application"]["NAME_INCOME_TYPE"]
     assert set(m["files"]) == {"model.txt", "reference.parquet"}
     assert {"lightgbm", "polars", "numpy", "scikit-learn", "python"} <= set(m["versions"])
-    assert m["data"]["clients"] == 5000 and m["data"]["defaults"] == 386
+    assert m["data"]["clients"] == 5000 and m["data"]["defaults"] == 386  # the extract it was trained on
     assert "installments_payments" in m["data"]["missing_tables"]
     assert list(m["models"]) == ["application", "bureau", "full"]
     for model in m["models"].values():
@@ -50,19 +57,48 @@ def test_manifest_records_what_the_issue_names(small_bundle):
     assert "CODE_GENDER" not in m["pipeline"]["state"]["levels"]["application"]
 
 
-def test_reference_sample_has_target_pd_features_and_raw_categories(small_bundle):
-    ref = small_bundle.reference()
-    assert ref.height == 5000 and ref["SK_ID_CURR"].n_unique() == 5000
-    assert int(ref["TARGET"].sum()) == 386
-    for model in small_bundle.models.values():
+def test_the_manifest_is_read_typed_as_written(bundle):
+    m, typed = _raw(bundle), bundle.manifest
+    assert typed.digest == bundle.id == m["manifest_sha256"] and typed.created == m["created"]
+    assert typed.features == bundle.feature_names == m["features"] and typed.variant == m["model"]["variant"]
+    assert typed.trained_tables == bundle.trained_tables == frozenset(m["trained_tables"])
+    assert typed.data.clients == m["data"]["clients"] and typed.data.missing_tables == m["data"]["missing_tables"]
+    metrics = typed.metrics
+    assert metrics.shipped == m["metrics"]["shipped"] and metrics.fold_seeds == m["metrics"]["fold_seeds"]
+    assert metrics.top_features()[0] == m["metrics"]["variants"][metrics.shipped]["top_importance"][0]["feature"]
+    for name, model in bundle.models.items():
+        assert isinstance(model.metrics, ModelMetrics)
+        assert model.to_dict() == m["models"][name]  # written back unchanged
+        assert metrics.models[name] == model.metrics
+    fairness = metrics.fairness
+    assert isinstance(fairness, Fairness) and {row.group for row in fairness.sex} == {"F", "M"}
+    assert fairness.lowest["age"].group in {row.group for row in fairness.groups("age")}
+    assert fairness.lowest["sex"].ratio == m["metrics"]["fairness"]["lowest"]["sex"]["ratio"]
+
+
+def test_keys_a_newer_training_adds_are_ignored_a_missing_one_refused(bundle, tmp_path):
+    target = _copy(bundle, tmp_path)
+    edit_manifest(target, lambda m: m["models"]["full"]["metrics"].update(new_figure=1.0))
+    assert load_bundle(target).models["full"].metrics == bundle.models["full"].metrics
+    edit_manifest(target, lambda m: m["metrics"].pop("fairness"))
+    with pytest.raises(BundleError, match="fairness"):
+        load_bundle(target)
+
+
+def test_reference_sample_has_target_pd_features_and_raw_categories(bundle):
+    ref, data = bundle.reference(), bundle.manifest.data
+    assert ref.height == min(data.clients, REFERENCE_ROWS) and ref["SK_ID_CURR"].n_unique() == ref.height
+    if ref.height == data.clients:
+        assert int(ref["TARGET"].sum()) == data.defaults
+    for model in bundle.models.values():
         assert ref[model.reference_pd].is_between(0, 1).all()
     assert {"PD", "PD_application", "PD_bureau"} <= set(ref.columns)
-    assert set(small_bundle.feature_names) <= set(ref.columns)
+    assert set(bundle.feature_names) <= set(ref.columns)
     assert ref.schema["NAME_INCOME_TYPE"] == pl.String
 
 
-def test_report_is_self_contained(small_bundle):
-    html = (small_bundle.path / "report.html").read_text("utf-8")
+def test_report_is_self_contained(bundle):
+    html = (bundle.path / "report.html").read_text("utf-8")
     # No tag loads anything from elsewhere: plotly.js is inlined, as are the figures' data.
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']?(https?:)?//", html, re.IGNORECASE)
     assert html.count("<script") >= 4 and "Plotly.newPlot" in html
@@ -79,30 +115,22 @@ def test_report_is_self_contained(small_bundle):
         (lambda p: p.joinpath(MANIFEST_FILE).unlink(), "not a model bundle"),
     ],
 )
-def test_tampered_bundle_is_refused(small_bundle, tmp_path, tamper, message):
-    target = _copy(small_bundle, tmp_path)
+def test_tampered_bundle_is_refused(bundle, tmp_path, tamper, message):
+    target = _copy(bundle, tmp_path)
     tamper(target)
     with pytest.raises(BundleError, match=message):
         load_bundle(target)
 
 
-def _edit_manifest(path, change, rehash: bool):
-    manifest = json.loads((path / MANIFEST_FILE).read_text("utf-8"))
-    change(manifest)
-    if rehash:
-        manifest["manifest_sha256"] = _manifest_digest(manifest)
-    (path / MANIFEST_FILE).write_text(json.dumps(manifest), "utf-8")
-
-
-def test_edited_threshold_is_refused(small_bundle, tmp_path):
-    target = _copy(small_bundle, tmp_path)
-    _edit_manifest(target, lambda m: m.update(threshold=0.99), rehash=False)
+def test_edited_threshold_is_refused(bundle, tmp_path):
+    target = _copy(bundle, tmp_path)
+    edit_manifest(target, lambda m: m.update(threshold=0.99), rehash=False)
     with pytest.raises(BundleError, match="modified after training"):
         load_bundle(target)
 
 
-def test_other_pipeline_version_is_refused(small_bundle, tmp_path):
-    target = _copy(small_bundle, tmp_path)
-    _edit_manifest(target, lambda m: m["pipeline"].update(version="0-old"), rehash=True)
+def test_other_pipeline_version_is_refused(bundle, tmp_path):
+    target = _copy(bundle, tmp_path)
+    edit_manifest(target, lambda m: m["pipeline"].update(version="0-old"))
     with pytest.raises(BundleError, match="pipeline version 0-old"):
         load_bundle(target)

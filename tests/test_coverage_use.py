@@ -138,7 +138,7 @@ def test_api_scores_with_the_model_of_the_tables_in_the_body(api, small_tables, 
     row = {k: v for k, v in application.row(0, named=True).items() if v is not None}
     alone = api.post("/api/v1/score", json={"application": row}).get_json()
     assert alone["MODEL"] == "application" and alone["MODEL_FR"].startswith(APPLICATION_ONLY)
-    assert alone["MODEL_AUC"] == bundle.models["application"].metrics["roc_auc_mean"]
+    assert alone["MODEL_AUC"] == bundle.models["application"].metrics.roc_auc_mean
     assert alone["TABLES_SUPPLIED"] == ["application"] and alone["TABLES_IGNORED"] == []
     history = {name: small_tables[name].filter(pl.col("SK_ID_CURR") == sk_id)
                for name in ("bureau", "previous_application")}

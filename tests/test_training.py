@@ -95,9 +95,9 @@ def test_training_is_reproducible_and_reports_every_variant(real_tables):
         # Calibrated PD: average close to the observed default rate (in sample and cross-fitted),
         # threshold a probability; each coverage its own calibration.
         assert abs(first.oof_pd[name].mean() - first.target.mean()) < 0.01
-        assert abs(model.metrics["mean_pd"] - first.target.mean()) < 0.1 * first.target.mean()
+        assert abs(model.metrics.mean_pd - first.target.mean()) < 0.1 * first.target.mean()
         assert 0 < model.threshold < 1 and model.calibration.a > 0
-        assert model.metrics["tables"] == sorted(model.tables) and model.reference_pd == ("PD" if name == "full" else f"PD_{name}")
+        assert model.metrics.tables == sorted(model.tables) and model.reference_pd == ("PD" if name == "full" else f"PD_{name}")
     assert len({m.calibration for m in first.models.values()}) == 3
     assert first.target.sum() == 386
 

@@ -21,6 +21,7 @@ from desktop.figures.model import (
 )
 from desktop.i18n import current_lang, number, percent, t, timestamp
 from engine.labels import feature_label
+from engine.manifest import DataSummary, Fairness, Manifest, TrainingMetrics
 
 log = logging.getLogger(__name__)
 
@@ -34,18 +35,18 @@ def _table(head: list[str], rows: list[list], caption: str | None = None, **kwar
     return dbc.Table(parts, bordered=False, hover=True, size="sm", responsive=True, **kwargs)
 
 
-def _data_section(data: dict, lang: str) -> html.Section:
-    tables = [[name, number(rows, lang)] for name, rows in data["tables"].items()]
-    tables += [[name, t("model.table_absent", lang)] for name in data.get("missing_tables", [])]
+def _data_section(data: DataSummary, lang: str) -> html.Section:
+    tables = [[name, number(rows, lang)] for name, rows in data.tables.items()]
+    tables += [[name, t("model.table_absent", lang)] for name in data.missing_tables]
     facts = [
-        (t("model.clients", lang), number(data["clients"], lang)),
-        (t("model.defaults", lang), f'{number(data["defaults"], lang)} ({percent(data["default_rate"], lang)})'),
-        (t("model.source", lang), data["source"]),
+        (t("model.clients", lang), number(data.clients, lang)),
+        (t("model.defaults", lang), f'{number(data.defaults, lang)} ({percent(data.default_rate, lang)})'),
+        (t("model.source", lang), data.source),
     ]
     return html.Section([
         html.H2(t("model.data_title", lang), id="model-data"),
         html.Dl([item for term, value in facts for item in (html.Dt(term), html.Dd(value))], className="facts"),
-        dbc.Alert([html.Strong(t("model.licence", lang) + " "), data["licence"]], color="warning", className="licence"),
+        dbc.Alert([html.Strong(t("model.licence", lang) + " "), data.licence], color="warning", className="licence"),
         _table([t("model.table", lang), t("model.rows", lang)], tables, t("model.tables_caption", lang)),
     ], **{"aria-labelledby": "model-data"})
 
@@ -59,38 +60,38 @@ def _metrics_rows(variants: dict, shipped: str, lang: str) -> list[list]:
         if name == shipped:
             label += [" ", dbc.Badge(t("model.shipped", lang), color="dark", className="ms-1")]
         rows.append([
-            label, _auc(m, lang), percent(at05["accuracy"], lang), number(at05["business_cost"], lang),
+            label, _auc(m["roc_auc_mean"], m["roc_auc_std"], lang), percent(at05["accuracy"], lang), number(at05["business_cost"], lang),
             number(best["threshold"], lang, 3), percent(best["accuracy"], lang), number(best["business_cost"], lang),
             number(m["cross_fitted_cost_mean"], lang), number(m["brier"], lang, 4),
         ])
     return rows
 
 
-def _auc(m: dict, lang: str) -> str:
+def _auc(mean: float, std: float, lang: str) -> str:
     """OOF ROC AUC as mean ± std over the fold seeds."""
-    return f'{number(m["roc_auc_mean"], lang, 3)} ± {number(m["roc_auc_std"], lang, 3)}'
+    return f'{number(mean, lang, 3)} ± {number(std, lang, 3)}'
 
 
-def _coverage_section(bundle, metrics: dict, lang: str) -> html.Section:
+def _coverage_section(bundle, metrics: TrainingMetrics, lang: str) -> html.Section:
     rows = [
         [t(f"model.coverage_{name}", lang), ", ".join(sorted(model.tables & bundle.trained_tables)),
-         _auc(model.metrics, lang), percent(model.threshold, lang, 2), percent(model.metrics["mean_pd"], lang),
-         percent(model.metrics["default_rate"], lang), percent(model.metrics["refusal_rate"], lang)]
+         _auc(model.metrics.roc_auc_mean, model.metrics.roc_auc_std, lang), percent(model.threshold, lang, 2), percent(model.metrics.mean_pd, lang),
+         percent(model.metrics.default_rate, lang), percent(model.metrics.refusal_rate, lang)]
         for name, model in bundle.models.items()
     ]
     head = [t(f"model.col_{key}", lang) for key in
             ("model", "tables", "auc", "threshold", "mean_pd", "default_rate", "refusals")]
     return html.Section([
         html.H2(t("model.coverage_title", lang), id="model-coverage"),
-        html.P(t("model.coverage_intro", lang, dropout=percent(metrics["dropout"], lang, 0))),
+        html.P(t("model.coverage_intro", lang, dropout=percent(metrics.dropout, lang, 0))),
         _table(head, rows, t("model.coverage_caption", lang), id="model-coverage-table"),
     ], **{"aria-labelledby": "model-coverage"})
 
 
-def _inputs_section(bundle, metrics: dict, lang: str) -> html.Section:
-    excluded = metrics["exclude"]
+def _inputs_section(bundle, metrics: TrainingMetrics, lang: str) -> html.Section:
+    excluded = metrics.exclude
     specs = bundle.pipeline.specs
-    monotone = [feature_label(specs[name], lang) for name in metrics["monotone"]]
+    monotone = [feature_label(specs[name], lang) for name in metrics.monotone]
     texts = [t("model.excluded", lang, columns=", ".join(excluded)) if excluded else t("model.excluded_none", lang)]
     if monotone:
         texts.append(t("model.monotone", lang, n=len(monotone), features=", ".join(monotone)))
@@ -98,34 +99,34 @@ def _inputs_section(bundle, metrics: dict, lang: str) -> html.Section:
                         id="model-inputs-text", **{"aria-labelledby": "model-inputs"})
 
 
-def _fairness_section(fairness: dict, lang: str) -> html.Section:
+def _fairness_section(fairness: Fairness, lang: str) -> html.Section:
     head = [t(f"model.col_{key}", lang) for key in
             ("group", "clients", "approval", "default_accepted", "default_refused", "auc", "ratio")]
     parts = [html.H2(t("model.fairness_title", lang), id="model-fairness"),
-             html.P(t("model.fairness_intro", lang, threshold=percent(fairness["threshold"], lang, 2),
-                      four_fifths=number(fairness["four_fifths"], lang, 1)))]
+             html.P(t("model.fairness_intro", lang, threshold=percent(fairness.threshold, lang, 2),
+                      four_fifths=number(fairness.four_fifths, lang, 1)))]
     for attribute in ("sex", "age"):
-        low = fairness["lowest"][attribute]
-        verdict = "above" if low["ratio"] >= fairness["four_fifths"] else "below"
+        low = fairness.lowest[attribute]
+        verdict = "above" if low.ratio >= fairness.four_fifths else "below"
         parts.append(html.P(t("model.fairness_reading", lang, attribute=t(f"model.attribute_{attribute}", lang),
-                              group=t(f"model.group_{low['group']}", lang), best=t(f"model.group_{low['best']}", lang),
-                              ratio=number(low["ratio"], lang, 2), verdict=t(f"model.verdict_{verdict}", lang)),
+                              group=t(f"model.group_{low.group}", lang), best=t(f"model.group_{low.best}", lang),
+                              ratio=number(low.ratio, lang, 2), verdict=t(f"model.verdict_{verdict}", lang)),
                             className="fairness-reading"))
-        rows = [[t(f"model.group_{r['group']}", lang), number(r["clients"], lang), percent(r["approval_rate"], lang),
-                 percent(r["default_rate_accepted"], lang), percent(r["default_rate_refused"], lang),
-                 number(r["roc_auc"], lang, 3), number(r["approval_ratio"], lang, 2)] for r in fairness[attribute]]
+        rows = [[t(f"model.group_{r.group}", lang), number(r.clients, lang), percent(r.approval_rate, lang),
+                 percent(r.default_rate_accepted, lang), percent(r.default_rate_refused, lang),
+                 number(r.roc_auc, lang, 3), number(r.approval_ratio, lang, 2)] for r in fairness.groups(attribute)]
         parts.append(_table(head, rows, t(f"model.fairness_{attribute}", lang), id=f"model-fairness-{attribute}"))
     return html.Section(parts, **{"aria-labelledby": "model-fairness"})
 
 
-def _metrics_section(metrics: dict, lang: str) -> html.Section:
+def _metrics_section(metrics: TrainingMetrics, lang: str) -> html.Section:
     head = [t(f"model.col_{key}", lang) for key in
             ("variant", "auc", "accuracy_05", "cost_05", "threshold", "accuracy_t", "cost_t", "cost_cross", "brier")]
     return html.Section([
         html.H2(t("model.metrics_title", lang), id="model-metrics"),
-        html.P(t("model.metrics_intro", lang, folds=metrics["n_splits"], seeds=len(metrics["fold_seeds"]),
-                 features=number(metrics["n_features"], lang))),
-        _table(head, _metrics_rows(metrics["variants"], metrics["shipped"], lang), t("model.metrics_caption", lang),
+        html.P(t("model.metrics_intro", lang, folds=metrics.n_splits, seeds=len(metrics.fold_seeds),
+                 features=number(metrics.n_features, lang))),
+        _table(head, _metrics_rows(metrics.variants, metrics.shipped, lang), t("model.metrics_caption", lang),
                id="model-metrics-table"),
     ], **{"aria-labelledby": "model-metrics"})
 
@@ -154,17 +155,17 @@ def _confusion(variant: dict, name: str, lang: str) -> html.Section:
                         **{"aria-labelledby": "model-cm"})
 
 
-def _charts(metrics: dict, bundle, lang: str) -> html.Section:
-    variants, shipped = metrics["variants"], metrics["shipped"]
+def _charts(metrics: TrainingMetrics, bundle, lang: str) -> html.Section:
+    variants = metrics.variants
     names = [v for v in VARIANTS if v in variants]
     sep = " ; " if lang == "fr" else "; "
     roc_text = sep.join(f'{variant_name(v, lang)} {number(variants[v]["roc_auc"], lang, 3)}' for v in names)
     cost_text = sep.join(
         t("model.cost_item", lang, variant=variant_name(v, lang), cost=number(variants[v]["at_threshold"]["business_cost"], lang),
           threshold=number(variants[v]["at_threshold"]["threshold"], lang, 3)) for v in names)
-    calibration = metrics["calibration"]
+    calibration = metrics.calibration
     curve = calibration["curve"]
-    top = variants[shipped]["top_importance"][:TOP_IMPORTANCE]
+    top = metrics.shipped_variant["top_importance"][:TOP_IMPORTANCE]
     items = _labelled(bundle, top, lang)
     importance_text = t("model.importance_caption", lang, n=len(items), first=", ".join(label for label, _ in items[:3]))
     return html.Section([
@@ -191,13 +192,13 @@ def _labelled(bundle, importance: list[dict], lang: str) -> list[tuple[str, floa
             for label, item in zip(labels, importance)]
 
 
-def _versions(manifest: dict, lang: str) -> html.Section:
-    versions = [[name, value] for name, value in manifest["versions"].items()]
-    files = [[name, html.Code(digest)] for name, digest in manifest["files"].items()]
+def _versions(manifest: Manifest, lang: str) -> html.Section:
+    versions = [[name, value] for name, value in manifest.versions.items()]
+    files = [[name, html.Code(digest)] for name, digest in manifest.files.items()]
     return html.Section([
         html.H2(t("model.versions_title", lang), id="model-versions"),
-        html.P([t("model.bundle_id", lang) + " ", html.Code(manifest["manifest_sha256"], id="model-bundle-id", className="hash")]),
-        html.P(t("model.created", lang, when=timestamp(manifest["created"], lang))),
+        html.P([t("model.bundle_id", lang) + " ", html.Code(manifest.digest, id="model-bundle-id", className="hash")]),
+        html.P(t("model.created", lang, when=timestamp(manifest.created, lang))),
         dbc.Row([
             dbc.Col(_table([t("model.library", lang), t("model.version", lang)], versions, t("model.versions_caption", lang)), md=5),
             dbc.Col(_table([t("model.file", lang), "SHA-256"], files, t("model.files_caption", lang)), md=7),
@@ -209,19 +210,19 @@ def layout(**query: str) -> html.Div:
     """The model card of the bundle the app scores with."""
     lang = current_lang()
     bundle = context().scorer.bundle
-    manifest, metrics = bundle.manifest, bundle.manifest["metrics"]
-    shipped = metrics["shipped"]
+    manifest, metrics = bundle.manifest, bundle.manifest.metrics
+    shipped = metrics.shipped
     intro = t("model.intro", lang, variant=variant_name(shipped, lang), threshold=percent(bundle.threshold, lang, 2),
-              auc=_auc(metrics["variants"][shipped], lang))
+              auc=_auc(metrics.shipped_variant["roc_auc_mean"], metrics.shipped_variant["roc_auc_std"], lang))
     return html.Div([
         html.H1(t("model.title", lang)),
         html.P(intro, className="lead"),
-        _data_section(manifest["data"], lang),
+        _data_section(manifest.data, lang),
         _metrics_section(metrics, lang),
         _coverage_section(bundle, metrics, lang),
         _inputs_section(bundle, metrics, lang),
-        _fairness_section(metrics["fairness"], lang),
-        _confusion(metrics["variants"][shipped], shipped, lang),
+        _fairness_section(metrics.fairness, lang),
+        _confusion(metrics.shipped_variant, shipped, lang),
         _charts(metrics, bundle, lang),
         _versions(manifest, lang),
     ], className="model-card page")
