@@ -60,7 +60,8 @@ def _metrics_rows(variants: dict, shipped: str, lang: str) -> list[list]:
         if name == shipped:
             label += [" ", dbc.Badge(t("model.shipped", lang), color="dark", className="ms-1")]
         rows.append([
-            label, _auc(m["roc_auc_mean"], m["roc_auc_std"], lang), percent(at05["accuracy"], lang), number(at05["business_cost"], lang),
+            label, _auc(m["roc_auc_mean"], m["roc_auc_std"], lang), percent(at05["accuracy"], lang),
+            number(at05["business_cost"], lang),
             number(best["threshold"], lang, 3), percent(best["accuracy"], lang), number(best["business_cost"], lang),
             number(m["cross_fitted_cost_mean"], lang), number(m["brier"], lang, 4),
         ])
@@ -75,8 +76,9 @@ def _auc(mean: float, std: float, lang: str) -> str:
 def _coverage_section(bundle, metrics: TrainingMetrics, lang: str) -> html.Section:
     rows = [
         [t(f"model.coverage_{name}", lang), ", ".join(sorted(model.tables & bundle.trained_tables)),
-         _auc(model.metrics.roc_auc_mean, model.metrics.roc_auc_std, lang), percent(model.threshold, lang, 2), percent(model.metrics.mean_pd, lang),
-         percent(model.metrics.default_rate, lang), percent(model.metrics.refusal_rate, lang)]
+         _auc(model.metrics.roc_auc_mean, model.metrics.roc_auc_std, lang), percent(model.threshold, lang, 2),
+         percent(model.metrics.mean_pd, lang), percent(model.metrics.default_rate, lang),
+         percent(model.metrics.refusal_rate, lang)]
         for name, model in bundle.models.items()
     ]
     head = [t(f"model.col_{key}", lang) for key in
