@@ -72,16 +72,16 @@ def main() -> None:
 
     clients, interpretation = (sys.modules[p["module"]] for p in dash.page_registry.values() if p["path"] in ("/", "/interpretation"))
     from desktop import explain
-    from storage.client_tables import ClientFilter, client_page
+    from storage.client_query import ClientQuery
 
     store = ctx.store
     print("clients in the store:", store.db.conn.execute("SELECT COUNT(*) FROM clients").fetchone()[0])
     for name, filters, offset in [
-        ("list: page 1", ClientFilter(), 0), ("list: page 10,000", ClientFilter(), 150_000),
-        ("list: refused, grade E", ClientFilter(decision="refuse", grade="E"), 0),
-        ("list: id prefix 1000", ClientFilter(id_prefix="1000"), 0), ("list: sorted by PD", ClientFilter(sort=("PD", True)), 0),
+        ("list: page 1", ClientQuery(), 0), ("list: page 10,000", ClientQuery(), 150_000),
+        ("list: refused, grade E", ClientQuery(decision="refuse", grade="E"), 0),
+        ("list: id prefix 1000", ClientQuery(id_prefix="1000"), 0), ("list: sorted by PD", ClientQuery(sort=("PD", True)), 0),
     ]:
-        _report(name, [_ms(lambda: clients._table(*client_page(store, filters, 15, offset)[:2], offset, None, "fr")) for _ in range(10)])
+        _report(name, [_ms(lambda: clients._table(*filters.page(store, 15, offset)[:2], offset, None, "fr")) for _ in range(10)])
     ids = store.find_clients(limit=40)["SK_ID_CURR"].to_list()
     _report("clients: switch client", [_ms(clients._show, i) for i in ids])
     explain.global_importance(ctx.scorer)  # once per process, in the background in the app
