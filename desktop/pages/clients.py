@@ -299,7 +299,7 @@ def _officer_dialog() -> dbc.Modal:
             ]),
             dbc.ModalFooter(dbc.Button(t("clients.officer_save"), id="officer-save", color="primary")),
         ],
-        id="officer-dialog", is_open=False, **{"aria-labelledby": "officer-dialog-title"},
+        id="officer-dialog", is_open=False, labelledby="officer-dialog-title",
     )
 
 
@@ -511,8 +511,9 @@ def layout(client: str | None = None, **_query) -> html.Div:
                                 ),
                                 html.Div(
                                     [
-                                        dbc.Button(t("clients.export_decisions"), id="decisions-export", color="secondary",
-                                                   outline=True, size="sm", **{"aria-describedby": "decisions-export-help"}),
+                                        html.Button(t("clients.export_decisions"), id="decisions-export", type="button",
+                                                    className="btn btn-outline-secondary btn-sm",
+                                                    **{"aria-describedby": "decisions-export-help"}),
                                         html.Span(t("clients.export_decisions_help"), id="decisions-export-help",
                                                   className="small text-body-secondary ms-2"),
                                         dcc.Download(id="decisions-download"),
