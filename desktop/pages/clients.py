@@ -259,7 +259,7 @@ def _history(sk_id: int, lang: str) -> html.Div:
     decisions = context().store.decisions(sk_id)
     if not decisions:
         return html.P(t("clients.history_empty"), className="text-body-secondary mb-0")
-    names = ("when", "pd_then", "grade", "model_decision", "officer_decision", "override", "who", "reason")
+    names = ("when", "pd_then", "grade", "decision", "what", "override", "who", "reason")  # model's, then officer's
     rows = [
         html.Tr([
             html.Td(timestamp(d.decided_at, lang)),
@@ -276,7 +276,7 @@ def _history(sk_id: int, lang: str) -> html.Div:
     head = html.Tr([html.Th(t(f"clients.col_{name}"), scope="col", className="text-end" if name == "pd_then" else None)
                     for name in names])
     return html.Div(
-        html.Table([html.Thead(head), html.Tbody(rows)], className="table table-sm mb-0", id="decision-history-table"),
+        html.Table([html.Thead(head), html.Tbody(rows)], className="table table-sm small mb-0", id="decision-history-table"),
         className="table-responsive",
     )
 
@@ -290,14 +290,17 @@ def _officer_dialog() -> dbc.Modal:
     """Asks the officer's name, once: on the first decision recorded without one (the OS account proposed)."""
     return dbc.Modal(
         [
-            dbc.ModalHeader(dbc.ModalTitle(t("clients.officer_dialog_title"), id="officer-dialog-title")),
+            dbc.ModalHeader(dbc.ModalTitle(t("clients.officer_dialog_title"), id="officer-dialog-title"), close_button=False),
             dbc.ModalBody([
                 html.P(t("clients.officer_dialog_text")),
                 dbc.Label(t("clients.officer_name_label"), html_for="officer-name"),
                 dbc.Input(id="officer-name", value=os_user(), maxLength=MAX_NAME, autocomplete="name"),
                 dbc.FormFeedback(t("clients.officer_required"), type="invalid"),
             ]),
-            dbc.ModalFooter(dbc.Button(t("clients.officer_save"), id="officer-save", color="primary")),
+            dbc.ModalFooter([
+                dbc.Button(t("clients.officer_cancel"), id="officer-cancel", color="secondary", outline=True),
+                dbc.Button(t("clients.officer_save"), id="officer-save", color="primary"),
+            ]),
         ],
         id="officer-dialog", is_open=False, labelledby="officer-dialog-title",
     )
@@ -469,6 +472,12 @@ def _save_officer(_clicks, name, choice, reason, model, seen, sk_id):
     except ValueError:
         return dash.no_update, dash.no_update, dash.no_update, True, True
     return _decide(officer, choice, reason, model, seen, sk_id)
+
+
+@callback(Output("officer-dialog", "is_open", allow_duplicate=True), Input("officer-cancel", "n_clicks"), prevent_initial_call=True)
+def _cancel_officer(_clicks):
+    """Close the dialog: nothing is recorded without the officer's name."""
+    return False
 
 
 @callback(Output("decisions-download", "data"), Input("decisions-export", "n_clicks"), prevent_initial_call=True)
