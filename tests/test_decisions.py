@@ -16,6 +16,7 @@ from storage.export import decisions_frame, export_decisions
 from storage.importer import import_files
 from storage.migrations import KNOWN, migrations
 from storage.paths import DATABASE_FILE, StoreError
+from storage.rebuild import rebuild
 from storage.settings import officer_name, save_officer_name
 from storage.store import ClientStore, ScoredAgain
 
@@ -183,3 +184,26 @@ def test_the_officer_name_is_kept_in_the_settings(tmp_path):
     with pytest.raises(ValueError, match="empty"):
         save_officer_name(path, "   ")
     assert save_officer_name(path, "x" * 500) == "x" * 100
+
+
+def test_rebuild_restores_what_the_officer_saw_and_fills_older_journal_lines(tmp_path, scorer, small_batch):
+    home = tmp_path / "home"
+    store = ClientStore(home)
+    import_files(store, [small_batch], scorer)
+    sk_ids = store.find_clients(decision="refuse", limit=2)["SK_ID_CURR"].to_list()
+    kept = store.record_decision(sk_ids[0], "accept", officer="Alice", override_reason="garant", threshold=0.1)
+    store.record_decision(sk_ids[1], "refuse", officer="Bob", threshold=0.1)
+    lines = store.journal.read_text(encoding="utf-8").splitlines()
+    old = {k: v for k, v in json.loads(lines[1]).items()  # as a journal line was written before m010
+           if k in ("kind", "SK_ID_CURR", "batch_id", "id", "score_id", "decision", "override_reason", "officer", "decided_at")}
+    store.journal.write_text(lines[0] + "\n" + json.dumps(old) + "\n", encoding="utf-8")
+    store.close()
+
+    assert rebuild(home, scorer).decisions == 2
+    store = ClientStore(home)
+    assert store.decisions(sk_ids[0]) == [kept]  # the same score id: the batch came back in the same order
+    [filled] = store.decisions(sk_ids[1])
+    score = store.client(sk_ids[1]).score
+    assert (filled.officer, filled.pd, filled.model_decision, filled.overrides, filled.threshold) == ("Bob", score.pd, "refuse", False, None)
+    assert filled.reasons == {"against": score.against, "for": score.favour}
+    store.close()
