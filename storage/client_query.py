@@ -51,7 +51,15 @@ ROW_COLUMNS = """s."SK_ID_CURR", s.batch_id, s.scored_at, s.bundle_id, s.model, 
     d.decision, d.overrides, d.officer, d.decided_at"""
 #: The officer's latest decision on the listed score.
 DECIDED_JOIN = "LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE score_id = s.id)"
-_STATUS_SQL = {AWAITING: "d.id IS NULL", DECIDED: "d.id IS NOT NULL", OVERRIDE: "d.overrides = 1"}
+# Each status as a set of score ids read from the decisions (a few thousand rows), never a lookup per client.
+# ``{score}``: the listed score's id (the clients table holds the latest one's, so the status of the latest
+# scores is answered from that table alone).
+_STATUS_SQL = {
+    AWAITING: "{score} NOT IN (SELECT score_id FROM decisions)",
+    DECIDED: "{score} IN (SELECT score_id FROM decisions)",
+    OVERRIDE: """{score} IN (SELECT score_id FROM decisions
+        WHERE overrides = 1 AND id IN (SELECT MAX(id) FROM decisions GROUP BY score_id))""",
+}
 
 
 @dataclass(frozen=True)
@@ -99,12 +107,11 @@ class ClientQuery:
     @property
     def on_scores(self) -> bool:
         """Whether the filter or the order reads the scores (else the clients table alone answers)."""
-        chosen = (self.decision, self.grade, self.batch, self.status, self.since, self.until)
+        chosen = (self.decision, self.grade, self.batch, self.since, self.until)
         return any(v is not None for v in chosen) or self.sort[0] != "SK_ID_CURR"
 
     def where(self) -> tuple[str, list]:
-        """WHERE clause (possibly empty) over ``c`` (clients), ``s`` (the listed score) and ``d`` (the
-        latest decision on it), and its parameters."""
+        """WHERE clause (possibly empty) over ``c`` (clients) and ``s`` (the listed score), and its parameters."""
         where, params = [], []
         digits = "".join(ch for ch in self.id_prefix if ch.isdigit())
         if digits:
@@ -119,7 +126,7 @@ class ClientQuery:
                 where.append(clause)
                 params.append(value)
         if self.status is not None:
-            where.append(_STATUS_SQL[self.status])
+            where.append(_STATUS_SQL[self.status].format(score="s.id" if self.batch is not None else "c.latest_score_id"))
         return ("WHERE " + " AND ".join(where)) if where else "", params
 
     @property
@@ -150,10 +157,8 @@ class ClientQuery:
     def count(self, store: ClientStore) -> int:
         """How many clients match."""
         where, params = self.where()
-        if not self.on_scores:
-            return store.db.conn.execute(f"SELECT COUNT(*) FROM clients c {where}", params).fetchone()[0]
-        decided = DECIDED_JOIN if self.status is not None else ""
-        return store.db.conn.execute(f"SELECT COUNT(*) FROM {self._source} {decided} {where}", params).fetchone()[0]
+        source = self._source if self.on_scores else "clients c"
+        return store.db.conn.execute(f"SELECT COUNT(*) FROM {source} {where}", params).fetchone()[0]
 
     def page(self, store: ClientStore, limit: int, offset: int = 0) -> tuple[pl.DataFrame, int]:
         """One page of rows and how many clients match in all."""

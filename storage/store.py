@@ -82,7 +82,7 @@ class DecisionRecord:
     override_reason: str | None
     officer: str
     decided_at: str
-    pd: float | None  # the model's, on that score (None only for decisions older than m010 without a score)
+    pd: float | None  # the model's, on that score (copied; None only where m010 found no score to copy from)
     grade: str | None
     points: int | None
     model_decision: str | None
