@@ -42,6 +42,15 @@ def _build_store() -> None:
             f'INSERT INTO clients SELECT "SK_ID_CURR" + {offset}, first_batch_id, last_batch_id, latest_score_id + {base} '
             'FROM clients WHERE "SK_ID_CURR" < 1000000'
         )
+    # One client in 100 decided by an officer, one decision in three against the model.
+    conn.execute(
+        """INSERT INTO decisions ("SK_ID_CURR", score_id, decision, override_reason, officer, decided_at, pd, grade,
+           points, model_decision, bundle_id, model, reasons, overrides)
+        SELECT "SK_ID_CURR", id, CASE WHEN id % 300 = 0 THEN IIF(decision = 'accept', 'refuse', 'accept') ELSE decision END,
+           IIF(id % 300 = 0, 'bench', NULL), 'bench', scored_at, pd, grade, points, decision, bundle_id, model, reasons,
+           id % 300 = 0
+        FROM scores WHERE id % 100 = 0"""
+    )
     conn.commit()
     conn.close()
 
@@ -72,16 +81,19 @@ def main() -> None:
 
     clients, interpretation = (sys.modules[p["module"]] for p in dash.page_registry.values() if p["path"] in ("/", "/interpretation"))
     from desktop import explain
-    from storage.client_tables import ClientFilter, client_page
+    from storage.client_query import ClientQuery
 
     store = ctx.store
     print("clients in the store:", store.db.conn.execute("SELECT COUNT(*) FROM clients").fetchone()[0])
     for name, filters, offset in [
-        ("list: page 1", ClientFilter(), 0), ("list: page 10,000", ClientFilter(), 150_000),
-        ("list: refused, grade E", ClientFilter(decision="refuse", grade="E"), 0),
-        ("list: id prefix 1000", ClientFilter(id_prefix="1000"), 0), ("list: sorted by PD", ClientFilter(sort=("PD", True)), 0),
+        ("list: page 1", ClientQuery(), 0), ("list: page 10,000", ClientQuery(), 150_000),
+        ("list: refused, grade E", ClientQuery(decision="refuse", grade="E"), 0),
+        ("list: id prefix 1000", ClientQuery(id_prefix="1000"), 0), ("list: sorted by PD", ClientQuery(sort=("PD", True)), 0),
+        ("list: awaiting decision", ClientQuery(status="awaiting"), 0), ("list: decided", ClientQuery(status="decided"), 0),
+        ("list: against the model", ClientQuery(status="override"), 0),
+        ("list: awaiting, refused, grade E", ClientQuery(status="awaiting", decision="refuse", grade="E"), 0),
     ]:
-        _report(name, [_ms(lambda: clients._table(*client_page(store, filters, 15, offset)[:2], offset, None, "fr")) for _ in range(10)])
+        _report(name, [_ms(lambda: clients._table(*filters.page(store, 15, offset)[:2], offset, None, "fr")) for _ in range(10)])
     ids = store.find_clients(limit=40)["SK_ID_CURR"].to_list()
     _report("clients: switch client", [_ms(clients._show, i) for i in ids])
     explain.global_importance(ctx.scorer)  # once per process, in the background in the app

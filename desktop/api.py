@@ -1,6 +1,8 @@
 """The local HTTP API of the model, on the app's own Flask server (token-checked, loopback only).
 
     GET  /api/v1/health              status, bundle id, threshold
+    GET  /api/v1/clients             clients in the store, filtered (``storage.client_query``): decision, grade,
+                                     batch, status (awaiting/decided/override), since, until, id_prefix; limit, offset
     GET  /api/v1/clients/<id>        the client's latest stored score, the model that made it, reasons
     POST /api/v1/score               one application (+ optional history) as JSON -> PD, decision, grade, points,
                                      the model (the one matching the tables in the body), reasons
@@ -22,6 +24,8 @@ from engine.readers import InputError
 from engine.records import INT_RANGE, json_body, tables_from_json
 from engine.schema import TABLE_NAMES
 from engine.score_record import SCORE_FIELDS, json_properties
+from storage.client_query import ROW_SCHEMA, STATUSES, ClientQuery
+from storage.paths import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,27 @@ _SCORE = {
         "REASONS_FOR": {"type": "array", "items": _REASON},
     },
 }
+#: At most this many clients per request of the list.
+MAX_LIMIT = 1000
+_LIST_FILTERS = [
+    {"name": "decision", "in": "query", "schema": {"type": "string", "enum": ["accept", "refuse"]}, "description": "the model's"},
+    {"name": "grade", "in": "query", "schema": {"type": "string", "enum": ["A", "B", "C", "D", "E"]}},
+    {"name": "batch", "in": "query", "schema": {"type": "integer"}, "description": "clients scored in this batch, with that score"},
+    {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(STATUSES)},
+     "description": "awaiting: no officer's decision on the score; decided; override: the latest decision goes against the model"},
+    {"name": "since", "in": "query", "schema": {"type": "string", "format": "date"}},
+    {"name": "until", "in": "query", "schema": {"type": "string", "format": "date"}},
+    {"name": "id_prefix", "in": "query", "schema": {"type": "string"}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT, "default": 100}},
+    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+]
+_LIST = {
+    "type": "object",
+    "properties": {
+        "total": {"type": "integer", "description": "clients matching the filters"},
+        "clients": {"type": "array", "items": {"type": "object", "properties": {name: {} for name in ROW_SCHEMA}}},
+    },
+}
 _ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "problems": {"type": "array"}}}
 _AUTH = [{"bearer": []}]
 
@@ -65,6 +90,15 @@ def openapi() -> dict:
         "security": _AUTH,
         "paths": {
             "/api/v1/health": {"get": {"summary": "Service status", "responses": {"200": {"description": "ok"}}}},
+            "/api/v1/clients": {
+                "get": {
+                    "summary": "Clients in the store, filtered, one page at a time",
+                    "parameters": _LIST_FILTERS,
+                    "responses": {"200": {"description": "a page of clients",
+                                          "content": {"application/json": {"schema": _LIST}}},
+                                  "400": errors["400"], "401": errors["401"]},
+                }
+            },
             "/api/v1/clients/{sk_id_curr}": {
                 "get": {
                     "summary": "Latest stored score of a client",
@@ -129,6 +163,19 @@ def api_blueprint() -> Blueprint:
     @api.get("/openapi.json")
     def spec():
         return jsonify(openapi())
+
+    @api.errorhandler(StoreError)
+    def store_error(exc: StoreError):
+        return jsonify(error=str(exc)), 400
+
+    @api.get("/clients")
+    def clients():
+        params = request.args.to_dict()
+        limit, offset = params.pop("limit", "100"), params.pop("offset", "0")
+        if not (limit.isdigit() and offset.isdigit() and int(limit) <= MAX_LIMIT):
+            return jsonify(error=f"limit must be an integer from 0 to {MAX_LIMIT} and offset an integer ≥ 0"), 400
+        rows, total = ClientQuery.from_params(params).page(context().store, int(limit), int(offset))
+        return jsonify(total=total, clients=rows.to_dicts())
 
     @api.get(f"/clients/<int(max={INT_RANGE[1]}):sk_id_curr>")  # larger ids: 404, never an overflow
     def client(sk_id_curr: int):

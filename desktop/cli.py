@@ -194,12 +194,14 @@ def cmd_clients(args: argparse.Namespace) -> int:
     if args.id is not None:
         return _print_client(store, _scorer(args), args.id, args.lang)
     found = store.find_clients(
-        decision=args.decision, grade=args.grade, batch=args.batch, since=args.since, until=args.until,
-        limit=args.limit,
+        decision=args.decision, grade=args.grade, batch=args.batch, status=args.status, since=args.since,
+        until=args.until, limit=args.limit,
     )
-    print(f"{'SK_ID_CURR':>10}  {'batch':>5}  {'scored at':<25}  {'PD':>7}  {'decision':<8}  grade  points")
-    for sk_id, batch, scored_at, pd, decision, grade, pts in found.iter_rows():
-        print(f"{sk_id:>10}  {batch:>5}  {scored_at:<25}  {pd:>7.2%}  {decision:<8}  {grade:^5}  {pts:>6}")
+    print(f"{'SK_ID_CURR':>10}  {'batch':>5}  {'scored at':<25}  {'PD':>7}  {'decision':<8}  grade  points  officer")
+    for row in found.iter_rows(named=True):
+        officer = (row["OFFICER_DECISION"] + (" (override)" if row["OVERRIDE"] else "")) if row["OFFICER_DECISION"] else "-"
+        print(f"{row['SK_ID_CURR']:>10}  {row['BATCH']:>5}  {row['SCORED_AT']:<25}  {row['PD']:>7.2%}  "
+              f"{row['DECISION']:<8}  {row['GRADE']:^5}  {row['POINTS']:>6}  {officer}")
     print(f"{found.height:,} client{'s' if found.height != 1 else ''} shown")
     return 0
 
@@ -233,6 +235,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     written = export_batch(_store(args), args.batch, args.out, _scorer(args), excel_fr=args.excel_fr)
     print(f"batch {args.batch}: {written:,} clients written to {args.out}")
+    return 0
+
+
+def cmd_decisions(args: argparse.Namespace) -> int:
+    from storage.export import export_decisions
+
+    written = export_decisions(_store(args), args.out, _scorer(args).words, args.lang, args.format)
+    print(f"{written:,} decision{'s' if written != 1 else ''} written to {args.out}")
     return 0
 
 
@@ -377,7 +387,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id", type=int, help="show one client with the reasons of its latest score")
     p.add_argument("--decision", choices=["accept", "refuse"], help="the model's decision")
     p.add_argument("--grade", choices=list("ABCDE"))
-    p.add_argument("--batch", type=int, help="the scores of this batch")
+    p.add_argument("--batch", type=int, help="the clients scored in this batch, with that score")
+    p.add_argument("--status", choices=["awaiting", "decided", "override"],  # storage.client_query.STATUSES
+                   help="awaiting: no officer's decision on the score; decided; override: the latest decision goes against the model")
     p.add_argument("--since", type=date.fromisoformat, help="scored on or after this day (YYYY-MM-DD)")
     p.add_argument("--until", type=date.fromisoformat, help="scored on or before this day (YYYY-MM-DD)")
     p.add_argument("--limit", type=int, default=50, help="at most this many clients (default 50)")
@@ -391,6 +403,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--excel-fr", action="store_true", help="CSV for Excel in French: ';', decimal comma, UTF-8 BOM")
     p.add_argument("--bundle", help="model bundle folder whose figures describe the models (default: the bundled model)")
     p.set_defaults(func=cmd_export)
+
+    p = verbs.add_parser("decisions", help="export every officer's decision with what the officer saw")
+    p.add_argument("--out", required=True, help=".csv or .parquet file to write")
+    p.add_argument("--format", choices=["csv", "excel-fr", "parquet"], help="csv, excel-fr (';', decimal comma, UTF-8 BOM) or parquet "
+                   "(default: by the file's extension)")
+    p.add_argument("--bundle", help="model bundle folder whose words render the reasons (default: the bundled model)")
+    _lang_option(p, "language of the reasons in words")
+    p.set_defaults(func=cmd_decisions)
 
     p = verbs.add_parser("batches", help="list the imported batches")
     p.set_defaults(func=cmd_batches)

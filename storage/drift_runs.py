@@ -101,7 +101,7 @@ def run_batch_drift(
         )
     progress(STEPS[-1], len(STEPS), len(STEPS))
     log.info("drift of batch %d recorded as run %d (%s)", batch_id, run_id, body["report_name"])
-    return _run_by_id(store, run_id)
+    return drift_run(store, run_id)
 
 
 def _compare(store: ClientStore, bundle: Bundle, batch_id: int, progress: Progress, config: DriftConfig) -> dict:
@@ -141,8 +141,10 @@ def _run(row: tuple) -> DriftRun:
 _COLUMNS = "id, batch_id, bundle_id, started, finished, status, report"
 
 
-def _run_by_id(store: ClientStore, run_id: int) -> DriftRun:
-    return _run(store.db.conn.execute(f"SELECT {_COLUMNS} FROM drift_runs WHERE id = ?", (run_id,)).fetchone())
+def drift_run(store: ClientStore, run_id: int) -> DriftRun | None:
+    """One run by its id, whatever its status; None if there is no such run."""
+    row = store.db.conn.execute(f"SELECT {_COLUMNS} FROM drift_runs WHERE id = ?", (run_id,)).fetchone()
+    return None if row is None else _run(row)
 
 
 def latest_drift(store: ClientStore, batch_id: int | None = None) -> DriftRun | None:

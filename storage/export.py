@@ -1,16 +1,20 @@
-"""Export a batch with its scores: CSV (plain, or French Excel) or Parquet.
+"""Exports: a batch with its scores, and the log of officers' decisions; CSV (plain, or French Excel) or Parquet.
 
-One row per client of the batch: the score, the model that made it (its name, then in words in
-French and English with its expected AUC), its reasons put into French and English words, the latest
-officer's decision on it, then the application fields as imported. In CSV, text cells that a
-spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
-return) are prefixed with an apostrophe.
+A batch: one row per client of the batch (``storage.client_query``'s batch), the score, the model
+that made it (its name, then in words in French and English with its expected AUC), its reasons put
+into French and English words, the latest officer's decision on it, then the application fields as
+imported. The decisions: one row per decision, oldest first, with every field of the record (what the
+officer saw and decided), the reasons put into words in the display language and kept structured (JSON).
+
+In CSV, text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+``@``, tab or carriage return) are prefixed with an apostrophe.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -19,17 +23,21 @@ from engine.coverage_words import scored_with
 from engine.labels import LANGS
 from engine.schema import tables
 from engine.score_record import schema, store_schema
+from engine.reasons import ReasonWords
 from engine.scoring import Scorer
 from storage.batch_tables import batch_supplied
+from storage.client_query import ClientQuery
 from storage.migrations import quote
 from storage.paths import StoreError
 from storage.store import ClientStore
 
 FORMULA_START = r"^[=+\-@\t\r]"
+#: Export formats: plain CSV, CSV for Excel in French (``;``, decimal comma, UTF-8 BOM), Parquet.
+CSV, EXCEL_FR, PARQUET = FORMATS = ("csv", "excel-fr", "parquet")
 
 #: The score's fields in an export, in their order (then the officer's decision, then the application).
 _SCORE_FIELDS = ("SK_ID_CURR", "BATCH", "SCORED_AT", "BUNDLE", "MODEL", "PD", "DECISION", "GRADE", "POINTS", "REASONS")
-_DECISION_SCHEMA = {
+_OFFICER_SCHEMA = {
     "OFFICER_DECISION": pl.String,
     "OVERRIDE_REASON": pl.String,
     "OFFICER": pl.String,
@@ -46,13 +54,10 @@ def batch_frame(store: ClientStore, batch_id: int, scorer: Scorer) -> pl.DataFra
     fields = {name: column.dtype for name, column in spec.columns.items() if name != "SK_ID_CURR"}
     application = ", ".join("a." + quote(n) for n in fields)
     score = ", ".join("s." + quote(column) for column in store_schema(*_SCORE_FIELDS))
-    sql = f"""SELECT {score}, d.decision, d.override_reason, d.officer, d.decided_at, {application}
-    FROM scores s
-    JOIN application a ON a."SK_ID_CURR" = s."SK_ID_CURR" AND a.batch_id = s.batch_id
-    LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE score_id = s.id)
-    WHERE s.batch_id = ? ORDER BY s.id"""
-    rows = store.db.execute(sql, (batch_id,)).fetchall()
-    frame = pl.DataFrame(rows, schema={**schema(*_SCORE_FIELDS), **_DECISION_SCHEMA, **fields}, orient="row")
+    columns = f"""{score}, d.decision, d.override_reason, d.officer, d.decided_at, {application}"""
+    joins = 'JOIN application a ON a."SK_ID_CURR" = s."SK_ID_CURR" AND a.batch_id = s.batch_id'
+    rows = store.db.execute(*ClientQuery(batch=batch_id, sort=("SCORED", False)).select(columns, joins)).fetchall()
+    frame = pl.DataFrame(rows, schema={**schema(*_SCORE_FIELDS), **_OFFICER_SCHEMA, **fields}, orient="row")
     stored = [json.loads(text) for text in frame["REASONS"]]
     flat = [
         pl.Series(f"REASONS_{label}_{lang.upper()}", [scorer.words.cell(reasons[side], lang) for reasons in stored], pl.String)
@@ -91,6 +96,35 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def export_format(out: str | Path, chosen: str | None = None) -> str:
+    """The format asked (one of :data:`FORMATS`), else the one of ``out``'s extension."""
+    if chosen is not None:
+        if chosen not in FORMATS:
+            raise StoreError(f"export format must be one of {', '.join(FORMATS)}, not {chosen!r}")
+        return chosen
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise StoreError(f"{Path(out).name}: export to a .csv or a .parquet file")
+    return PARQUET if suffix == ".parquet" else CSV
+
+
+def write_frame(frame: pl.DataFrame, out: Path | BinaryIO, fmt: str) -> None:
+    """Write ``frame`` to a file or a binary stream in ``fmt`` (formula-like text cells neutralised in CSV)."""
+    if fmt == PARQUET:
+        frame.write_parquet(out)
+    elif fmt == EXCEL_FR:
+        neutralise_formulas(frame).write_csv(out, separator=";", decimal_comma=True, include_bom=True, line_terminator="\r\n")
+    else:
+        neutralise_formulas(frame).write_csv(out)
+
+
+def _write(frame: pl.DataFrame, out: str | Path, fmt: str) -> int:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_frame(frame, out, fmt)
+    return frame.height
+
+
 def export_batch(
     store: ClientStore, batch_id: int, out: str | Path, scorer: Scorer, *, excel_fr: bool = False
 ) -> int:
@@ -99,18 +133,36 @@ def export_batch(
 
     Returns the number of clients written.
     """
-    out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise StoreError(f"{out.name}: export to a .csv or a .parquet file")
-    frame = batch_frame(store, batch_id, scorer)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".parquet":
-        frame.write_parquet(out)
-    elif excel_fr:
-        neutralise_formulas(frame).write_csv(
-            out, separator=";", decimal_comma=True, include_bom=True, line_terminator="\r\n"
-        )
-    else:
-        neutralise_formulas(frame).write_csv(out)
-    return frame.height
+    fmt = export_format(out)
+    return _write(batch_frame(store, batch_id, scorer), out, EXCEL_FR if excel_fr and fmt == CSV else fmt)
+
+
+_DECISION_SCHEMA = {
+    "DECISION_ID": pl.Int64, "SK_ID_CURR": pl.Int64, "BATCH": pl.Int64, "SCORE_ID": pl.Int64, "DECIDED_AT": pl.String,
+    "OFFICER": pl.String, "OFFICER_DECISION": pl.String, "MODEL_DECISION": pl.String, "OVERRIDE": pl.Boolean,
+    "OVERRIDE_REASON": pl.String, "PD": pl.Float64, "GRADE": pl.String, "POINTS": pl.Int64, "THRESHOLD": pl.Float64,
+    "BUNDLE": pl.String, "MODEL": pl.String,
+}
+
+
+def decisions_frame(store: ClientStore, words: ReasonWords, lang: str) -> pl.DataFrame:
+    """Every officer's decision, oldest first, with what the officer saw; the reasons in ``lang``'s words
+    (``REASONS_AGAINST``, ``REASONS_FOR``) and as stored (``REASONS``, JSON)."""
+    rows, against, favour, structured = [], [], [], []
+    for sk_id, batch, d in store.decision_log():
+        rows.append((d.id, sk_id, batch, d.score_id, d.decided_at, d.officer, d.decision, d.model_decision, d.overrides,
+                     d.override_reason, d.pd, d.grade, d.points, d.threshold, d.bundle_id, d.model))
+        reasons = d.reasons or {}
+        against.append(words.cell(reasons["against"], lang) if reasons else None)
+        favour.append(words.cell(reasons["for"], lang) if reasons else None)
+        structured.append(json.dumps(reasons, ensure_ascii=False) if reasons else None)
+    frame = pl.DataFrame(rows, schema=_DECISION_SCHEMA, orient="row", strict=False)
+    return frame.with_columns(
+        pl.Series("REASONS_AGAINST", against, pl.String), pl.Series("REASONS_FOR", favour, pl.String),
+        pl.Series("REASONS", structured, pl.String),
+    )
+
+
+def export_decisions(store: ClientStore, out: str | Path, words: ReasonWords, lang: str, fmt: str | None = None) -> int:
+    """Write the log of decisions (:func:`decisions_frame`) to ``out``; returns the number of decisions."""
+    return _write(decisions_frame(store, words, lang), out, export_format(out, fmt))

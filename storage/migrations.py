@@ -104,6 +104,10 @@ def m001_core(db: Database) -> None:
         _run(db, *_data_table(name))
 
 
+_NO_UPDATE = """CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a correction as a new decision'); END"""
+
+
 @migrations()
 def m002_decisions(db: Database) -> None:
     _run(
@@ -118,8 +122,7 @@ def m002_decisions(db: Database) -> None:
   decided_at TEXT NOT NULL
 ) STRICT""",
         'CREATE INDEX decisions_client ON decisions("SK_ID_CURR", id)',
-        """CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
-BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a correction as a new decision'); END""",
+        _NO_UPDATE,
         """CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
 BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a correction as a new decision'); END""",
     )
@@ -228,3 +231,32 @@ def m009_batch_contents(db: Database) -> None:
 
 
 KNOWN += (m009_batch_contents.__name__,)
+
+
+
+@migrations()
+def m010_decision_record(db: Database) -> None:
+    """What the officer saw when deciding, copied into each decision: the model's PD, grade, points,
+    decision and threshold, the bundle and its model, the reasons (structured JSON, as in ``scores``),
+    and whether the officer went against the model.
+
+    Decisions recorded before it are filled from the score they were made on (the client's latest
+    score when recorded); the threshold was not kept then and stays NULL. The append-only trigger is
+    lifted for that fill only, within this migration's transaction.
+    """
+    columns = ("pd REAL", "grade TEXT", "points INTEGER", "model_decision TEXT", "threshold REAL", "bundle_id TEXT",
+               "model TEXT", "reasons TEXT", "overrides INTEGER")
+    _run(
+        db,
+        *(f"ALTER TABLE decisions ADD COLUMN {column}" for column in columns),
+        "DROP TRIGGER decisions_no_update",
+        """UPDATE decisions SET (pd, grade, points, model_decision, bundle_id, model, reasons, overrides) =
+  (SELECT s.pd, s.grade, s.points, s.decision, s.bundle_id, s.model, s.reasons, decisions.decision <> s.decision
+   FROM scores s WHERE s.id = decisions.score_id)""",
+        _NO_UPDATE,
+        # The list's status filters read the latest decision on each score.
+        "CREATE INDEX decisions_score ON decisions(score_id, id)",
+    )
+
+
+KNOWN += (m010_decision_record.__name__,)

@@ -22,6 +22,7 @@ DATABASE_FILE = "clients.sqlite"
 IMPORTS_DIR = "imports"
 LOGS_DIR = "logs"
 LOG_FILE = "creditscore.log"
+SETTINGS_FILE = "settings.json"
 #: Files 0600 and folders 0700: their owner's only.
 PRIVATE_UMASK = 0o077
 PRIVATE_FOLDER_MODE = 0o700
@@ -57,3 +58,8 @@ def create_home(home: Path) -> Path:
 def log_file(override: str | Path | None = None) -> Path:
     """The app's log file, in the store's folder (not created)."""
     return data_home(override) / LOGS_DIR / LOG_FILE
+
+
+def settings_file(override: str | Path | None = None) -> Path:
+    """The user's settings (JSON), in the store's folder (not created)."""
+    return data_home(override) / SETTINGS_FILE

@@ -21,7 +21,7 @@ store:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from engine.readers import InputError
@@ -30,7 +30,7 @@ from storage import journal
 from storage.faults import keep_damaged_store
 from storage.importer import import_files
 from storage.paths import IMPORTS_DIR, data_home
-from storage.store import ClientStore, now, os_user
+from storage.store import ClientStore, DecisionRecord, ScoreRecord, now, os_user
 from storage.writer import ORIGIN_FILE, BatchOrigin, Progress
 
 log = logging.getLogger(__name__)
@@ -98,16 +98,22 @@ def _restore_decisions(store: ClientStore, path: Path, result: RebuildResult) ->
         if record.get("kind") == "decision":
             latest.pop(record["id"], None)  # a later line with the same id replaces the earlier one
             latest[record["id"]] = record
-    conn = store.db.conn
     for decision_id, record in sorted(latest.items()):
-        score = conn.execute(
-            'SELECT id FROM scores WHERE batch_id = ? AND "SK_ID_CURR" = ?', (record["batch_id"], record["SK_ID_CURR"])
-        ).fetchone()
+        score = next((s for s in store.scores(record["SK_ID_CURR"]) if s.batch_id == record["batch_id"]), None)
         if score is None:
             log.warning("decision %d on client %d (batch %d) not restored: that batch is not back",
                         decision_id, record["SK_ID_CURR"], record["batch_id"])
             result.lost_decisions.append(decision_id)
             continue
-        row = (score[0], record["decision"], record["override_reason"], record["officer"], record["decided_at"])
-        store.append_decision(record["SK_ID_CURR"], record["batch_id"], row, decision_id=decision_id)
+        store.append_decision(record["SK_ID_CURR"], record["batch_id"], _restored(record, score))
         result.decisions += 1
+
+
+def _restored(record: dict, score: ScoreRecord) -> DecisionRecord:
+    """The journal's decision on the restored ``score``: what the officer saw as the line kept it, or
+    (lines written before decisions kept it) copied from that score, as ``m010_decision_record`` does."""
+    if "model_decision" in record:
+        return DecisionRecord(**{**{f.name: record[f.name] for f in fields(DecisionRecord)}, "score_id": score.id})
+    return DecisionRecord.on_score(
+        score, record["decision"], record["override_reason"], record["officer"], record["decided_at"], id=record["id"]
+    )

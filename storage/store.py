@@ -18,15 +18,16 @@ import logging
 import shutil
 import sqlite3
 import threading
-from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import polars as pl
 from sqlite_utils import Database
 
-from engine.score_record import ACCEPT, LIST_FIELDS, REFUSE, schema
+from engine.score_record import ACCEPT, REFUSE
 from storage import journal
+from storage.client_query import ClientQuery
 from storage.faults import check_integrity, faults_said
 from storage.migrations import KNOWN, migrations
 from storage.paths import DATABASE_FILE, IMPORTS_DIR, StoreError, create_home, data_home
@@ -37,6 +38,10 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 60_000
 #: Suffix of an import folder being written; it only becomes ``<batch_id>`` once its rows commit.
 PARTIAL = ".partial"
+
+
+class ScoredAgain(StoreError):
+    """A decision was asked on a score that is no longer the client's latest."""
 
 
 def now() -> str:
@@ -69,12 +74,44 @@ class ScoreRecord:
 
 @dataclass(frozen=True)
 class DecisionRecord:
-    id: int
+    """An officer's decision with what the officer saw: the score it was made on, copied."""
+
+    id: int | None  # None until stored
     score_id: int
-    decision: str
+    decision: str  # the officer's
     override_reason: str | None
     officer: str
     decided_at: str
+    pd: float | None  # the model's, on that score (copied; None only where m010 found no score to copy from)
+    grade: str | None
+    points: int | None
+    model_decision: str | None
+    threshold: float | None  # the scoring model's threshold shown (None for decisions recorded before m010)
+    bundle_id: str | None
+    model: str | None  # the bundle's model that scored (coverage name)
+    reasons: dict | None  # {"against": [...], "for": [...]} as stored with the score
+    overrides: bool | None  # the officer went against the model
+
+    @classmethod
+    def on_score(
+        cls, score: ScoreRecord, decision: str, override_reason: str | None, officer: str, decided_at: str,
+        threshold: float | None = None, id: int | None = None,
+    ) -> DecisionRecord:
+        """A decision on ``score``, with the score's figures, model and reasons copied."""
+        return cls(
+            id, score.id, decision, override_reason, officer, decided_at, score.pd, score.grade, score.points,
+            score.decision, threshold, score.bundle_id, score.model, {"against": score.against, "for": score.favour},
+            decision != score.decision,
+        )
+
+
+_DECISION_COLUMNS = ", ".join(f.name for f in fields(DecisionRecord))
+_D_COLUMNS = ", ".join("d." + f.name for f in fields(DecisionRecord))
+
+
+def _decision(row: tuple) -> DecisionRecord:
+    *head, reasons, overrides = row
+    return DecisionRecord(*head, json.loads(reasons) if reasons else None, None if overrides is None else bool(overrides))
 
 
 @dataclass(frozen=True)
@@ -90,7 +127,6 @@ class ClientRecord:
 _SCORE_COLUMNS = (
     "s.id, s.batch_id, s.bundle_id, s.model, b.row_counts, s.pd, s.decision, s.grade, s.points, s.reasons, s.scored_at"
 )
-_LIST_COLUMNS = schema(*LIST_FIELDS)
 
 
 def supplied_tables(row_counts: str) -> tuple[str, ...]:
@@ -248,48 +284,22 @@ class ClientStore:
     def decisions(self, sk_id_curr: int, limit: int = -1) -> list[DecisionRecord]:
         """Officers' decisions on a client, newest first (corrections are newer rows)."""
         rows = self.db.conn.execute(
-            """SELECT id, score_id, decision, override_reason, officer, decided_at FROM decisions
-            WHERE "SK_ID_CURR" = ? ORDER BY id DESC LIMIT ?""",
+            f"""SELECT {_DECISION_COLUMNS} FROM decisions WHERE "SK_ID_CURR" = ? ORDER BY id DESC LIMIT ?""",
             (sk_id_curr, limit),
         )
-        return [DecisionRecord(*row) for row in rows]
+        return [_decision(row) for row in rows]
 
-    def find_clients(
-        self,
-        *,
-        decision: str | None = None,
-        grade: str | None = None,
-        batch: int | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> pl.DataFrame:
-        """Clients with a score, by SK_ID_CURR: their latest score, or their score in ``batch``.
+    def decision_log(self) -> list[tuple[int, int, DecisionRecord]]:
+        """Every officer's decision, oldest first: (SK_ID_CURR, batch of the score it was made on, decision)."""
+        rows = self.db.conn.execute(
+            f"""SELECT d."SK_ID_CURR", s.batch_id, {_D_COLUMNS}
+            FROM decisions d JOIN scores s ON s.id = d.score_id ORDER BY d.id"""
+        )
+        return [(row[0], row[1], _decision(row[2:])) for row in rows]
 
-        ``decision`` is the model's (accept/refuse); ``since``/``until`` bound the scoring date
-        (both days included).
-        """
-        where, params = [], []
-        if batch is None:
-            source = "clients c JOIN scores s ON s.id = c.latest_score_id"
-        else:
-            source, where, params = "scores s", ["s.batch_id = ?"], [batch]
-        for clause, value in (("s.decision = ?", decision), ("s.grade = ?", grade)):
-            if value is not None:
-                where.append(clause)
-                params.append(value)
-        if since is not None:
-            where.append("s.scored_at >= ?")
-            params.append(since.isoformat())
-        if until is not None:
-            where.append("s.scored_at < ?")
-            params.append((until + timedelta(days=1)).isoformat())
-        sql = f"""SELECT s."SK_ID_CURR", s.batch_id, s.scored_at, s.pd, s.decision, s.grade, s.points
-        FROM {source} {"WHERE " + " AND ".join(where) if where else ""}
-        ORDER BY s."SK_ID_CURR" LIMIT ? OFFSET ?"""
-        rows = self.db.conn.execute(sql, [*params, -1 if limit is None else limit, offset]).fetchall()
-        return pl.DataFrame(rows, schema=_LIST_COLUMNS, orient="row")
+    def find_clients(self, *, limit: int | None = None, offset: int = 0, **filters) -> pl.DataFrame:
+        """Clients with a score, by SK_ID_CURR, as :class:`storage.client_query.ClientQuery` (``filters``) lists them."""
+        return ClientQuery(**filters).rows(self, limit, offset)
 
     def batches(self) -> pl.DataFrame:
         """Every batch, oldest first: id, kind, status, times, user, bundle, client counts, files."""
@@ -326,35 +336,41 @@ class ClientStore:
         *,
         officer: str | None = None,
         override_reason: str | None = None,
+        threshold: float | None = None,
+        score_id: int | None = None,
     ) -> DecisionRecord:
-        """Append an officer's decision on the client's latest score (a correction is a new call).
+        """Append an officer's decision on the client's latest score (a correction is a new call), with
+        the score's figures and reasons and the ``threshold`` the officer was shown.
 
-        Going against the model's decision needs an ``override_reason``.
+        Going against the model's decision needs an ``override_reason``. ``score_id``: the score the
+        officer saw; refused if the client has been scored again since.
         """
         if decision not in (ACCEPT, REFUSE):
             raise StoreError(f"decision must be {ACCEPT!r} or {REFUSE!r}, not {decision!r}")
         record = self.client(sk_id_curr)
         if record is None:
             raise StoreError(f"no client {sk_id_curr} in the store")
+        score = record.score
+        if score_id is not None and score_id != score.id:
+            raise ScoredAgain(f"client {sk_id_curr} has been scored again since score {score_id}: read the new score first")
         reason = (override_reason or "").strip() or None
-        if decision != record.score.decision and reason is None:
-            raise StoreError(f"the model says {record.score.decision}: overriding it needs a reason")
-        row = (record.score.id, decision, reason, officer or os_user(), now())
-        return self.append_decision(sk_id_curr, record.score.batch_id, row)
+        if decision != score.decision and reason is None:
+            raise StoreError(f"the model says {score.decision}: overriding it needs a reason")
+        stored = DecisionRecord.on_score(score, decision, reason, officer or os_user(), now(), threshold)
+        return self.append_decision(sk_id_curr, score.batch_id, stored)
 
-    def append_decision(
-        self, sk_id_curr: int, batch_id: int, row: tuple, decision_id: int | None = None
-    ) -> DecisionRecord:
-        """Insert a decision (``row``: score_id, decision, override_reason, officer, decided_at; with the
-        next id unless ``decision_id``) and append it to the journal, in one transaction."""
+    def append_decision(self, sk_id_curr: int, batch_id: int, record: DecisionRecord) -> DecisionRecord:
+        """Insert a decision (with the next id unless ``record.id``) and append it to the journal, in one
+        transaction; returns it with its id."""
+        values = asdict(record)
+        values["reasons"] = None if record.reasons is None else json.dumps(record.reasons, ensure_ascii=False)
+        marks = ", ".join("?" * len(values))
         with faults_said(self.path), self.db.atomic():
             cursor = self.db.conn.execute(
-                """INSERT INTO decisions
-                (id, "SK_ID_CURR", score_id, decision, override_reason, officer, decided_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (decision_id, sk_id_curr, *row),
+                f'INSERT INTO decisions ("SK_ID_CURR", {_DECISION_COLUMNS}) VALUES (?, {marks})',
+                (sk_id_curr, *values.values()),
             )
-            stored = DecisionRecord(cursor.lastrowid, *row)
+            stored = replace(record, id=cursor.lastrowid)
             journal.append(
                 self.journal, {"kind": "decision", "SK_ID_CURR": sk_id_curr, "batch_id": batch_id, **asdict(stored)}
             )

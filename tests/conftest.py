@@ -75,6 +75,8 @@ def running_app(tmp_path_factory):
     from desktop.window import start_server
     from engine.resources import default_bundle
     from storage.importer import seed_demo
+    from storage.paths import settings_file
+    from storage.settings import save_officer_name
     from storage.store import ClientStore
     from engine.bundle import load_bundle
     from engine.scoring import Scorer
@@ -83,6 +85,7 @@ def running_app(tmp_path_factory):
     store = ClientStore(home)
     seed_demo(store, Scorer(load_bundle(default_bundle())))
     store.close()
+    save_officer_name(settings_file(home), "Agent e2e")  # the name asked at first use (tests/e2e/test_decisions.py asks it)
     ctx, server = start_server(home, default_bundle())
     yield ctx, server
     server.stop()

@@ -13,6 +13,7 @@ import pytest
 from desktop.body_limits import DASH_UPDATE_ROUTE, LARGER_BODIES, MAX_UPLOAD_BYTES, UPLOAD_OUTPUT, body_limit
 from engine.records import tables_from_json
 from engine.resources import demo_batch
+from storage.client_query import ROW_SCHEMA, ClientQuery
 
 
 def _call(server, path: str, *, token: str | None, body: bytes | None = None, headers: dict | None = None):
@@ -233,3 +234,19 @@ def test_client_ids_beyond_64_bits_are_not_found(app):
     ctx, server = app
     for sk_id in (1 << 63, 10**400):
         assert _call(server, f"/api/v1/clients/{sk_id}", token=ctx.token)[0] == 404
+
+
+def test_client_list_filters_as_the_query_layer(app):
+    ctx, server = app
+    status, body = _call(server, "/api/v1/clients?decision=refuse&grade=E&limit=5&offset=1", token=ctx.token)
+    expected = ClientQuery(decision="refuse", grade="E")
+    assert status == 200 and body["total"] == expected.count(ctx.store) > 6
+    assert [row["SK_ID_CURR"] for row in body["clients"]] == expected.rows(ctx.store, 5, 1)["SK_ID_CURR"].to_list()
+    assert set(body["clients"][0]) == set(ROW_SCHEMA) and body["clients"][0]["DECISION"] == "refuse"
+    status, body = _call(server, "/api/v1/clients?status=awaiting&limit=0", token=ctx.token)
+    assert status == 200 and body["clients"] == [] and body["total"] == ClientQuery(status="awaiting").count(ctx.store)
+    for query, said in (("status=pending", "status must be one of"), ("limit=5000", "limit must be"),
+                        ("batch=99999999999999999999999", "invalid filter value"), ("colour=red", "unknown filter")):
+        status, body = _call(server, f"/api/v1/clients?{query}", token=ctx.token)
+        assert status == 400 and said in body["error"], query
+    assert _call(server, "/api/v1/clients", token=None)[0] == 401

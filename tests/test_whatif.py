@@ -7,7 +7,8 @@ import pytest
 
 from desktop.whatif import EMPLOYED_YEARS, apply_edits, form_values, simulate
 from engine.labels import DAYS_NOT_APPLICABLE
-from storage.client_tables import ClientFilter, client_page, client_tables
+from storage.client_query import ClientQuery
+from storage.client_tables import client_tables
 from storage.importer import import_files
 from storage.store import ClientStore
 from storage_helpers import history_of, snapshot
@@ -62,13 +63,13 @@ def test_edits_of_employment_and_children():
 
 def test_client_page_filters_counts_and_pages_in_sql(store):
     everyone = store.find_clients()
-    rows, total = client_page(store, ClientFilter(), limit=10, offset=10)
+    rows, total = ClientQuery().page(store, limit=10, offset=10)
     assert total == everyone.height and rows["SK_ID_CURR"].to_list() == everyone["SK_ID_CURR"][10:20].to_list()
     refused = store.find_clients(decision="refuse", grade="E")
-    rows, total = client_page(store, ClientFilter(decision="refuse", grade="E"), limit=1000)
+    rows, total = ClientQuery(decision="refuse", grade="E").page(store, limit=1000)
     assert total == refused.height == rows.height
     first = str(everyone["SK_ID_CURR"][0])
-    rows, total = client_page(store, ClientFilter(id_prefix=first), limit=5)
+    rows, total = ClientQuery(id_prefix=first).page(store, limit=5)
     assert total >= 1 and rows["SK_ID_CURR"][0] == int(first)
-    rows, _ = client_page(store, ClientFilter(sort=("PD", True)), limit=3)
+    rows, _ = ClientQuery(sort=("PD", True)).page(store, limit=3)
     assert rows["PD"].to_list() == sorted(everyone["PD"].to_list(), reverse=True)[:3]

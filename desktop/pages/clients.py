@@ -1,13 +1,16 @@
 """Prédiction (landing page): find a client, read its score, record the officer's decision.
 
-The list is paged, filtered and counted in SQL (``storage.client_tables.client_page``), so it
+The list is paged, filtered and counted in SQL (``storage.client_query.ClientQuery``), so it
 stays fast on hundreds of thousands of clients. The chosen client travels as ``?client=<id>``.
+Each decision is recorded with what the officer saw (the score, its threshold and reasons) and the
+officer's name, asked once (``storage.settings``); the whole log downloads as a CSV.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from datetime import date
 
 import dash
 import dash_bootstrap_components as dbc
@@ -21,10 +24,12 @@ from desktop.i18n import current_lang, number, percent, t, timestamp
 from desktop.widgets import chart, decision_badge, decision_word
 from engine.coverage_words import FULL, scored_with
 from engine.labels import DAYS_NOT_APPLICABLE, level_label
-from storage.client_tables import ClientFilter, client_page
+from storage.client_query import STATUSES, ClientQuery
+from storage.export import CSV, EXCEL_FR, decisions_frame, write_frame
 from storage.faults import StoreFault
-from storage.paths import StoreError
-from storage.store import ClientRecord, ScoreRecord
+from storage.paths import StoreError, settings_file
+from storage.settings import MAX_NAME, officer_name, save_officer_name
+from storage.store import ClientRecord, ScoredAgain, ScoreRecord, os_user
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +63,7 @@ def _filters(lang: str) -> html.Form:
     ]
     decisions = [{"label": decision_word(d, lang), "value": d} for d in ("accept", "refuse")]
     sorts = [{"label": t(f"clients.sort_{key}"), "value": key} for key in SORTS]
+    statuses = [{"label": t(f"clients.status_{status}"), "value": status} for status in STATUSES]
     return html.Form(
         dbc.Row(
             [
@@ -72,6 +78,7 @@ def _filters(lang: str) -> html.Form:
                 _select("clients-decision", t("clients.decision_filter"), everyone + decisions),
                 _select("clients-grade", t("clients.grade_filter"), everyone + [{"label": g, "value": g} for g in GRADES]),
                 _select("clients-batch", t("clients.batch_filter"), everyone + batches),
+                _select("clients-status", t("clients.status_filter"), everyone + statuses),
                 _select("clients-sort", t("clients.sort_label"), sorts, "id"),
             ],
             className="g-2 align-items-end",
@@ -93,6 +100,8 @@ def _table(rows, total: int, offset: int, selected: int | None, lang: str) -> ht
         sk_id = row["SK_ID_CURR"]
         current = sk_id == selected
         officer = row["OFFICER_DECISION"]
+        if officer:
+            officer = decision_word(officer, lang) + (f' ({t("clients.against_model")})' if row["OVERRIDE"] else "")
         body.append(html.Tr(
             [
                 html.Td(html.Button(str(sk_id), id={"type": "clients-pick", "index": sk_id}, type="button",
@@ -103,7 +112,7 @@ def _table(rows, total: int, offset: int, selected: int | None, lang: str) -> ht
                 html.Td(decision_word(row["DECISION"], lang)),
                 html.Td(row["GRADE"]),
                 html.Td(number(row["POINTS"], lang), className="text-end"),
-                html.Td(decision_word(officer, lang) if officer else "–"),
+                html.Td(officer or "–"),
             ],
             className="table-active" if current else None,
         ))
@@ -129,6 +138,7 @@ def _table(rows, total: int, offset: int, selected: int | None, lang: str) -> ht
     Input("clients-decision", "value"),
     Input("clients-grade", "value"),
     Input("clients-batch", "value"),
+    Input("clients-status", "value"),
     Input("clients-sort", "value"),
     Input("clients-previous", "n_clicks"),
     Input("clients-next", "n_clicks"),
@@ -136,7 +146,7 @@ def _table(rows, total: int, offset: int, selected: int | None, lang: str) -> ht
     Input("clients-seeding-poll", "n_intervals"),
     State("clients-page", "data"),
 )
-def _list(search, decision, grade, batch, sort, _previous, _next, selected, _poll, page):
+def _list(search, decision, grade, batch, status, sort, _previous, _next, selected, _poll, page):
     """One page of the filtered list; the pager's buttons move it, any filter change goes back to page 1.
 
     On the first start, while the demo clients are being imported, it says so and polls until they are in.
@@ -145,17 +155,17 @@ def _list(search, decision, grade, batch, sort, _previous, _next, selected, _pol
     moved = {"clients-previous": -1, "clients-next": 1}.get(ctx.triggered_id, 0)
     page = (page or 0) + moved if moved or ctx.triggered_id in ("clients-selected", "clients-seeding-poll") else 0
     chosen = {name: None if value in (None, "", ANY) else value for name, value in
-              (("decision", decision), ("grade", grade), ("batch", batch))}
-    filters = ClientFilter(
-        id_prefix=search or "", decision=chosen["decision"], grade=chosen["grade"],
+              (("decision", decision), ("grade", grade), ("batch", batch), ("status", status))}
+    query = ClientQuery(
+        id_prefix=search or "", decision=chosen["decision"], grade=chosen["grade"], status=chosen["status"],
         batch=int(chosen["batch"]) if chosen["batch"] else None, sort=SORTS.get(sort or "id", SORTS["id"]),
     )
     store = context().store
-    rows, total = client_page(store, filters, PAGE_SIZE, max(page, 0) * PAGE_SIZE)
+    rows, total = query.page(store, PAGE_SIZE, max(page, 0) * PAGE_SIZE)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     if page >= pages:  # the list shrank under the current page
         page = pages - 1
-        rows, total = client_page(store, filters, PAGE_SIZE, page * PAGE_SIZE)
+        rows, total = query.page(store, PAGE_SIZE, page * PAGE_SIZE)
     page = max(page, 0)
     count = t("clients.count_one") if total == 1 else t("clients.count", total=number(total, lang))
     status = f'{count} · {t("clients.page", page=number(page + 1, lang), pages=number(pages, lang))}'
@@ -245,32 +255,66 @@ def _facts(application: dict, lang: str) -> html.Dl:
 
 
 def _history(sk_id: int, lang: str) -> html.Div:
+    """Every decision on the client, newest first, with what the officer saw then."""
     decisions = context().store.decisions(sk_id)
     if not decisions:
         return html.P(t("clients.history_empty"), className="text-body-secondary mb-0")
-    head = [t(f"clients.col_{name}") for name in ("when", "who", "what", "reason")]
+    names = ("when", "pd_then", "grade", "decision", "what", "override", "who", "reason")  # model's, then officer's
     rows = [
         html.Tr([
             html.Td(timestamp(d.decided_at, lang)),
-            html.Td(d.officer),
+            html.Td(percent(d.pd, lang) if d.pd is not None else "–", className="text-end"),
+            html.Td(d.grade or "–"),
+            html.Td(decision_word(d.model_decision, lang) if d.model_decision else "–"),
             html.Td(decision_word(d.decision, lang)),
+            html.Td(html.Strong(t("clients.against_model")) if d.overrides else "–"),
+            html.Td(d.officer),
             html.Td(d.override_reason or "–"),
         ])
         for d in decisions
     ]
+    head = html.Tr([html.Th(t(f"clients.col_{name}"), scope="col", className="text-end" if name == "pd_then" else None)
+                    for name in names])
     return html.Div(
-        html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in head])), html.Tbody(rows)],
-                   className="table table-sm mb-0"),
+        html.Table([html.Thead(head), html.Tbody(rows)], className="table table-sm small mb-0", id="decision-history-table"),
         className="table-responsive",
     )
 
 
-def _decision_form(record: ClientRecord) -> html.Section:
-    model = record.score.decision
+def _officer() -> str | None:
+    """The officer's name kept in the user's settings (None until given)."""
+    return officer_name(settings_file(context().home))
+
+
+def _officer_dialog() -> dbc.Modal:
+    """Asks the officer's name, once: on the first decision recorded without one (the OS account proposed)."""
+    return dbc.Modal(
+        [
+            dbc.ModalHeader(dbc.ModalTitle(t("clients.officer_dialog_title"), id="officer-dialog-title"), close_button=False),
+            dbc.ModalBody([
+                html.P(t("clients.officer_dialog_text")),
+                dbc.Label(t("clients.officer_name_label"), html_for="officer-name"),
+                dbc.Input(id="officer-name", value=os_user(), maxLength=MAX_NAME, autocomplete="name"),
+                dbc.FormFeedback(t("clients.officer_required"), type="invalid"),
+            ]),
+            dbc.ModalFooter([
+                dbc.Button(t("clients.officer_cancel"), id="officer-cancel", color="secondary", outline=True),
+                dbc.Button(t("clients.officer_save"), id="officer-save", color="primary"),
+            ]),
+        ],
+        id="officer-dialog", is_open=False, labelledby="officer-dialog-title",
+    )
+
+
+def _decision_form(record: ClientRecord, threshold: float) -> html.Section:
+    model, officer = record.score.decision, _officer()
     return html.Section(
         [
             html.H3(t("clients.officer_heading"), className="h5"),
+            html.P(t("clients.officer_current", name=officer), id="decision-officer", className="small mb-1") if officer else None,
             dcc.Store(id="decision-model", data=model),
+            dcc.Store(id="decision-seen", data={"score": record.score.id, "threshold": threshold}),
+            _officer_dialog(),
             html.Fieldset(
                 [
                     html.Legend(t("clients.choice_label"), className="form-label fs-6 mb-1"),
@@ -338,7 +382,7 @@ def _detail(sk_id: int | None) -> list:
         html.H3(t("clients.facts"), className="h5 mt-2"),
         _facts(record.application, lang),
         html.Hr(),
-        _decision_form(record),
+        _decision_form(record, threshold),
     ]
 
 
@@ -368,36 +412,81 @@ def _reason_help(choice, model):
     return t("clients.reason_help"), False
 
 
-@callback(
-    Output("decision-feedback", "children"),
-    Output("decision-history", "children"),
-    Output("decision-reason", "value"),
-    Input("decision-record", "n_clicks"),
+_DECIDE = (
+    Output("decision-feedback", "children", allow_duplicate=True),
+    Output("decision-history", "children", allow_duplicate=True),
+    Output("decision-reason", "value", allow_duplicate=True),
+    Output("officer-dialog", "is_open", allow_duplicate=True),
+    Output("officer-name", "invalid", allow_duplicate=True),
+)
+_SEEN = (
     State("decision-choice", "value"),
     State("decision-reason", "value"),
     State("decision-model", "data"),
+    State("decision-seen", "data"),
     State("clients-selected", "data"),
-    prevent_initial_call=True,
 )
-def _record(_clicks, choice, reason, model, sk_id):
-    """Append the officer's decision; an override without a reason is refused and nothing is stored."""
+
+
+def _refused(text: str) -> tuple:
+    return dbc.Alert(text, color="danger", className="py-2 mb-0"), dash.no_update, dash.no_update, False, False
+
+
+def _decide(officer: str | None, choice, reason, model, seen, sk_id) -> tuple:
+    """Append the officer's decision on the score shown, or say why not; without an officer's name, ask it."""
     sk_id, reason = _client_id(sk_id), (reason or "").strip()
-    if sk_id is None or choice not in ("accept", "refuse"):
+    if sk_id is None or choice not in ("accept", "refuse") or not seen:
         raise PreventUpdate
     lang = current_lang()
     if choice != model and not reason:
-        return dbc.Alert(t("clients.reason_required"), color="danger", className="py-2 mb-0"), dash.no_update, dash.no_update
+        return _refused(t("clients.reason_required"))
+    if officer is None:
+        return dash.no_update, dash.no_update, dash.no_update, True, False
     try:
-        context().store.record_decision(sk_id, choice, override_reason=reason or None)
+        context().store.record_decision(sk_id, choice, override_reason=reason or None, officer=officer,
+                                        threshold=seen["threshold"], score_id=seen["score"])
     except StoreFault as fault:
         log.error("decision on %s not stored: %s", sk_id, fault)
-        text = t(f"startup.store_{fault.kind}_now", lang, path=str(fault.path))
-        return dbc.Alert(text, color="danger", className="py-2 mb-0"), dash.no_update, dash.no_update
+        return _refused(t(f"startup.store_{fault.kind}_now", lang, path=str(fault.path)))
+    except ScoredAgain as error:
+        log.warning("decision on %s refused: %s", sk_id, error)
+        return _refused(t("clients.scored_again"))
     except StoreError as error:
         log.warning("decision on %s refused: %s", sk_id, error)
-        return dbc.Alert(t("clients.reason_required"), color="danger", className="py-2 mb-0"), dash.no_update, dash.no_update
+        return _refused(t("clients.reason_required"))
     message = dbc.Alert(t("clients.recorded", decision=decision_word(choice, lang)), color="success", className="py-2 mb-0")
-    return message, _history(sk_id, lang), ""
+    return message, _history(sk_id, lang), "", False, False
+
+
+@callback(*_DECIDE, Input("decision-record", "n_clicks"), *_SEEN, prevent_initial_call=True)
+def _record(_clicks, choice, reason, model, seen, sk_id):
+    """Append the officer's decision; an override without a reason is refused and nothing is stored."""
+    return _decide(_officer(), choice, reason, model, seen, sk_id)
+
+
+@callback(*_DECIDE, Input("officer-save", "n_clicks"), State("officer-name", "value"), *_SEEN, prevent_initial_call=True)
+def _save_officer(_clicks, name, choice, reason, model, seen, sk_id):
+    """Keep the officer's name in the settings, then record the decision that asked for it."""
+    try:
+        officer = save_officer_name(settings_file(context().home), name or "")
+    except ValueError:
+        return dash.no_update, dash.no_update, dash.no_update, True, True
+    return _decide(officer, choice, reason, model, seen, sk_id)
+
+
+@callback(Output("officer-dialog", "is_open", allow_duplicate=True), Input("officer-cancel", "n_clicks"), prevent_initial_call=True)
+def _cancel_officer(_clicks):
+    """Close the dialog: nothing is recorded without the officer's name."""
+    return False
+
+
+@callback(Output("decisions-download", "data"), Input("decisions-export", "n_clicks"), prevent_initial_call=True)
+def _export_decisions(_clicks):
+    """The whole log of decisions as a CSV file (for Excel in French on French pages)."""
+    lang = current_lang()
+    frame = decisions_frame(context().store, context().scorer.words, lang)
+    fmt = EXCEL_FR if lang == "fr" else CSV
+    return dcc.send_bytes(lambda out: write_frame(frame, out, fmt), f"decisions-{date.today().isoformat()}.csv")
 
 
 # --- the page -----------------------------------------------------------------------------------------
@@ -428,6 +517,17 @@ def layout(client: str | None = None, **_query) -> html.Div:
                                     ],
                                     className="d-flex align-items-center justify-content-center flex-wrap mt-2",
                                     **{"aria-label": t("clients.pager_label")},
+                                ),
+                                html.Div(
+                                    [
+                                        html.Button(t("clients.export_decisions"), id="decisions-export", type="button",
+                                                    className="btn btn-outline-secondary btn-sm",
+                                                    **{"aria-describedby": "decisions-export-help"}),
+                                        html.Span(t("clients.export_decisions_help"), id="decisions-export-help",
+                                                  className="small text-body-secondary ms-2"),
+                                        dcc.Download(id="decisions-download"),
+                                    ],
+                                    className="mt-3",
                                 ),
                             ],
                             **{"aria-label": t("clients.filters")},

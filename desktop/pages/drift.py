@@ -23,11 +23,10 @@ from desktop.figures.drift import approval_figure, history_figure, pd_histogram_
 from desktop.figures.model import chart
 from desktop.i18n import current_lang, number, percent, t, timestamp
 from engine.coverage_words import model_sentence, table_words
-from engine.drift import NOT_SUPPLIED
 from engine.labels import feature_label
 from engine.psi import ACT, MONITOR, STABLE
 from engine.schema import TABLE_NAMES
-from storage.drift_runs import STEPS, DriftRun, drift_history, latest_drift, reports_dir, run_batch_drift
+from storage.drift_runs import STEPS, DriftRun, drift_history, drift_run, latest_drift, reports_dir, run_batch_drift
 
 log = logging.getLogger(__name__)
 
@@ -254,8 +253,8 @@ def poll(_n: int, job_id: int | None):
         return share, f"{share} %", stage, False, True, no_update, no_update
     if snap["state"] == "failed":
         return 0, "", dbc.Alert(t("drift.failed", lang, error=snap["error"]), color="danger"), True, False, no_update, no_update
-    run = context().store.db.conn.execute("SELECT batch_id FROM drift_runs WHERE id = ?", (job.result,)).fetchone()
-    return 100, "100 %", t("drift.finished", lang), True, False, job.result, run[0] if run else no_update
+    run = drift_run(context().store, job.result)
+    return 100, "100 %", t("drift.finished", lang), True, False, job.result, run.batch_id if run else no_update
 
 
 dash.register_page(__name__, path="/drift", name="drift.nav", title=lambda **_: f'{t("drift.title")} — creditscore', order=2, layout=layout)
