@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from engine.bundle import Bundle
+from engine.constants import Progress
 from engine.drift import KEY, PD, DriftConfig, drift_frame, run_drift
 from engine.scoring import Scorer
 from storage.batch_tables import batch_exists, batch_pd, batch_supplied, batch_tables
@@ -36,8 +36,6 @@ RUNNING, DONE, FAILED = "running", "done", "failed"
 #: Bins of the PD histograms (equal width, from 0 to the 99.5th percentile of both samples).
 HISTOGRAM_BINS = 30
 STEPS = ("read", "features", "compare", "render", "save")
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import polars as pl
 
+from engine.constants import Progress
 from engine.resources import demo_batch
 from engine.scoring import ClientScore, Scorer
 from storage.content import table_digest
 from storage.store import ClientStore, now
 from storage.validation import ValidationReport, validate
-from storage.writer import BatchOrigin, BatchRows, Progress, write_batch
+from storage.writer import BatchOrigin, BatchRows, write_batch
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ from dash import dcc, html
 
 from desktop.figures import GRAPH_CONFIG, SEPARATORS
 from desktop.i18n import number, t
+from engine.constants import VARIANTS
 
 #: Okabe–Ito colours and line styles, one per series.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
 DASHES = ("solid", "dash", "dot", "dashdot")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up")
-VARIANTS = ("as_is", "smote", "business")
 
 
 def chart_layout(lang: str, **extra: object) -> dict:

@@ -17,9 +17,10 @@ from dash import html
 
 from desktop.context import context
 from desktop.figures.model import (
-    VARIANTS, calibration_figure, chart, cost_figure, importance_figure, roc_figure, variant_name,
+    calibration_figure, chart, cost_figure, importance_figure, roc_figure, variant_name,
 )
 from desktop.i18n import current_lang, number, percent, t, timestamp
+from engine.constants import VARIANTS
 from engine.labels import feature_label
 
 log = logging.getLogger(__name__)
