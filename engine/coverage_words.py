@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from babel.numbers import format_decimal
-
 from engine.bundle import Bundle
 from engine.coverage import COVERAGES
+from engine.formats import number
 from engine.schema import TABLE_NAMES
 from engine.vocabulary import TABLES
 
-LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 #: The model of the largest coverage (every table): the most accurate.
 FULL = COVERAGES[-1].name
 
@@ -75,7 +73,7 @@ def model_sentence(model: str, auc: float | None, lang: str) -> str:
     text = _pick(basis, lang) if basis else _pick(UNKNOWN_MODEL, lang).format(name=model)
     if auc is None:
         return text
-    return f"{text} ({_pick(AUC, lang).format(auc=format_decimal(auc, format='0.00', locale=LOCALES[lang]))})"
+    return f"{text} ({_pick(AUC, lang).format(auc=number(auc, lang, 2))})"
 
 
 def scored_with(

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from desktop.figures import BLUE, GREY, ORANGE, VERMILION, base_layout
 from desktop.i18n import number, percent, t
-from engine.labels import plain
+from engine.formats import plain
 
 LABEL_CHARS = 52  # longer feature labels are cut in the middle on the axis (full text in the hover)
 
