@@ -11,21 +11,19 @@ and a list param is listed (ten items shown, its ``<name>_total`` param, if any,
 
 from __future__ import annotations
 
-import json
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
+from engine.catalogues import catalogue
 from engine.formats import counted, number
+from engine.vocabulary import MORE
 
 #: Line of the first data row (the header is line 1; Parquet rows are numbered the same way).
 FIRST_DATA_LINE = 2
 
 Severity = Literal["error", "warning"]
-_MORE = {"en": "and {} more", "fr": "et {} autres"}
 #: Decimals a number of a template keeps at most (trailing zeros dropped).
 EXACT_DECIMALS = 6
 
@@ -91,13 +89,12 @@ def _summary(problems: Sequence[Problem]) -> str:
 def listing(items: Sequence, limit: int = 10, total: int | None = None, lang: str = "en") -> str:
     total = len(items) if total is None else total
     shown = ", ".join(str(item) for item in items[:limit])
-    return shown if total <= limit else f"{shown} {_MORE[lang].format(total - limit)}"
+    return shown if total <= limit else f"{shown} {MORE[lang].format(total - limit)}"
 
 
-@cache
 def templates() -> dict[str, dict[str, str]]:
     """``{code: {"fr": template, "en": template}}`` from ``problems.json``."""
-    return json.loads(Path(__file__).with_name("problems.json").read_text("utf-8"))
+    return catalogue("problems")
 
 
 def describe(problem: Problem, lang: str) -> str:

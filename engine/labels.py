@@ -11,13 +11,12 @@ A reason reads "<label> : <qualifier> (<value>) — <effect>" ("Score externe le
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
-from pathlib import Path
 
 from engine import formats
 from engine import vocabulary as vocab
+from engine.catalogues import catalogue
 from engine.constants import DAYS_NOT_APPLICABLE, DAYS_PER_MONTH, DAYS_PER_YEAR
 from engine.feature_spec import FeatureSpec
 from engine.formats import LANGS, duration, plain
@@ -29,14 +28,13 @@ from engine.vocabulary import DERIVED  # also imported from here by desktop.expl
 @cache
 def _columns() -> dict[str, dict[str, dict[str, str]]]:
     """Columns of ``tables.json`` by table."""
-    raw = json.loads(Path(__file__).with_name("tables.json").read_text("utf-8"))
-    return {table: spec["columns"] for table, spec in raw.items()}
+    return {table: spec["columns"] for table, spec in catalogue("tables").items()}
 
 
 @cache
 def _levels() -> dict[str, dict]:
     """Category values in words (``levels.json``): ``fr`` and ``en`` by column, ``common`` to all."""
-    return json.loads(Path(__file__).with_name("levels.json").read_text("utf-8"))
+    return catalogue("levels")
 
 
 def _quote(text: str, lang: str) -> str:
