@@ -6,12 +6,14 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from engine.chart_style import GREY, layout
 from engine.evaluation import COST_FN, COST_FP
 from engine.templates import render as render_template
 
 
 def _figure(fig: go.Figure, first: bool, title: str) -> str:
-    fig.update_layout(title=title, template="plotly_white", height=420, margin={"t": 60, "l": 60, "r": 20, "b": 50})
+    fig.update_layout(**layout("en", title=title, height=420, margin={"t": 60, "l": 60, "r": 20, "b": 50},
+                               legend={}))  # the legend at the side: the title is on top
     return pio.to_html(fig, include_plotlyjs=first, full_html=False, config={"displaylogo": False})
 
 
@@ -22,7 +24,7 @@ def render(metrics: dict) -> str:
     roc = go.Figure()
     for name, m in metrics["variants"].items():
         roc.add_scatter(x=m["roc_curve"]["fpr"], y=m["roc_curve"]["tpr"], name=f"{name} (AUC {m['roc_auc']:.3f})")
-    roc.add_scatter(x=[0, 1], y=[0, 1], name="chance", line={"dash": "dot", "color": "#888"})
+    roc.add_scatter(x=[0, 1], y=[0, 1], name="chance", line={"dash": "dot", "color": GREY})
     roc.update_xaxes(title="false positive rate")
     roc.update_yaxes(title="true positive rate")
     cost = go.Figure(go.Scatter(x=sm["cost_curve"]["threshold"], y=sm["cost_curve"]["cost"], name="cost"))
@@ -32,7 +34,7 @@ def render(metrics: dict) -> str:
     cal = metrics["calibration"]
     calib = go.Figure(go.Scatter(x=cal["curve"]["predicted"], y=cal["curve"]["observed"], mode="lines+markers", name="model"))
     top = max(cal["curve"]["predicted"] + cal["curve"]["observed"])
-    calib.add_scatter(x=[0, top], y=[0, top], name="perfect", line={"dash": "dot", "color": "#888"})
+    calib.add_scatter(x=[0, top], y=[0, top], name="perfect", line={"dash": "dot", "color": GREY})
     calib.update_xaxes(title="mean calibrated PD (decile)")
     calib.update_yaxes(title="observed default rate")
     imp = sm["top_importance"][::-1]

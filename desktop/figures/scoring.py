@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from desktop.figures import BLUE, GREY, ORANGE, VERMILION, base_layout
+from desktop.figures import base_layout
+from engine.chart_style import BLUE, GREY, ORANGE, TEXT, VERMILION
 from desktop.i18n import number, percent, t
 from engine.formats import plain
 
@@ -200,7 +201,7 @@ def distribution(label: str, repaid: np.ndarray, defaulted: np.ndarray, client: 
         go.Histogram(x=repaid, name=t("interpretation.repaid", lang), histnorm="percent", xbins=bins,
                      marker={"color": BLUE}, opacity=0.65),
         go.Histogram(x=defaulted, name=t("interpretation.defaulted", lang), histnorm="percent", xbins=bins,
-                     marker={"color": ORANGE, "pattern": {"shape": "/", "fgcolor": "#212529"}}, opacity=0.65),
+                     marker={"color": ORANGE, "pattern": {"shape": "/", "fgcolor": TEXT}}, opacity=0.65),
     ]
     layout = base_layout(lang, 340, barmode="overlay", margin={"l": 10, "r": 10, "t": 30, "b": 10},
                          legend={"orientation": "h", "y": -0.22, "x": 0, "yanchor": "top"})
@@ -228,7 +229,7 @@ def scatter(x: np.ndarray, y: np.ndarray, pd: np.ndarray, client: tuple[float | 
         traces.append(go.Scatter(
             x=[client[0]], y=[client[1]], mode="markers+text", name=t("interpretation.client", lang),
             text=[t("interpretation.client", lang)], textposition="top center", showlegend=False,
-            marker={"symbol": "star", "size": 20, "color": VERMILION, "line": {"color": "#212529", "width": 1.5}},
+            marker={"symbol": "star", "size": 20, "color": VERMILION, "line": {"color": TEXT, "width": 1.5}},
         ))
     layout = base_layout(lang, 380, margin={"l": 10, "r": 10, "t": 20, "b": 10})
     x_range = _window(x, extra=client[0])
