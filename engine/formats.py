@@ -90,6 +90,11 @@ def percent(value: float | None, lang: str, decimals: int = 1, *, trim: bool = F
     return _format(float(value), lang, decimals, trim, small, True)
 
 
+def percent_suffix(lang: str) -> str:
+    """What follows a percentage's digits in the locale ("\u00a0%" / "%"): for figures' tick suffixes."""
+    return locale(lang).percent_formats[None].suffix[0]
+
+
 def amount(value: float, lang: str, currency: str | None = None) -> str:
     """An amount: no decimals when whole, else two ("202 500", "1 234,50"); with an ISO ``currency``
     code, its symbol where the locale puts it ("1 234,50 €" / "€1,234.50")."""
@@ -98,6 +103,11 @@ def amount(value: float, lang: str, currency: str | None = None) -> str:
         return number(value, lang, decimals)
     pattern = locale(lang).currency_formats["standard"].pattern.replace(".00", "." + "0" * decimals if decimals else "")
     return format_currency(value, currency, format=pattern, locale=LOCALES[lang], currency_digits=False)
+
+
+def quote(text: str, lang: str) -> str:
+    """Text in the language's quotation marks: « Salarié » / “Working”."""
+    return f"« {text} »" if lang == "fr" else f"“{text}”"
 
 
 def is_one(count: float, lang: str) -> bool:

@@ -19,7 +19,7 @@ from engine import vocabulary as vocab
 from engine.catalogues import catalogue
 from engine.constants import DAYS_NOT_APPLICABLE, DAYS_PER_MONTH, DAYS_PER_YEAR
 from engine.feature_spec import FeatureSpec
-from engine.formats import LANGS, duration, plain
+from engine.formats import LANGS, duration, plain, quote
 from engine.formats import check as _check
 from engine.formats import missing as _missing
 from engine.vocabulary import DERIVED  # also imported from here by desktop.explain
@@ -35,10 +35,6 @@ def _columns() -> dict[str, dict[str, dict[str, str]]]:
 def _levels() -> dict[str, dict]:
     """Category values in words (``levels.json``): ``fr`` and ``en`` by column, ``common`` to all."""
     return catalogue("levels")
-
-
-def _quote(text: str, lang: str) -> str:
-    return f"« {text} »" if lang == "fr" else f"“{text}”"
 
 
 def column_label(table: str, column: str, lang: str = "fr") -> str:
@@ -210,7 +206,7 @@ def _statement(spec: FeatureSpec, true: bool, lang: str) -> str:
         masculine, feminine, en = vocab.PROVIDED[not true]
         return f"{column} {_agree(masculine, feminine, _gender(column)) if lang == 'fr' else en}"
     level = level_label(spec.column, spec.level, lang)
-    shown = level if true else f"{words['other']} {_quote(level, lang)}"
+    shown = level if true else f"{words['other']} {quote(level, lang)}"
     return f"{column}{words['sep']}{shown}"
 
 
@@ -229,7 +225,7 @@ def _category_share(spec: FeatureSpec, column: str, lang: str) -> tuple[str, str
         provided = _agree(masculine, feminine, _gender(column)) if lang == "fr" else en
         value = f"{_lower(column)} {provided}"
     else:
-        value = f"{_lower(column)} {_quote(level_label(spec.column, spec.level or '', lang), lang)}"
+        value = f"{_lower(column)} {quote(level_label(spec.column, spec.level or '', lang), lang)}"
     return f"{_with_rows(head, spec, lang)} {words['with']} {value}", gender
 
 

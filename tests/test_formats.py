@@ -95,3 +95,8 @@ def test_problem_templates_count_and_format_through_the_layer():
     assert problem.message.startswith("SK_ID_CURR is empty on 1,234 lines")
     single = Problem.of("a.csv", "key_empty", key="SK_ID_CURR", n=1, lines=[2])
     assert "sur 1 ligne :" in describe(single, "fr") and "on 1 line:" in single.message
+
+
+def test_percent_suffix_for_figures_is_the_locale_one():
+    assert formats.percent_suffix("fr") == f"{NBSP}%" and formats.percent_suffix("en") == "%"
+    assert formats.percent(0.5, "fr", 0).endswith(formats.percent_suffix("fr"))
