@@ -11,9 +11,11 @@ import numpy as np
 import polars as pl
 import pytest
 
+from engine.schema import tables
 from tools.scaling import (
     BUREAU_ID0,
     CURR_ID0,
+    HISTORY,
     PREV_ID0,
     default_source,
     read_table,
@@ -21,19 +23,10 @@ from tools.scaling import (
     split_clients,
     synthesise_installments,
 )
-from engine.schema import tables
 
 pytestmark = pytest.mark.shared_data
 
 TRAIN, TEST, SEED = 300, 50, 7
-HISTORY = (
-    "bureau",
-    "bureau_balance",
-    "previous_application",
-    "POS_CASH_balance",
-    "credit_card_balance",
-    "installments_payments",
-)
 PREV_CHILDREN = ("POS_CASH_balance", "credit_card_balance", "installments_payments")
 
 
