@@ -6,7 +6,7 @@ history table at Kaggle proportions ≤ 30 s; peak RSS ≤ 3 GB.
     python bench/bench_import.py --clients 100000 --application-only
     python bench/bench_import.py --clients 10000
 
-Data: ``engine.scaling.scale_data`` grows the real extract to N clients as CSV (once, kept in
+Data: ``tools.scaling.scale_data`` grows the real extract to N clients as CSV (once, kept in
 ``--data``). The import then runs in a fresh child process into an empty store, so that its
 peak RSS (``ru_maxrss`` of the child) is the import's alone. Prints one JSON line.
 """
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine.resources import default_bundle  # noqa: E402
-from engine.scaling import default_source, scale_data  # noqa: E402
+from tools.scaling import default_source, scale_data  # noqa: E402
 
 
 def machine() -> str:

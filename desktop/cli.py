@@ -255,9 +255,9 @@ def cmd_batches(args: argparse.Namespace) -> int:
 
 
 def cmd_scale_data(args: argparse.Namespace) -> int:
-    from engine.scaling import scale_data_cli
+    from tools.scaling import scale_data_cli
 
-    rows = scale_data_cli(args.clients, Path(args.out), seed=args.seed, source=Path(args.source))
+    rows = scale_data_cli(args.clients, Path(args.out), seed=args.seed, source=args.source and Path(args.source))
     for name, count in rows.items():
         print(f"{name}: {count:,} rows")
     return 0
@@ -426,7 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("scale-data", help="grow the real extract to N clients for benchmarks")
     p.add_argument("--clients", type=int, required=True, help="total clients (train and test, Kaggle proportions)")
     p.add_argument("--out", required=True, help="folder for the generated CSV files")
-    p.add_argument("--source", default=str(Path("..") / "shared" / "data" / "home-credit"), help="the real extract")
+    p.add_argument("--source", help="the real extract (default: $CREDITSCORE_SHARED_DATA/home-credit, else "
+                   "../shared/data/home-credit beside the source tree)")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_scale_data)
     return parser

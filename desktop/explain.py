@@ -18,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 import polars as pl
 
+from engine.constants import DAYS_PER_YEAR
 from engine.coverage import blank
 from engine.feature_spec import FeatureSpec
 from engine.labels import DERIVED, feature_label
@@ -28,7 +29,6 @@ from storage.store import ClientStore
 
 log = logging.getLogger(__name__)
 
-DAYS_PER_YEAR = 365.25
 #: Reference clients drawn for the scatter plot.
 SCATTER_POINTS = 3000
 #: Features offered in the population dropdowns (the most important ones).

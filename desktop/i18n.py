@@ -2,8 +2,8 @@
 
 Texts live in ``resources/i18n/*.json``, one file per part of the app (``common.json``,
 ``clients.json``…), each ``{"fr": {key: text}, "en": {key: text}}``; keys are namespaced by the
-file name (``clients.title``). The language is a cookie read on every request; formats come from
-Babel's locale data (no hand-made number formatting).
+file name (``clients.title``). The language is a cookie read on every request; numbers and dates
+are formatted by :mod:`engine.formats` in that language.
 """
 
 from __future__ import annotations
@@ -12,18 +12,14 @@ import json
 import logging
 from functools import cache
 
-from babel import Locale
-from babel.dates import format_datetime
-from babel.numbers import format_decimal, format_percent
-
+from engine import formats
+from engine.formats import LANGS
 from engine.resources import resources_dir
 
 log = logging.getLogger(__name__)
 
-LANGS = ("fr", "en")
 DEFAULT_LANG = "fr"
 LANG_COOKIE = "creditscore_lang"
-LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
 @cache
@@ -61,27 +57,14 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
 
 def number(value: float | None, lang: str | None = None, decimals: int = 0) -> str:
     """``1 234 567`` / ``1,234,567`` (with ``decimals`` digits); an en dash when unknown."""
-    if value is None or value != value:
-        return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[lang or current_lang()])
+    return formats.number(value, lang or current_lang(), decimals)
 
 
 def percent(value: float | None, lang: str | None = None, decimals: int = 1) -> str:
     """``12,3 %`` / ``12.3%``."""
-    if value is None or value != value:
-        return "–"
-    locale = LOCALES[lang or current_lang()]
-    # The locale's own pattern (French puts a space before %), with exactly ``decimals`` digits.
-    pattern = Locale.parse(locale).percent_formats[None].pattern.replace("0", "0." + "0" * decimals, 1) if decimals else None
-    return format_percent(value, format=pattern, locale=locale)
+    return formats.percent(value, lang or current_lang(), decimals)
 
 
 def timestamp(iso: str | None, lang: str | None = None) -> str:
     """A stored ISO timestamp as the user reads dates (local time, medium format)."""
-    if not iso:
-        return "–"
-    from datetime import datetime
-
-    moment = datetime.fromisoformat(iso).astimezone()
-    return format_datetime(moment, format="medium", locale=LOCALES[lang or current_lang()])
+    return formats.timestamp(iso, lang or current_lang())

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from desktop.explain import DAYS_PER_YEAR, stored_tables
-from engine.labels import DAYS_NOT_APPLICABLE
+from desktop.explain import stored_tables
+from engine.constants import DAYS_NOT_APPLICABLE, DAYS_PER_YEAR
 from engine.scoring import ClientScore, Scorer
 from storage.store import ClientStore
 

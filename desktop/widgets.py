@@ -7,6 +7,8 @@ from dash import dcc, html
 from desktop.figures import GRAPH_CONFIG
 from desktop.i18n import t
 
+#: Height in pixels of a chart of the model and drift pages.
+CHART_HEIGHT = 380
 _DECISIONS = {"accept": ("✔", "clients.granted", "text-bg-success"), "refuse": ("✖", "clients.refused", "text-bg-danger")}
 
 
@@ -24,14 +26,19 @@ def decision_badge(decision: str, lang: str | None = None, **props) -> html.Span
     )
 
 
-def chart(graph_id: str, figure, summary: str, summary_id: str | None = None) -> html.Figure:
-    """A plotly chart with its visible text alternative as the figure's caption."""
-    caption_id = summary_id or f"{graph_id}-summary"
+def chart(graph_id: str, figure, caption: str, *, title: str | None = None, height: int | None = None,
+          caption_id: str | None = None) -> html.Figure:
+    """A plotly chart under its optional title, with its visible text alternative as the figure's caption
+    (``height`` in pixels; the figure's own otherwise)."""
+    caption_id = caption_id or f"{graph_id}-summary"
+    style = {"style": {"height": f"{height}px"}} if height else {}
+    heading = [html.H3(title, className="chart-title")] if title else []
     return html.Figure(
         [
-            dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG),
-            html.Figcaption(summary, id=caption_id, className="chart-summary"),
+            *heading,
+            dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, **style),
+            html.Figcaption(caption, id=caption_id, className="chart-caption"),
         ],
-        className="chart mb-0",
+        className="chart",
         **{"aria-labelledby": caption_id},
     )

@@ -18,13 +18,12 @@ from typing import TypeVar
 
 import polars as pl
 
+from engine.constants import DAYS_NOT_APPLICABLE
 from engine.schema import tables
 
 KEY = "SK_ID_CURR"
 #: Level standing for a null category value (its own one-hot column when seen at fit).
 NULL_LEVEL = "<missing>"
-#: Kaggle's placeholder for "no date" in every DAYS_* column.
-DAYS_SENTINEL = 365243
 
 Levels = Mapping[str, Mapping[str, list[str]]]
 #: Tables flow as LazyFrames (one plan, large inputs) or DataFrames (eager, small inputs).
@@ -110,7 +109,7 @@ def _clean_exprs(
         if changed:
             expr = expr.cast(column.dtype)
         if name.startswith("DAYS_"):
-            expr, changed = pl.when(expr != DAYS_SENTINEL).then(expr), True
+            expr, changed = pl.when(expr != DAYS_NOT_APPLICABLE).then(expr), True
         elif table == "application" and name == "CODE_GENDER":
             expr, changed = pl.when(expr != "XNA").then(expr), True
         if name in levels:

@@ -10,44 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from babel.numbers import format_decimal
-
 from engine.bundle import Bundle
 from engine.coverage import COVERAGES
+from engine.formats import number
 from engine.schema import TABLE_NAMES
-from engine.vocabulary import TABLES
+from engine.vocabulary import COVERAGE, TABLES
 
-LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 #: The model of the largest coverage (every table): the most accurate.
 FULL = COVERAGES[-1].name
-
-#: What each coverage's model rests on and how accurate it is: French, English.
-BASIS: dict[str, tuple[str, str]] = {
-    "application": (
-        "Score établi sur la demande seule : moins précis",
-        "Scored on the application alone: less accurate",
-    ),
-    "bureau": (
-        "Score établi sur la demande et les crédits déclarés au bureau, sans l'historique chez nous : "
-        "précision intermédiaire",
-        "Scored on the application and the credit bureau records, without the history with us: "
-        "intermediate accuracy",
-    ),
-    "full": (
-        "Score établi sur la demande et tout l'historique du client",
-        "Scored on the application and the client's full history",
-    ),
-}
-UNKNOWN_MODEL = ("Score établi par le modèle « {name} »", "Scored by the model “{name}”")
-AUC = ("AUC attendue {auc}", "expected AUC {auc}")
-IGNORED = (
-    "Tables fournies mais non utilisées par ce modèle : {tables}.",
-    "Tables supplied but not used by this model: {tables}.",
-)
-
-
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "fr" else pair[1]
 
 
 def expected_auc(bundle: Bundle, model: str) -> float | None:
@@ -71,11 +41,11 @@ def table_words(names: Iterable[str], lang: str) -> str:
 
 def model_sentence(model: str, auc: float | None, lang: str) -> str:
     """«Score établi sur la demande seule : moins précis (AUC attendue 0,75)»."""
-    basis = BASIS.get(model)
-    text = _pick(basis, lang) if basis else _pick(UNKNOWN_MODEL, lang).format(name=model)
+    basis = COVERAGE["basis"].get(model)
+    text = basis[lang] if basis else COVERAGE["unknown_model"][lang].format(name=model)
     if auc is None:
         return text
-    return f"{text} ({_pick(AUC, lang).format(auc=format_decimal(auc, format='0.00', locale=LOCALES[lang]))})"
+    return f"{text} ({COVERAGE['auc'][lang].format(auc=number(auc, lang, 2))})"
 
 
 def scored_with(
@@ -88,4 +58,4 @@ def scored_with(
     auc = expected_auc(bundle, model) if bundle_id in (None, bundle.id) else None
     ignored = ignored_tables(bundle, model, supplied)
     text = model_sentence(model, auc, lang)
-    return f"{text}. {_pick(IGNORED, lang).format(tables=table_words(ignored, lang))}" if ignored else text
+    return f"{text}. {COVERAGE['ignored'][lang].format(tables=table_words(ignored, lang))}" if ignored else text

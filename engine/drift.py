@@ -28,7 +28,6 @@ in the "act" band). Evidently is imported only when a drift is computed.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import math
@@ -43,6 +42,7 @@ from engine.bundle import REFERENCE_FILE, Bundle
 from engine.psi import ACT_ABOVE, MONITOR_FROM, psi, psi_band
 from engine.schema import APPLICATION_REQUIRED, TABLE_NAMES, tables
 from engine.scoring import Scorer
+from engine.templates import render
 
 log = logging.getLogger(__name__)
 
@@ -479,51 +479,4 @@ def _html(snapshot, summary: dict) -> str:
 
 def _header(summary: dict) -> str:
     """Plain HTML block: what was compared, the verdict, the PD shift and the PSI table."""
-    e = html.escape
-    cfg, rows, drifted = summary["config"], summary["rows"], summary["drifted_columns"]
-    verdict = "yes" if summary["dataset_drift"] else "no"
-    lines = [
-        f"Bundle {e(summary['bundle_id'][:12])}: {rows['current']:,} clients of the batch against "
-        f"{rows['reference']:,} reference clients (of {rows['reference_available']:,}; "
-        f"cap {cfg['reference_rows']:,}).",
-        f"Columns compared: {summary['n_compared']}, chosen as the model's top {cfg['top_features']} "
-        f"features by importance, its {cfg['application_columns']} raw application columns of largest gain "
-        f"and the key columns {e(', '.join(cfg['key_columns']))}.",
-        f"Drifted: {summary['n_drifted']} of {summary['n_compared']} (share {summary['drift_share']:.2f}); "
-        f"dataset drift at share ≥ {cfg['drift_share']:.2f}: <b>{verdict}</b>."
-        + (f" Drifted columns: {e(', '.join(drifted))}." if drifted else ""),
-    ]
-    if summary["not_supplied"]:
-        lines.append(
-            f"Not supplied: {len(summary['not_supplied'])} columns of the tables the batch did not bring "
-            f"(it supplied {e(', '.join(summary['supplied']))}): unknown, neither tested nor counted as drift "
-            f"({e(', '.join(summary['not_supplied']))})."
-        )
-    lines += [f"Not compared: {e(s['column'])} ({e(s['reason'])})." for s in summary["not_compared"]]
-    lines += [e(w) for w in summary["warnings"]]
-    score = summary["score"]
-    if score["available"]:
-        rate = score["approval_rate"]
-        lines.append(
-            f"PD of the model {e(score['model'])} (scores a batch of these tables) against its reference PD: "
-            f"PSI {score['psi']:.3f} (<b>{score['band']}</b>); mean {score['reference']['mean']:.4f} → "
-            f"{score['current']['mean']:.4f}; median {score['reference']['quantiles']['p50']:.4f} → "
-            f"{score['current']['quantiles']['p50']:.4f}; approval rate at PD &lt; {rate['threshold']:.4f}: "
-            f"{rate['reference']:.1%} → {rate['current']:.1%}."
-        )
-    else:
-        lines.append(f"PD: not compared ({e(score['reason'])}).")
-    rows_html = "".join(
-        f"<tr><td>{e(p['feature'])}</td><td>{'–' if p['psi'] is None else format(p['psi'], '.3f')}</td>"
-        f"<td>{p['band'].replace('_', ' ')}</td></tr>"
-        for p in summary["psi"]["features"]
-    )
-    return (
-        '<section style="font-family:sans-serif;margin:16px 24px;font-size:14px">'
-        "<h2>Data drift of the batch against the model's reference sample</h2>"
-        + "".join(f"<p>{line}</p>" for line in lines)
-        + f"<p>PSI on reference deciles: below {MONITOR_FROM:.2f} stable, {MONITOR_FROM:.2f} to "
-        f"{ACT_ABOVE:.2f} monitor, above {ACT_ABOVE:.2f} act.</p>"
-        '<table style="border-collapse:collapse" border="1" cellpadding="3">'
-        f"<tr><th>top feature</th><th>PSI</th><th>band</th></tr>{rows_html}</table></section>"
-    )
+    return render("drift_summary.html.j2", summary=summary, monitor_from=MONITOR_FROM, act_above=ACT_ABOVE)

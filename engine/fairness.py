@@ -13,8 +13,9 @@ import numpy as np
 import polars as pl
 from sklearn.metrics import roc_auc_score
 
+from engine.constants import DAYS_PER_YEAR
+
 FOUR_FIFTHS = 0.8
-DAYS_PER_YEAR = 365.25
 #: Age bands in years: under 30, 30 to 50, over 50.
 AGE_BANDS = ("<30", "30-50", ">50")
 UNKNOWN = "unknown"

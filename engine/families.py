@@ -32,9 +32,8 @@ from engine.aggregations import (
     share,
 )
 from engine.feature_spec import FeatureSpec
+from engine.constants import DAYS_PER_YEAR
 from engine.schema import tables
-
-DAYS_PER_YEAR = 365.25
 
 Pair = tuple[FeatureSpec, pl.Expr]
 

@@ -5,26 +5,27 @@ warning; ``InputError`` carries every problem of a failed read; ``Fatal`` stops 
 A problem made with ``Problem.of`` has a ``code`` and ``params``: its sentence comes from the
 templates in ``problems.json`` (``{code: {"fr": ..., "en": ...}}``), English in ``message``, any
 language through ``describe``. In templates, ``{n:line|lines}`` is a count with its noun in the
-singular or plural, ``{n:,}`` a number with grouped thousands, and a list param is listed (ten
-items shown, its ``<name>_total`` param, if any, being the full count).
+singular or plural (by the language's plural rules), ``{n:,}`` a number in the language's format,
+and a list param is listed (ten items shown, its ``<name>_total`` param, if any, being the full count).
 """
 
 from __future__ import annotations
 
-import json
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Any, Literal
+
+from engine.catalogues import catalogue
+from engine.formats import counted, number
+from engine.vocabulary import MORE
 
 #: Line of the first data row (the header is line 1; Parquet rows are numbered the same way).
 FIRST_DATA_LINE = 2
 
 Severity = Literal["error", "warning"]
-_MORE = {"en": "and {} more", "fr": "et {} autres"}
-_GROUP = {"en": ",", "fr": "\u202f"}
+#: Decimals a number of a template keeps at most (trailing zeros dropped).
+EXACT_DECIMALS = 6
 
 
 @dataclass(frozen=True)
@@ -81,24 +82,19 @@ def has_errors(problems: Sequence[Problem]) -> bool:
 
 def _summary(problems: Sequence[Problem]) -> str:
     errors = sum(p.severity == "error" for p in problems)
-    head = f"The input files cannot be used ({count(errors, 'problem')}):"
+    head = f"The input files cannot be used ({counted(errors, 'en', 'problem', 'problems')}):"
     return "\n".join([head, *(f"  {p}" for p in problems)])
-
-
-def count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def listing(items: Sequence, limit: int = 10, total: int | None = None, lang: str = "en") -> str:
     total = len(items) if total is None else total
     shown = ", ".join(str(item) for item in items[:limit])
-    return shown if total <= limit else f"{shown} {_MORE[lang].format(total - limit)}"
+    return shown if total <= limit else f"{shown} {MORE[lang].format(total - limit)}"
 
 
-@cache
 def templates() -> dict[str, dict[str, str]]:
     """``{code: {"fr": template, "en": template}}`` from ``problems.json``."""
-    return json.loads(Path(__file__).with_name("problems.json").read_text("utf-8"))
+    return catalogue("problems")
 
 
 def describe(problem: Problem, lang: str) -> str:
@@ -116,7 +112,8 @@ def render(code: str, params: dict, lang: str) -> str:
 
 
 class _Formatter(string.Formatter):
-    """``str.format`` with counted nouns (``{n:line|lines}``) and grouped thousands (``{n:,}``)."""
+    """``str.format`` with counted nouns (``{n:line|lines}``) and numbers in the language's format
+    (``{n:,}``), both through :mod:`engine.formats`."""
 
     def __init__(self, lang: str):
         super().__init__()
@@ -125,11 +122,10 @@ class _Formatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if "|" in format_spec:
             one, many = format_spec.lstrip(",").split("|")
-            shown = self.format_field(value, "," if format_spec.startswith(",") else "")
-            singular = value == 1 if self.lang == "en" else abs(value) < 2
-            return f"{shown} {one if singular else many}"
-        text = format(value, format_spec)
-        return text.replace(",", _GROUP[self.lang]) if "," in format_spec else text
+            return counted(value, self.lang, one, many)
+        if format_spec == ",":
+            return number(value, self.lang, EXACT_DECIMALS, trim=True)
+        return format(value, format_spec)
 
 
 def shorten(text: str) -> str:

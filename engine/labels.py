@@ -11,57 +11,30 @@ A reason reads "<label> : <qualifier> (<value>) — <effect>" ("Score externe le
 
 from __future__ import annotations
 
-import json
-import math
 import re
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import cache
 
-from babel import Locale
-from babel.numbers import NumberPattern, parse_pattern
-
-from engine.feature_spec import FeatureSpec
+from engine import formats
 from engine import vocabulary as vocab
+from engine.catalogues import catalogue
+from engine.constants import DAYS_NOT_APPLICABLE, DAYS_PER_MONTH, DAYS_PER_YEAR
+from engine.feature_spec import FeatureSpec
+from engine.formats import LANGS, duration, plain, quote
+from engine.formats import check as _check
+from engine.formats import missing as _missing
 from engine.vocabulary import DERIVED  # also imported from here by desktop.explain
-
-LANGS = ("fr", "en")
-
-DAYS_PER_YEAR = 365.25
-DAYS_PER_MONTH = DAYS_PER_YEAR / 12
-#: Placeholder Home Credit uses for day counts that do not apply (e.g. DAYS_EMPLOYED without a job).
-DAYS_NOT_APPLICABLE = 365243
-NNBSP = "\u202f"  # narrow no-break space: French space before %
-#: Babel locales of the languages.
-LOCALES = {"fr": "fr_FR", "en": "en_GB"}
-#: Significant digits a small value keeps whatever the usual decimals of its kind; at most MAX_DECIMALS.
-SIGNIFICANT = 2
-MAX_DECIMALS = 8
 
 
 @cache
 def _columns() -> dict[str, dict[str, dict[str, str]]]:
     """Columns of ``tables.json`` by table."""
-    raw = json.loads(Path(__file__).with_name("tables.json").read_text("utf-8"))
-    return {table: spec["columns"] for table, spec in raw.items()}
+    return {table: spec["columns"] for table, spec in catalogue("tables").items()}
 
 
 @cache
 def _levels() -> dict[str, dict]:
     """Category values in words (``levels.json``): ``fr`` and ``en`` by column, ``common`` to all."""
-    return json.loads(Path(__file__).with_name("levels.json").read_text("utf-8"))
-
-
-def _check(lang: str) -> None:
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}, expected one of {LANGS}")
-
-
-def _missing(value: float | None) -> bool:
-    return value is None or math.isnan(value)
-
-
-def _quote(text: str, lang: str) -> str:
-    return f"« {text} »" if lang == "fr" else f"“{text}”"
+    return catalogue("levels")
 
 
 def column_label(table: str, column: str, lang: str = "fr") -> str:
@@ -233,7 +206,7 @@ def _statement(spec: FeatureSpec, true: bool, lang: str) -> str:
         masculine, feminine, en = vocab.PROVIDED[not true]
         return f"{column} {_agree(masculine, feminine, _gender(column)) if lang == 'fr' else en}"
     level = level_label(spec.column, spec.level, lang)
-    shown = level if true else f"{words['other']} {_quote(level, lang)}"
+    shown = level if true else f"{words['other']} {quote(level, lang)}"
     return f"{column}{words['sep']}{shown}"
 
 
@@ -252,7 +225,7 @@ def _category_share(spec: FeatureSpec, column: str, lang: str) -> tuple[str, str
         provided = _agree(masculine, feminine, _gender(column)) if lang == "fr" else en
         value = f"{_lower(column)} {provided}"
     else:
-        value = f"{_lower(column)} {_quote(level_label(spec.column, spec.level or '', lang), lang)}"
+        value = f"{_lower(column)} {quote(level_label(spec.column, spec.level or '', lang), lang)}"
     return f"{_with_rows(head, spec, lang)} {words['with']} {value}", gender
 
 
@@ -295,73 +268,14 @@ def _reading(spec: FeatureSpec) -> str:
     return "elapsed" if spec.level is None and _dated(spec) else "level"
 
 
-@cache
-def _locale(lang: str) -> Locale:
-    return Locale.parse(LOCALES[lang])
-
-
-@cache
-def _pattern(decimals: int, minimum: int) -> NumberPattern:
-    """Grouped digits with ``minimum`` to ``decimals`` decimals."""
-    return parse_pattern("#,##0" + ("." + "0" * minimum + "#" * (decimals - minimum) if decimals else ""))
-
-
-def _decimals(value: float, decimals: int) -> int:
-    """``decimals``, or more for a small value so that it keeps :data:`SIGNIFICANT` digits (0,0005, not 0,00)."""
-    if value == 0 or math.isinf(value):
-        return decimals
-    needed = SIGNIFICANT - 1 - math.floor(math.log10(abs(value)))
-    return max(decimals, min(needed, MAX_DECIMALS))
-
-
-@lru_cache(maxsize=1 << 16)  # formatting goes through Decimal: worth caching for repeated values
-def _number(value: float, decimals: int, lang: str, minimum: int | None = None) -> str:
-    """Number in the language's format (Babel): "1 234 567,50" (narrow no-break spaces) or "1,234,567.50";
-    ``minimum`` decimals always shown (all of them by default), small values with more."""
-    minimum = decimals if minimum is None else minimum
-    value = value or 0.0  # -0.0 (equal to 0.0, so also its cache entry) reads "0"
-    return _pattern(_decimals(value, decimals), minimum).apply(value, _locale(lang))
-
-
-def plain(value: float, lang: str, decimals: int = 2) -> str:
-    """Number with at most ``decimals`` decimals (more for small values), trailing zeros dropped."""
-    return _number(value, decimals, lang, minimum=0)
-
-
-def _money(value: float, lang: str) -> str:
-    """Amount: no decimals for whole amounts, else two ("1 234 567,50")."""
-    return _number(value, 0 if round(value, 2) == round(value) else 2, lang)
-
-
 def _score(value: float, lang: str) -> str:
     """Score between 0 and 1 with two decimals ("0,42"), more when small ("0,0005")."""
-    return _number(value, 2, lang)
+    return formats.number(value, lang, 2, small=True)
 
 
 def _percent(value: float, lang: str) -> str:
     """Ratio as a percentage with at most one decimal: "5,3 %" / "5.3%"."""
-    text = plain(value * 100, lang, decimals=1)
-    return f"{text}{NNBSP}%" if lang == "fr" else f"{text}%"
-
-
-def _unit(amount: float, unit: str, lang: str, decimals: int = 0) -> str:
-    """Amount with its unit, singular below 2 in French and at 1 in English: "1,5 an", "3 months"."""
-    singular, plural = vocab.UNITS[lang][unit]
-    one = abs(amount) < 2 if lang == "fr" else amount == 1
-    return f"{plain(amount, lang, decimals)} {singular if one else plural}"
-
-
-def _duration(days: float, lang: str) -> str:
-    """Length of time from a day count, sign dropped: "34 ans", "4,2 ans", "18 mois", "12 jours"."""
-    days = abs(days)
-    years = days / DAYS_PER_YEAR
-    if years >= 10:  # whole years, as for an age
-        return _unit(math.floor(years), "year", lang)
-    if years >= 2:
-        return _unit(years, "year", lang, decimals=1)
-    if days >= DAYS_PER_MONTH:
-        return _unit(round(days / DAYS_PER_MONTH), "month", lang)
-    return _unit(round(days), "day", lang)
+    return formats.percent(value, lang, 1, trim=True, small=True)
 
 
 def _when(days: float, lang: str) -> str:
@@ -369,7 +283,7 @@ def _when(days: float, lang: str) -> str:
     words = vocab.WORDS[lang]
     if round(days) == 0:
         return words["now"]
-    return words["ago" if days < 0 else "in"].format(_duration(days, lang))
+    return words["ago" if days < 0 else "in"].format(duration(days, lang))
 
 
 def format_value(spec: FeatureSpec, value: float | None, lang: str = "fr") -> str:
@@ -384,17 +298,17 @@ def format_value(spec: FeatureSpec, value: float | None, lang: str = "fr") -> st
     if kind in ("days", "months") and _reading(spec) != "level":
         return _when(value * (DAYS_PER_MONTH if kind == "months" else 1), lang)
     if kind == "days":
-        return _duration(value, lang)
+        return duration(value, lang)
     if kind == "daycount":
-        return _unit(round(value), "day", lang)
+        return formats.unit(round(value), "day", lang)
     if kind == "months":
-        return _duration(abs(value) * DAYS_PER_MONTH, lang)
+        return duration(value * DAYS_PER_MONTH, lang)
     if kind == "years":
-        return _duration(abs(value) * DAYS_PER_YEAR, lang)
+        return duration(value * DAYS_PER_YEAR, lang)
     if kind == "flag":
         return words["yes"] if value >= 0.5 else words["no"]
-    formats = {"money": _money, "percent": _percent, "score": _score}
-    return formats.get(kind, plain)(value, lang)
+    formats_by_kind = {"money": formats.amount, "percent": _percent, "score": _score}
+    return formats_by_kind.get(kind, plain)(value, lang)
 
 
 def effect(contribution: float, lang: str) -> str:

@@ -36,6 +36,7 @@ from functools import cache, partial
 import numpy as np
 import polars as pl
 
+from engine.constants import DAYS_PER_YEAR
 from engine.input_problems import FIRST_DATA_LINE, Problem
 from engine.labels import column_label
 from engine.schema import tables
@@ -53,7 +54,6 @@ SIGNED_AMOUNTS = frozenset(
         "AMT_TOTAL_RECEIVABLE",
     }
 )
-DAYS_PER_YEAR = 365.25
 AGE_RANGE = (18, 100)
 MAX_CHILDREN = 20
 MAX_FAMILY_MEMBERS = 25

@@ -7,13 +7,13 @@ French labels are maintained by hand in the same file).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import polars as pl
+
+from engine.catalogues import catalogue
 
 POLARS_TYPES = {"int": pl.Int64, "float": pl.Float64, "str": pl.String}
 
@@ -73,9 +73,8 @@ class Table:
 @cache
 def tables() -> dict[str, Table]:
     """All tables by name (``application`` covers application_train and application_test)."""
-    raw = json.loads((Path(__file__).with_name("tables.json")).read_text("utf-8"))
     result = {}
-    for name, spec in raw.items():
+    for name, spec in catalogue("tables").items():
         columns = {
             col: Column(col, c["type"], c["en"], c.get("fr") or c["en"]) for col, c in spec["columns"].items()
         }

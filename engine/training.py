@@ -48,6 +48,7 @@ from sklearn.model_selection import StratifiedKFold
 from engine import evaluation, fairness
 from engine.bundle import CoverageModel
 from engine.calibration import PlattCalibration, to_margin
+from engine.constants import VARIANTS
 from engine.coverage import COVERAGES, Coverage, coverages_for
 from engine.families import MONOTONE
 from engine.manifest import ModelMetrics
@@ -55,8 +56,6 @@ from engine.features import FeaturePipeline
 from engine.schema import PROTECTED
 
 log = logging.getLogger(__name__)
-
-VARIANTS = ("as_is", "smote", "business")
 
 #: LightGBM settings for a few thousand rows and several hundred sparse features: small trees,
 #: randomised splits (extra trees), a few features per tree and strong regularisation.

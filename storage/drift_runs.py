@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from engine.bundle import Bundle
+from engine.constants import Progress
 from engine.drift import KEY, DriftConfig, drift_frame, run_drift
 from storage.batch_tables import batch_exists, batch_pd, batch_supplied, batch_tables
 from storage.paths import StoreError
@@ -32,8 +32,6 @@ log = logging.getLogger(__name__)
 REPORTS_DIR = "reports"
 RUNNING, DONE, FAILED = "running", "done", "failed"
 STEPS = ("read", "features", "compare", "render", "save")
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)

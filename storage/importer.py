@@ -16,13 +16,14 @@ from pathlib import Path
 
 import polars as pl
 
+from engine.constants import Progress
 from engine.resources import demo_batch
 from engine.score_record import SCORE_FIELDS, ClientScore, store_schema
 from engine.scoring import Scorer
 from storage.content import table_digest
 from storage.store import ClientStore, now
 from storage.validation import ValidationReport, validate
-from storage.writer import BatchOrigin, BatchRows, Progress, write_batch
+from storage.writer import BatchOrigin, BatchRows, write_batch
 
 log = logging.getLogger(__name__)
 

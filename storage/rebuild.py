@@ -24,6 +24,7 @@ import logging
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from engine.constants import Progress
 from engine.readers import InputError
 from engine.scoring import Scorer
 from storage import journal
@@ -31,7 +32,7 @@ from storage.faults import keep_damaged_store
 from storage.importer import import_files
 from storage.paths import IMPORTS_DIR, data_home
 from storage.store import ClientStore, DecisionRecord, ScoreRecord, now, os_user
-from storage.writer import ORIGIN_FILE, BatchOrigin, Progress
+from storage.writer import ORIGIN_FILE, BatchOrigin
 
 log = logging.getLogger(__name__)
 

@@ -18,12 +18,13 @@ import json
 import logging
 import shutil
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
 
+from engine.constants import Progress
 from engine.readers import InputError, Problem
 from storage.faults import faults_said
 from storage.migrations import quote
@@ -36,8 +37,6 @@ log = logging.getLogger(__name__)
 CHUNK_ROWS = 50_000
 #: What a rebuild needs to import a kept folder again (:class:`BatchOrigin`), beside the kept files.
 ORIGIN_FILE = "batch.json"
-
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 class DuplicateImport(InputError):

@@ -56,7 +56,7 @@ def test_without_a_verb_the_app_opens(monkeypatch, tmp_path):
 
 def test_a_command_needing_a_package_left_out_of_the_install_says_so(monkeypatch, tmp_path, capsys):
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # as in the packaged app
-    monkeypatch.delitem(sys.modules, "engine.scaling", raising=False)
+    monkeypatch.delitem(sys.modules, "tools.scaling", raising=False)
     assert main(["scale-data", "--clients", "10", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "does not include the Python module 'pyarrow" in err and "Traceback" not in err

@@ -13,7 +13,8 @@ from engine.feature_spec import FeatureSpec
 from engine.labels import LANGS, column_label, feature_label, format_value, level_label, reason
 from engine.schema import tables
 
-NNBSP = "\u202f"
+NNBSP = "\u202f"  # French digit groups
+NBSP = "\xa0"  # French space before % and between a count and its unit (Babel's locale data)
 TABLES_JSON = Path(__file__).resolve().parent.parent / "engine" / "tables.json"
 
 DEBT = FeatureSpec("ACTIVE_AMT_CREDIT_SUM_DEBT_SUM", "bureau", "AMT_CREDIT_SUM_DEBT", "sum", "active")
@@ -243,10 +244,10 @@ def test_french_numbers():
     assert format_value(amount, 1234567.5, "en") == "1,234,567.50"
     assert format_value(amount, 202500.0, "fr") == f"202{NNBSP}500"
     ratio = FeatureSpec("ANNUITY_INCOME_PERC", "application", "ANNUITY_INCOME_PERC")
-    assert format_value(ratio, 0.1234, "fr") == f"12,3{NNBSP}%"
+    assert format_value(ratio, 0.1234, "fr") == f"12,3{NBSP}%"
     assert format_value(ratio, 0.1234, "en") == "12.3%"
     share = FeatureSpec("X", "bureau", "CREDIT_ACTIVE", "mean", level="Active")
-    assert format_value(share, 0.25, "fr") == f"25{NNBSP}%"
+    assert format_value(share, 0.25, "fr") == f"25{NBSP}%"
     assert format_value(EXT3, 0.4213, "fr") == "0,42"
     assert format_value(EXT3, 0.4213, "en") == "0.42"
 
@@ -255,16 +256,17 @@ def test_days_are_shown_as_durations_or_dates():
     assert format_value(AGE, -12783.0, "fr") == "34 ans"
     assert format_value(AGE, -12783.0, "en") == "34 years"
     employed = FeatureSpec("DAYS_EMPLOYED", "application", "DAYS_EMPLOYED")
-    assert format_value(employed, -1534.0, "fr") == "4,2 ans"
-    assert format_value(employed, -200.0, "fr") == "7 mois"
+    assert format_value(employed, -1534.0, "fr") == f"4 ans et 2{NBSP}mois"  # years and months, not "4,2 ans"
+    assert format_value(employed, -1534.0, "en") == "4 years and 2 months"
+    assert format_value(employed, -200.0, "fr") == f"7{NBSP}mois"
     assert format_value(employed, -12.0, "en") == "12 days"
     assert format_value(employed, 365243.0, "fr") == "sans objet"
     overdue = FeatureSpec("INSTAL_DPD_MAX", "installments_payments", "DPD", "max")
-    assert format_value(overdue, 12.0, "fr") == "12 jours"
+    assert format_value(overdue, 12.0, "fr") == f"12{NBSP}jours"
     months = FeatureSpec("BURO_MONTHS_BALANCE_MIN", "bureau_balance", "MONTHS_BALANCE", "min")
-    assert format_value(months, -18.0, "fr") == "il y a 18 mois"  # the first dated row: a date
+    assert format_value(months, -18.0, "fr") == f"il y a 1{NBSP}an et 6{NBSP}mois"  # the first dated row: a date
     end = FeatureSpec("BURO_DAYS_CREDIT_ENDDATE_MAX", "bureau", "DAYS_CREDIT_ENDDATE", "max")
-    assert format_value(end, 800.0, "fr") == "dans 2,2 ans"
+    assert format_value(end, 800.0, "fr") == f"dans 2 ans et 2{NBSP}mois"
     assert format_value(end, -45.0, "en") == "1 month ago"
     assert format_value(LAST_PREVIOUS, 0.0, "fr") == "à la date de la demande"
 
@@ -309,14 +311,14 @@ def test_reason_sentences():
             POS_DPD_DEF,
             3.0,
             0.0,
-            "Retard moyen hors tolérance des prêts POS/espèces : élevé (3 jours) — augmente le risque",
+            "Retard moyen hors tolérance des prêts POS/espèces : élevé (3\xa0jours) — augmente le risque",
             "Average days past due beyond tolerance of POS/cash loans: high (3 days) — raises the risk",
         ),
         (
             LAST_PREVIOUS,
             -91.0,
             -296.0,
-            "Dernière demande précédente : récente (il y a 3 mois) — augmente le risque",
+            "Dernière demande précédente : récente (il y a 3\xa0mois) — augmente le risque",
             "Last previous application: recent (3 months ago) — raises the risk",
         ),
         (
@@ -374,7 +376,7 @@ def test_reason_qualifiers_agree_in_gender_and_number():
     assert " : élevé (" in reason(POS_DPD_DEF, 3.0, 0.1, "fr", 0.0)
     first = FeatureSpec("PREV_DAYS_DECISION_MIN", "previous_application", "DAYS_DECISION", "min")
     assert " : ancienne (il y a 6 ans)" in reason(first, -2192.0, 0.1, "fr", -1472.0)
-    assert " : récent (il y a 2 mois)" in reason(
+    assert " : récent (il y a 2\xa0mois)" in reason(
         FeatureSpec("BURO_DAYS_CREDIT_MAX", "bureau", "DAYS_CREDIT", "max"), -61.0, 0.1, "fr", -400.0
     )
 

@@ -143,7 +143,7 @@ def test_a_client_scored_on_the_application_alone_gets_no_reason_from_a_table_no
     [
         (FeatureSpec("EXT_SOURCE_1", "application", "EXT_SOURCE_1"), 0.0005, "0,0005", "0.0005"),
         (FeatureSpec("EXT_SOURCE_1", "application", "EXT_SOURCE_1"), 0.4213, "0,42", "0.42"),
-        (FeatureSpec("ANNUITY_INCOME_PERC", "application", "ANNUITY_INCOME_PERC"), 0.0000123, "0,0012\u202f%", "0.0012%"),
+        (FeatureSpec("ANNUITY_INCOME_PERC", "application", "ANNUITY_INCOME_PERC"), 0.0000123, "0,0012\xa0%", "0.0012%"),
         (FeatureSpec("X_MEAN", "bureau", "CNT_CREDIT_PROLONG", "mean"), 0.00031, "0,00031", "0.00031"),
         (FeatureSpec("AMT_CREDIT", "application", "AMT_CREDIT"), 1234567.5, "1\u202f234\u202f567,50", "1,234,567.50"),
     ],

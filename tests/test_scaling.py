@@ -1,35 +1,32 @@
-"""engine.scaling: resampled, re-keyed copies of the real extract (small sizes only)."""
+"""tools.scaling: resampled, re-keyed copies of the real extract (small sizes only)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
 
-from engine.scaling import (
+from engine.schema import tables
+from tools.scaling import (
     BUREAU_ID0,
     CURR_ID0,
+    HISTORY,
     PREV_ID0,
+    default_source,
     read_table,
     scale_data,
     split_clients,
     synthesise_installments,
 )
-from engine.schema import tables
 
 pytestmark = pytest.mark.shared_data
 
 TRAIN, TEST, SEED = 300, 50, 7
-HISTORY = (
-    "bureau",
-    "bureau_balance",
-    "previous_application",
-    "POS_CASH_balance",
-    "credit_card_balance",
-    "installments_payments",
-)
 PREV_CHILDREN = ("POS_CASH_balance", "credit_card_balance", "installments_payments")
 
 
@@ -224,3 +221,34 @@ def test_split_clients_keeps_the_kaggle_proportion(clients: int) -> None:
     train, test = split_clients(clients)
     assert train + test == clients and train >= 1 and test >= 0
     assert abs(train / clients - 307_511 / 356_255) <= 1 / clients
+
+
+def test_scale_data_runs_from_any_folder(home_credit: Path, tmp_path: Path) -> None:
+    """The default source is found from the environment or beside the source tree, not the current folder."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root), "CREDITSCORE_SHARED_DATA": str(home_credit.parent)}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", "--home", str(tmp_path / "home"), "scale-data", "--clients", "12",
+         "--out", "scaled"],
+        cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "application_train.csv: 10 rows" in done.stdout and "application_test.csv: 2 rows" in done.stdout
+    assert pl.read_csv(elsewhere / "scaled" / "application_train.csv").height == 10
+
+
+def test_a_missing_extract_is_said_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from desktop.cli import main
+
+    monkeypatch.setenv("CREDITSCORE_SHARED_DATA", str(tmp_path / "nowhere"))
+    assert default_source() == tmp_path / "nowhere" / "home-credit"
+    assert main(["--home", str(tmp_path / "home"), "scale-data", "--clients", "10", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "not the real extract (no such folder)" in err and "--source" in err and "Traceback" not in err
+    (tmp_path / "empty").mkdir()
+    assert main(["--home", str(tmp_path / "home"), "scale-data", "--clients", "10", "--out", str(tmp_path / "o"),
+                 "--source", str(tmp_path / "empty")]) == 2
+    err = capsys.readouterr().err
+    assert "not the real extract (no POS_CASH_balance, application_train, bureau" in err and "Traceback" not in err

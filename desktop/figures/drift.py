@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from desktop.figures.model import COLOURS, DASHES, SYMBOLS, chart_layout
 from desktop.i18n import percent, t
+from engine.chart_style import DASHES, PALETTE, SYMBOLS, layout
 from engine.psi import ACT_ABOVE, MONITOR_FROM
 
-REFERENCE, BATCH = COLOURS[0], COLOURS[1]
+REFERENCE, BATCH = PALETTE[0], PALETTE[1]
 
 
 def pd_histogram_figure(histogram: dict, threshold: float, lang: str) -> go.Figure:
@@ -31,7 +31,7 @@ def pd_histogram_figure(histogram: dict, threshold: float, lang: str) -> go.Figu
     fig.add_vline(x=threshold, line={"color": "#000", "dash": "dash", "width": 1.5},
                   annotation_text=t("drift.threshold_line", lang, value=percent(threshold, lang)),
                   annotation_position="top right")
-    fig.update_layout(**chart_layout(lang), barmode="overlay", bargap=0,
+    fig.update_layout(**layout(lang), barmode="overlay", bargap=0,
                       xaxis={"title": t("drift.pd_axis", lang), "tickformat": ".0%"},
                       yaxis={"title": t("drift.share_axis", lang), "tickformat": ".0%"})
     return fig
@@ -46,7 +46,7 @@ def approval_figure(rate: dict, lang: str) -> go.Figure:
         marker={"color": [REFERENCE, BATCH], "pattern": {"shape": ["", "/"], "fgcolor": "#333"}},
         hovertemplate="%{y}: %{x:.1%}<extra></extra>",
     ))
-    fig.update_layout(**chart_layout(lang), showlegend=False,
+    fig.update_layout(**layout(lang), showlegend=False,
                       xaxis={"title": t("drift.approval_axis", lang), "range": [0, 1], "tickformat": ".0%"},
                       yaxis={"autorange": "reversed", "automargin": True})
     return fig
@@ -58,15 +58,15 @@ def history_figure(history: list[dict], lang: str) -> go.Figure:
     x = [t("drift.batch_label", lang, batch=row["BATCH"]) + f" · #{row['RUN']}" for row in history]
     fig = go.Figure()
     fig.add_scatter(x=x, y=[row["PSI_PD"] for row in history], mode="lines+markers", name=t("drift.psi_pd", lang),
-                    line={"color": COLOURS[0], "dash": DASHES[0]}, marker={"symbol": SYMBOLS[0], "size": 9})
+                    line={"color": PALETTE[0], "dash": DASHES[0]}, marker={"symbol": SYMBOLS[0], "size": 9})
     fig.add_scatter(x=x, y=[row["DRIFT_SHARE"] for row in history], mode="lines+markers", yaxis="y2",
-                    name=t("drift.drift_share", lang), line={"color": COLOURS[1], "dash": DASHES[1]},
+                    name=t("drift.drift_share", lang), line={"color": PALETTE[1], "dash": DASHES[1]},
                     marker={"symbol": SYMBOLS[1], "size": 9})
     for value, key in ((MONITOR_FROM, "drift.band_monitor"), (ACT_ABOVE, "drift.band_act")):
         fig.add_hline(y=value, line={"color": "#555", "dash": "dot", "width": 1},
                       annotation_text=t(key, lang), annotation_position="top left")
     top = max([ACT_ABOVE * 1.2, *(row["PSI_PD"] or 0 for row in history)])
-    fig.update_layout(**chart_layout(lang),
+    fig.update_layout(**layout(lang),
                       xaxis={"title": t("drift.history_axis", lang), "type": "category"},
                       yaxis={"title": t("drift.psi_pd", lang), "range": [0, top * 1.1], "rangemode": "tozero"},
                       yaxis2={"title": t("drift.drift_share", lang), "overlaying": "y", "side": "right",

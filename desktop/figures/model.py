@@ -1,48 +1,17 @@
 """Figures of the model card: ROC curves, calibration, business cost against the threshold, importance.
 
 Pure functions: the training metrics of the manifest in, a Plotly figure out, texts in ``lang``.
-Series differ by line style and marker as well as colour (Okabe–Ito palette, safe for colour
-blindness; number separators from :mod:`desktop.figures`); :func:`chart` puts a figure in the page with its text alternative.
+Series differ by line style and marker as well as colour (the style of :mod:`engine.chart_style`);
+``desktop.widgets.chart`` puts a figure in the page with its title and text alternative.
 """
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from dash import dcc, html
 
-from desktop.figures import GRAPH_CONFIG, SEPARATORS
 from desktop.i18n import number, t
-
-#: Okabe–Ito colours and line styles, one per series.
-COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
-DASHES = ("solid", "dash", "dot", "dashdot")
-SYMBOLS = ("circle", "square", "diamond", "triangle-up")
-VARIANTS = ("as_is", "smote", "business")
-
-
-def chart_layout(lang: str, **extra: object) -> dict:
-    """Layout shared by the app's charts: locale separators, compact margins, legend on top (the
-    title is the page's heading above the chart, see :func:`chart`)."""
-    return {
-        "separators": SEPARATORS[lang],
-        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
-        "template": "plotly_white",
-        "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
-        "font": {"family": "system-ui, sans-serif", "size": 13},
-        **extra,
-    }
-
-
-def chart(figure: go.Figure, title: str, caption: str, graph_id: str, height: int = 380) -> html.Figure:
-    """A titled figure with its visible text alternative (the caption says what the chart shows)."""
-    graph = dcc.Graph(
-        id=graph_id, figure=figure, style={"height": f"{height}px"},
-        config=GRAPH_CONFIG,
-    )
-    return html.Figure(
-        [html.H3(title, className="chart-title"), graph, html.Figcaption(caption, className="chart-caption")],
-        className="chart",
-    )
+from engine.chart_style import DASHES, PALETTE, SYMBOLS, layout
+from engine.constants import VARIANTS
 
 
 def variant_name(variant: str, lang: str) -> str:
@@ -57,11 +26,11 @@ def roc_figure(variants: dict[str, dict], lang: str) -> go.Figure:
         fig.add_scatter(
             x=curve["fpr"], y=curve["tpr"], mode="lines",
             name=f"{variant_name(name, lang)} (AUC {number(auc, lang, 3)})",
-            line={"color": COLOURS[i], "dash": DASHES[i], "width": 2},
+            line={"color": PALETTE[i], "dash": DASHES[i], "width": 2},
         )
     fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name=t("model.chance", lang),
                     line={"color": "#777", "dash": "dot", "width": 1})
-    fig.update_layout(**chart_layout(lang),
+    fig.update_layout(**layout(lang),
                       xaxis={"title": t("model.fpr", lang), "range": [0, 1], "tickformat": ".0%"},
                       yaxis={"title": t("model.tpr", lang), "range": [0, 1], "tickformat": ".0%"})
     return fig
@@ -75,10 +44,10 @@ def calibration_figure(curve: dict, lang: str) -> go.Figure:
                     line={"color": "#777", "dash": "dot", "width": 1})
     fig.add_scatter(
         x=curve["predicted"], y=curve["observed"], mode="lines+markers", name=t("model.observed", lang),
-        line={"color": COLOURS[0], "width": 2}, marker={"symbol": SYMBOLS[0], "size": 8},
+        line={"color": PALETTE[0], "width": 2}, marker={"symbol": SYMBOLS[0], "size": 8},
         customdata=curve.get("count"), hovertemplate="%{x:.1%} → %{y:.1%} (n = %{customdata})<extra></extra>",
     )
-    fig.update_layout(**chart_layout(lang),
+    fig.update_layout(**layout(lang),
                       xaxis={"title": t("model.predicted_pd", lang), "range": [0, top], "tickformat": ".0%"},
                       yaxis={"title": t("model.observed_rate", lang), "range": [0, top], "tickformat": ".0%"})
     return fig
@@ -92,13 +61,13 @@ def cost_figure(variants: dict[str, dict], lang: str) -> go.Figure:
         points = sorted(zip(curve["threshold"], curve["cost"]))
         label = variant_name(name, lang)
         fig.add_scatter(x=[x for x, _ in points], y=[y for _, y in points], mode="lines", name=label,
-                        line={"color": COLOURS[i], "dash": DASHES[i], "width": 2}, legendgroup=name)
+                        line={"color": PALETTE[i], "dash": DASHES[i], "width": 2}, legendgroup=name)
         fig.add_scatter(
             x=[chosen["threshold"]], y=[chosen["business_cost"]], mode="markers", legendgroup=name,
             name=t("model.chosen_threshold_of", lang, variant=label),
-            marker={"color": COLOURS[i], "symbol": SYMBOLS[i], "size": 12, "line": {"color": "#000", "width": 1}},
+            marker={"color": PALETTE[i], "symbol": SYMBOLS[i], "size": 12, "line": {"color": "#000", "width": 1}},
         )
-    fig.update_layout(**chart_layout(lang),
+    fig.update_layout(**layout(lang),
                       xaxis={"title": t("model.threshold_axis", lang), "range": [0, 1]},
                       yaxis={"title": t("model.cost_axis", lang)})
     return fig
@@ -108,8 +77,8 @@ def importance_figure(items: list[tuple[str, float]], lang: str) -> go.Figure:
     """Horizontal bars of mean gain, largest on top; ``items`` are (label, gain), largest first."""
     labels = [label for label, _ in reversed(items)]
     gains = [gain for _, gain in reversed(items)]
-    fig = go.Figure(go.Bar(x=gains, y=labels, orientation="h", marker={"color": COLOURS[0]},
+    fig = go.Figure(go.Bar(x=gains, y=labels, orientation="h", marker={"color": PALETTE[0]},
                            hovertemplate="%{y}: %{x:,.0f}<extra></extra>"))
-    fig.update_layout(**chart_layout(lang, margin={"l": 10, "r": 20, "t": 10, "b": 50}),
+    fig.update_layout(**layout(lang, margin={"l": 10, "r": 20, "t": 10, "b": 50}),
                       xaxis={"title": t("model.gain_axis", lang)}, yaxis={"automargin": True}, showlegend=False)
     return fig

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from desktop.figures import BLUE, GREY, ORANGE, VERMILION, base_layout
+from desktop.figures import base_layout
+from engine.chart_style import BLUE, GREY, ORANGE, TEXT, VERMILION
 from desktop.i18n import number, percent, t
-from engine.labels import plain
+from engine.formats import percent_suffix, plain, quote
 
 LABEL_CHARS = 52  # longer feature labels are cut in the middle on the axis (full text in the hover)
 
@@ -133,7 +134,7 @@ def waterfall(labels: Sequence[str], shares: np.ndarray, base: float, lang: str,
     )
     reached = np.cumsum([bars.base, *steps]) * 100
     high = float(max(reached.max(), bars.pd * 100))
-    suffix = "\u202f%" if lang == "fr" else "%"
+    suffix = percent_suffix(lang)
     average = {"type": "line", "xref": "x", "yref": "paper", "x0": bars.base * 100, "x1": bars.base * 100, "y0": 0, "y1": 1,
                "line": {"color": GREY, "width": 1, "dash": "dot"}}  # a shape in the layout: add_vline costs ~100 ms
     layout = base_layout(
@@ -175,7 +176,7 @@ def importance(labels: Sequence[str], values: Sequence[float], lang: str, top: i
 
 
 def importance_summary(labels: Sequence[str], samples: int, lang: str, top: int = 3) -> str:
-    quoted = ", ".join(f"« {name} »" if lang == "fr" else f"“{name}”" for name in labels[:top])
+    quoted = ", ".join(quote(name, lang) for name in labels[:top])
     return t("interpretation.global_summary", lang, n=number(samples, lang), top=quoted)
 
 
@@ -200,7 +201,7 @@ def distribution(label: str, repaid: np.ndarray, defaulted: np.ndarray, client: 
         go.Histogram(x=repaid, name=t("interpretation.repaid", lang), histnorm="percent", xbins=bins,
                      marker={"color": BLUE}, opacity=0.65),
         go.Histogram(x=defaulted, name=t("interpretation.defaulted", lang), histnorm="percent", xbins=bins,
-                     marker={"color": ORANGE, "pattern": {"shape": "/", "fgcolor": "#212529"}}, opacity=0.65),
+                     marker={"color": ORANGE, "pattern": {"shape": "/", "fgcolor": TEXT}}, opacity=0.65),
     ]
     layout = base_layout(lang, 340, barmode="overlay", margin={"l": 10, "r": 10, "t": 30, "b": 10},
                          legend={"orientation": "h", "y": -0.22, "x": 0, "yanchor": "top"})
@@ -216,7 +217,7 @@ def distribution(label: str, repaid: np.ndarray, defaulted: np.ndarray, client: 
 def scatter(x: np.ndarray, y: np.ndarray, pd: np.ndarray, client: tuple[float | None, float | None],
             labels: tuple[str, str], lang: str) -> go.Figure:
     """Reference clients on two features, coloured by PD, the client as a large star."""
-    suffix = "\u202f%" if lang == "fr" else "%"
+    suffix = percent_suffix(lang)
     population = go.Scatter(
         x=x, y=y, mode="markers", name="PD", showlegend=False,
         marker={"color": pd * 100, "colorscale": "Viridis", "size": 5, "opacity": 0.7,
@@ -228,7 +229,7 @@ def scatter(x: np.ndarray, y: np.ndarray, pd: np.ndarray, client: tuple[float | 
         traces.append(go.Scatter(
             x=[client[0]], y=[client[1]], mode="markers+text", name=t("interpretation.client", lang),
             text=[t("interpretation.client", lang)], textposition="top center", showlegend=False,
-            marker={"symbol": "star", "size": 20, "color": VERMILION, "line": {"color": "#212529", "width": 1.5}},
+            marker={"symbol": "star", "size": 20, "color": VERMILION, "line": {"color": TEXT, "width": 1.5}},
         ))
     layout = base_layout(lang, 380, margin={"l": 10, "r": 10, "t": 20, "b": 10})
     x_range = _window(x, extra=client[0])

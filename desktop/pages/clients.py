@@ -18,12 +18,12 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, 
 from dash.exceptions import PreventUpdate
 
 from desktop.context import context
-from desktop.explain import DAYS_PER_YEAR
 from desktop.figures.scoring import gauge, gauge_summary
 from desktop.i18n import current_lang, number, percent, t, timestamp
 from desktop.widgets import chart, decision_badge, decision_word
 from engine.coverage_words import FULL, scored_with
-from engine.labels import DAYS_NOT_APPLICABLE, level_label
+from engine.constants import DAYS_NOT_APPLICABLE, DAYS_PER_YEAR
+from engine.labels import level_label
 from storage.client_query import STATUSES, ClientQuery
 from storage.export import CSV, EXCEL_FR, decisions_frame, write_frame
 from storage.faults import StoreFault

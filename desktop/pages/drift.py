@@ -20,8 +20,8 @@ from desktop.context import context
 from desktop.csp import HEADER as CSP_HEADER
 from desktop.csp import REPORT_POLICY, REPORT_SANDBOX
 from desktop.figures.drift import approval_figure, history_figure, pd_histogram_figure
-from desktop.figures.model import chart
 from desktop.i18n import current_lang, number, percent, t, timestamp
+from desktop.widgets import CHART_HEIGHT, chart
 from engine.coverage_words import model_sentence, table_words
 from engine.labels import feature_label
 from engine.psi import ACT, MONITOR, STABLE
@@ -157,10 +157,10 @@ def _run_view(run: DriftRun, lang: str) -> html.Div:
         approval_caption = t("drift.approval_caption", lang, ref=percent(rate["reference"], lang),
                              cur=percent(rate["current"], lang), threshold=percent(rate["threshold"], lang, 2))
         parts.append(dbc.Row([
-            dbc.Col(chart(pd_histogram_figure(run.histogram, rate["threshold"], lang), t("drift.pd_histogram_title", lang),
-                          hist_caption, "drift-pd-histogram"), lg=8),
-            dbc.Col(chart(approval_figure(rate, lang), t("drift.approval_title", lang), approval_caption,
-                          "drift-approval", height=260), lg=4),
+            dbc.Col(chart("drift-pd-histogram", pd_histogram_figure(run.histogram, rate["threshold"], lang), hist_caption,
+                          title=t("drift.pd_histogram_title", lang), height=CHART_HEIGHT), lg=8),
+            dbc.Col(chart("drift-approval", approval_figure(rate, lang), approval_caption,
+                          title=t("drift.approval_title", lang), height=260), lg=4),
         ]))
     parts += [
         html.H2(t("drift.report_title", lang)),
@@ -179,7 +179,8 @@ def _history(lang: str) -> html.Div:
     last = history[-1]
     caption = t("drift.history_caption", lang, n=len(history), batch=last["BATCH"],
                 psi=number(last["PSI_PD"], lang, 3), share=percent(last["DRIFT_SHARE"], lang))
-    return html.Section([chart(history_figure(history, lang), t("drift.history_title", lang), caption, "drift-history")],
+    return html.Section([chart("drift-history", history_figure(history, lang), caption, title=t("drift.history_title", lang),
+                               height=CHART_HEIGHT)],
                         className="mt-4")
 
 

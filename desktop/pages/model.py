@@ -16,10 +16,10 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from desktop.context import context
-from desktop.figures.model import (
-    VARIANTS, calibration_figure, chart, cost_figure, importance_figure, roc_figure, variant_name,
-)
+from desktop.figures.model import calibration_figure, cost_figure, importance_figure, roc_figure, variant_name
 from desktop.i18n import current_lang, number, percent, t, timestamp
+from desktop.widgets import CHART_HEIGHT, chart
+from engine.constants import VARIANTS
 from engine.labels import feature_label
 from engine.manifest import DataSummary, Fairness, Manifest, TrainingMetrics
 
@@ -173,15 +173,16 @@ def _charts(metrics: TrainingMetrics, bundle, lang: str) -> html.Section:
     return html.Section([
         html.H2(t("model.curves_title", lang), id="model-curves"),
         dbc.Row([
-            dbc.Col(chart(roc_figure(variants, lang), t("model.roc_title", lang),
-                          t("model.roc_caption", lang, values=roc_text), "model-roc"), lg=6),
-            dbc.Col(chart(calibration_figure(curve, lang), t("model.calibration_title", lang), t(
+            dbc.Col(chart("model-roc", roc_figure(variants, lang), t("model.roc_caption", lang, values=roc_text),
+                          title=t("model.roc_title", lang), height=CHART_HEIGHT), lg=6),
+            dbc.Col(chart("model-calibration", calibration_figure(curve, lang), t(
                 "model.calibration_caption", lang, groups=len(curve["predicted"]),
-                brier=number(calibration["brier_calibrated_cross_fitted"], lang, 4)), "model-calibration"), lg=6),
-            dbc.Col(chart(cost_figure(variants, lang), t("model.cost_title", lang),
-                          t("model.cost_caption", lang, values=cost_text), "model-cost"), lg=12),
-            dbc.Col(chart(importance_figure(items, lang), t("model.importance_title", lang), importance_text,
-                          "model-importance", height=760), lg=12),
+                brier=number(calibration["brier_calibrated_cross_fitted"], lang, 4)),
+                title=t("model.calibration_title", lang), height=CHART_HEIGHT), lg=6),
+            dbc.Col(chart("model-cost", cost_figure(variants, lang), t("model.cost_caption", lang, values=cost_text),
+                          title=t("model.cost_title", lang), height=CHART_HEIGHT), lg=12),
+            dbc.Col(chart("model-importance", importance_figure(items, lang), importance_text,
+                          title=t("model.importance_title", lang), height=760), lg=12),
         ]),
     ], **{"aria-labelledby": "model-curves"})
 

@@ -33,6 +33,9 @@ import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 
+from engine.constants import DAYS_NOT_APPLICABLE
+from engine.input_problems import InputError, Problem
+
 log = logging.getLogger(__name__)
 
 FULL_SIZE = dict(train_clients=307_511, test_clients=48_744)  # the Kaggle sizes
@@ -40,7 +43,6 @@ CURR_ID0 = 100_001
 BUREAU_ID0 = 5_000_000
 PREV_ID0 = 1_000_000
 CHUNK_COPIES = 25_000
-DAYS_NONE = 365_243  # Kaggle's "no date" sentinel in previous_application
 SCHEDULE_STEP_DAYS = 30  # spacing of DAYS_FIRST_DUE .. DAYS_LAST_DUE_1ST_VERSION in the data
 
 HISTORY = (
@@ -53,12 +55,15 @@ HISTORY = (
 )
 PREV_TABLES = ("previous_application", "POS_CASH_balance", "credit_card_balance", "installments_payments")
 FORMATS = ("csv", "parquet")
+#: Where the real extract's folder is, when not beside the source tree.
+SHARED_DATA_ENV = "CREDITSCORE_SHARED_DATA"
 
 
 def default_source() -> Path:
-    """The real extract: ``$CREDITSCORE_SHARED_DATA/home-credit``, else ``../shared/data/home-credit``."""
+    """The real extract: ``$CREDITSCORE_SHARED_DATA/home-credit``, else ``shared/data/home-credit`` beside
+    the source tree (``../shared`` seen from the repository), whatever the current folder."""
     root = Path(__file__).resolve().parent.parent
-    return Path(os.environ.get("CREDITSCORE_SHARED_DATA", root.parent / "shared" / "data")) / "home-credit"
+    return Path(os.environ.get(SHARED_DATA_ENV, root.parent / "shared" / "data")) / "home-credit"
 
 
 def _typed(frame: pl.DataFrame) -> pl.DataFrame:
@@ -93,7 +98,7 @@ def read_table(source: Path, name: str) -> pl.DataFrame | None:
 
 
 def _not_sentinel(column: str) -> pl.Expr:
-    return pl.when(pl.col(column) < DAYS_NONE).then(pl.col(column))
+    return pl.when(pl.col(column) < DAYS_NOT_APPLICABLE).then(pl.col(column))
 
 
 def _loan_schedule(previous: pl.DataFrame) -> pl.DataFrame:
@@ -111,7 +116,7 @@ def _loan_schedule(previous: pl.DataFrame) -> pl.DataFrame:
             (pl.col("NAME_CONTRACT_STATUS") == "Approved")
             & (pl.col("CNT_PAYMENT") > 0)
             & (pl.col("AMT_ANNUITY") > 0)
-            & (pl.col("DAYS_FIRST_DUE") < DAYS_NONE)
+            & (pl.col("DAYS_FIRST_DUE") < DAYS_NOT_APPLICABLE)
         )
         .select(
             "SK_ID_PREV",
@@ -313,20 +318,26 @@ def _write_chunks(chunks: Iterable[pl.DataFrame], path: Path, fmt: str) -> int:
 # --- entry points -----------------------------------------------------------------------
 
 
+def _not_the_extract(source: Path, why: str) -> InputError:
+    return InputError([Problem(
+        str(source), f"not the real extract ({why}): give its folder with --source or set {SHARED_DATA_ENV}"
+    )])
+
+
 def _load_source(
     source: Path, installments_sample: Path, rng: np.random.Generator
 ) -> dict[str, pl.DataFrame]:
     """All source tables; installments_payments synthesised when ``source`` lacks it."""
+    if not source.is_dir():
+        raise _not_the_extract(source, "no such folder")
     names = ("application_train", "application_test", *HISTORY)
     tables = {name: table for name in names if (table := read_table(source, name)) is not None}
     missing = {"application_train", *HISTORY} - {"installments_payments"} - set(tables)
     if missing:
-        raise FileNotFoundError(f"{source} lacks {sorted(missing)}")
+        raise _not_the_extract(source, f"no {', '.join(sorted(missing))} in it, as .csv or .zip")
     if "installments_payments" not in tables:
         if not installments_sample.exists():
-            raise FileNotFoundError(
-                f"no installments_payments in {source} and no sample at {installments_sample}"
-            )
+            raise _not_the_extract(source, f"no installments_payments in it and no sample at {installments_sample}")
         sample = pl.read_csv(installments_sample, infer_schema_length=None)
         tables["installments_payments"] = synthesise_installments(
             tables["previous_application"], tables["credit_card_balance"], sample, rng
@@ -363,7 +374,7 @@ def scale_data(
     )
     tables = _load_source(source, sample_path, synth_rng)
     if test_clients and "application_test" not in tables:
-        raise FileNotFoundError(f"{source} lacks application_test")
+        raise _not_the_extract(source, "no application_test in it")
     prepared, counts = _prepare_history(tables)
     test_ids = tables["application_test"]["SK_ID_CURR"] if test_clients else pl.Series([], dtype=pl.Int64)
     copies = _copies(

@@ -1,0 +1,16 @@
+"""Constants shared across the layers: calendar, Home Credit's placeholder, training variants, progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+#: Mean length of a year in days (leap years included): day counts to ages and tenures.
+DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+#: Kaggle's placeholder in the ``DAYS_*`` columns for a date that does not apply (e.g. DAYS_EMPLOYED
+#: without a job): treated as missing by the features, "sans objet" in words.
+DAYS_NOT_APPLICABLE = 365243
+#: The training variants, in the order reports and pages show them.
+VARIANTS = ("as_is", "smote", "business")
+#: Progress of long work: (stage, done, total).
+Progress = Callable[[str, int, int], None]

@@ -1,0 +1,73 @@
+"""engine.templates: reports rendered from resources/templates/*.j2, autoescaped, never half-filled."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from jinja2 import UndefinedError
+
+from engine import report
+from engine.drift import _header
+from engine.resources import default_bundle, resources_dir
+from engine.templates import environment, render
+
+HOSTILE = '<img src=x onerror="alert(1)">'
+
+
+@pytest.fixture(scope="module")
+def shipped_metrics() -> dict:
+    return json.loads((default_bundle() / "manifest.json").read_text("utf-8"))["metrics"]
+
+
+def test_every_template_compiles():
+    names = sorted(p.name for p in (resources_dir() / "templates").glob("*.j2"))
+    assert {"training_report.html.j2", "drift_summary.html.j2"} <= set(names)
+    for name in names:
+        environment().get_template(name)
+
+
+def test_autoescape_is_on_for_every_value():
+    assert render("drift_summary.html.j2", summary=_summary([HOSTILE]), monitor_from=0.1, act_above=0.25).count(
+        "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;"
+    ) == 2  # drifted column and PSI table row
+    assert HOSTILE not in _header(_summary([HOSTILE]))
+
+
+def test_training_report_of_the_shipped_model(shipped_metrics):
+    page = report.render(shipped_metrics)
+    assert page.startswith("<!DOCTYPE html>") and page.count("<table") == 2 + 2 + 2 * len(shipped_metrics["variants"])
+    shipped = shipped_metrics["shipped"]
+    assert f'<tr class="shipped"><td>{shipped}</td>' in page
+    threshold = shipped_metrics["variants"][shipped]["at_threshold"]["threshold"]
+    assert f"<caption>{shipped} at {threshold:.4f}</caption>" in page
+    assert f"calibrated PD threshold {shipped_metrics['threshold']:.4f}" in page
+    assert page.count("<script") >= 4 and '<script src="http' not in page  # figures inlined, no network
+
+
+def test_training_report_escapes_the_data_it_names(shipped_metrics):
+    metrics = copy.deepcopy(shipped_metrics)
+    metrics["data"]["source"] = HOSTILE
+    metrics["exclude"] = ["<b>SEX</b>"]
+    page = report.render(metrics)
+    assert HOSTILE not in page and "&lt;img src=x" in page and "&lt;b&gt;SEX&lt;/b&gt;" in page
+
+
+def test_a_missing_value_is_an_error_not_an_empty_cell(shipped_metrics):
+    metrics = copy.deepcopy(shipped_metrics)
+    del metrics["calibration"]["brier_uncalibrated"]
+    with pytest.raises(UndefinedError):
+        report.render(metrics)
+
+
+def _summary(features: list[str]) -> dict:
+    return {
+        "bundle_id": "0123456789abcdef", "dataset_drift": False, "drift_share": 0.0, "n_compared": 1, "n_drifted": 0,
+        "config": {"reference_rows": 20000, "top_features": 30, "application_columns": 10,
+                   "key_columns": ["AMT_CREDIT"], "drift_share": 0.5},
+        "rows": {"current": 1200, "reference": 4000, "reference_available": 4000},
+        "drifted_columns": features, "not_supplied": [], "supplied": ["application"], "not_compared": [],
+        "warnings": [], "score": {"available": False, "reason": "no PD"},
+        "psi": {"features": [{"feature": name, "psi": 0.01, "band": "stable"} for name in features]},
+    }
