@@ -119,7 +119,7 @@ BAD_INPUTS = {
         APP,
         "SK_ID_CURR",
         1,
-        "required column is missing",
+        "the nearest, application, lacks SK_ID_CURR",
     ),
     "empty SK_ID_CURR": lambda d, app: (
         [write(d / APP, set_cell(app_lines(app), 4, "SK_ID_CURR", ""))],
