@@ -44,9 +44,12 @@ class JobRunner:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def start(self, kind: str, work: Callable[[Progress], Any]) -> Job:
-        """Run ``work(progress)`` in the background; its return value becomes the job's result."""
+    def start(self, kind: str, work: Callable[[Progress], Any], *, only_latest: bool = False) -> Job:
+        """Run ``work(progress)`` in the background; its return value becomes the job's result.
+        ``only_latest``: earlier jobs of this kind are forgotten (their results, however large, freed)."""
         with self._lock:
+            if only_latest:
+                self._jobs = {i: j for i, j in self._jobs.items() if j.kind != kind}
             job = Job(next(self._ids), kind)
             self._jobs[job.id] = job
 
@@ -64,6 +67,15 @@ class JobRunner:
 
     def get(self, job_id: int | None) -> Job | None:
         return self._jobs.get(job_id) if job_id is not None else None
+
+    def take(self, job_id: int | None) -> Any:
+        """The result of a finished job, handed over once (the job forgotten), None if there is none."""
+        with self._lock:
+            job = self._jobs.get(job_id) if job_id is not None else None
+            if job is None or job.state != "done":
+                return None
+            del self._jobs[job_id]
+            return job.result
 
     def latest(self, kind: str) -> Job | None:
         """The most recent job of this kind, if any."""

@@ -38,6 +38,7 @@ MAGIC = {
 #: What polars raises on a bad file: its errors, and a panic of its Rust code (a ``BaseException``;
 #: seen by the fuzz test on a mangled CSV in polars 2.1).
 POLARS_FAILURES = (pl.exceptions.PolarsError, pl.exceptions.PanicException)
+_LINE_END = re.compile(rb"[\r\n]")
 _COMMA_DECIMAL = re.compile(rb"(?:^|[;\t])[+-]?\d+,\d+(?=[;\t\r\n]|$)", re.M)
 _POINT_DECIMAL = re.compile(rb"(?:^|[;\t])[+-]?\d*\.\d+(?=[;\t\r\n]|$)", re.M)
 
@@ -80,6 +81,18 @@ def to_utf8(data: bytes, display: str) -> bytes:
     if data.find(b"\n", 0, MAX_LINE_BYTES) < 0 and len(data) > MAX_LINE_BYTES:
         raise Fatal(Problem.of(display, code="first_line_too_long", row=1, mb=MAX_LINE_BYTES >> 20))
     return data
+
+
+def header_columns(head: bytes, display: str) -> list[str]:
+    """The column names of a CSV file from its first bytes (at least its first line, or the whole file)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = head[: len(head) // 2 * 2].decode("utf-16", errors="ignore").encode("utf-8")
+    _reject_binary(head[:SAMPLE_BYTES], display)
+    end = _LINE_END.search(head)
+    if end is None and len(head) > MAX_LINE_BYTES:
+        raise Fatal(Problem.of(display, code="first_line_too_long", row=1, mb=MAX_LINE_BYTES >> 20))
+    text = to_utf8(head[: end.start()] + b"\n" if end else head, display)
+    return csv_call(pl.read_csv, text, sniff(text, display), display, n_rows=0).columns
 
 
 def _reject_binary(head: bytes, display: str) -> None:

@@ -3,9 +3,9 @@
 Inputs: a folder, one file, or a list of files and folders. Accepted files are CSV (``.csv``,
 ``.tsv``, ``.txt``), gzip-compressed CSV (``.csv.gz``, ``.tsv.gz``), Parquet (``.parquet``, ``.pq``)
 and ZIP archives holding any of those (Kaggle's download format: one CSV per zip, or one zip with
-every table). A file's table is recognised by its name without extension, case-insensitive:
-``application_train``, ``application_test`` and ``application`` are the application table; the
-other tables keep their own names. In a folder (or a zip) other files are ignored; a file named
+every table). A file's table is recognised by its columns, whatever its name
+(``engine.recognition``): « clients agence nov.csv » carrying the application's key columns is
+the application table. In a folder (or a zip) files that are no table are left out; a file named
 explicitly that is not a table is an error.
 
 CSV dialects, sniffed from the first bytes of each file:
@@ -24,7 +24,7 @@ Every typed table is then checked against the one table of ranges (``engine.plau
 impossible values (NaN, ±Infinity, EXT_SOURCE_1 = 57, a negative income…) are errors, implausible
 ones warnings. Every problem found in every file is raised at once as one ``InputError``.
 
-Finding the files lives in ``engine.sources``, dialects in ``engine.csv_dialect``, typing and
+Finding the files lives in ``engine.sources``, recognising their tables in ``engine.recognition``, dialects in ``engine.csv_dialect``, typing and
 cell checks in ``engine.column_typing``, problems and their wording in ``engine.input_problems``.
 """
 
@@ -43,8 +43,9 @@ from engine.column_typing import finish, match_columns
 from engine.csv_dialect import MAGIC, POLARS_FAILURES, SAMPLE_BYTES, csv_call, sniff, to_utf8
 from engine.input_problems import FIRST_DATA_LINE, Fatal, InputError, Problem, first_line, has_errors
 from engine.plausibility import check_table, check_tables
-from engine.schema import TABLE_NAMES, Table, tables
-from engine.sources import Source, TableFile, choose_sources, load, read_failure, single_source
+from engine.schema import Table, tables
+from engine.recognition import choose_sources, single_source
+from engine.sources import Source, TableFile, load, read_failure
 
 __all__ = [
     "FIRST_DATA_LINE",
@@ -77,8 +78,8 @@ def read_tables(source: Source | Sequence[Source], *, application: str | None = 
     ``application`` ("train" or "test") picks application_train or application_test when both are
     present. Raises ``InputError`` listing every problem found.
     """
-    chosen = choose_sources(source, application)
-    frames, sources, problems = {}, {}, []
+    chosen, problems = choose_sources(source, application)
+    frames, sources = {}, {}
     for table, src in chosen.items():
         frame, found = _read_source(src)
         problems += found
@@ -99,8 +100,8 @@ def scan_tables(
     (zip members, gzip, transcoding) is read eagerly, then made lazy. Bad cells in scanned files
     surface as polars errors at collect time.
     """
-    chosen = choose_sources(source, application)
-    lazy, problems = {}, []
+    chosen, problems = choose_sources(source, application)
+    lazy = {}
     for table, src in chosen.items():
         try:
             lazy[table], found = _scan_source(src)
@@ -116,10 +117,7 @@ def scan_tables(
 
 def read_table(path: Source, table: str | None = None) -> pl.DataFrame:
     """Read one file (or one-table zip); ``table`` names its table when the file name does not."""
-    path = Path(path)
-    if table is not None and table not in TABLE_NAMES:
-        raise ValueError(f"unknown table {table!r}; expected one of {', '.join(TABLE_NAMES)}")
-    src = single_source(path, table)
+    src = single_source(Path(path), table)
     frame, problems = _read_source(src)
     if frame is not None:
         problems += check_table(frame, src.table, src.display)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -41,7 +41,8 @@ class Reason:
     contribution: float  # summed share of the calibrated log-odds; > 0 raises the risk
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # not dataclasses.asdict: its deep copy was the import's largest Python cost (issue 13)
+        return {"group": self.group, "feature": self.feature, "value": self.value, "contribution": self.contribution}
 
 
 @cache

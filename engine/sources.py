@@ -1,8 +1,9 @@
-"""Find the table files among the inputs a user gives, and load their bytes.
+"""Find the files among the inputs a user gives, and read their bytes.
 
-Inputs are folders, files and ZIP archives; a file's table is recognised by its name (see
-``engine.readers``). ``choose_sources`` keeps one file per table, ``single_source`` picks the file
-``read_table`` reads, and ``load`` returns a file's bytes (zip member unpacked, gzip decompressed).
+Inputs are folders, files and ZIP archives. ``find_files`` lists every CSV, gzip-CSV or Parquet file
+among them (a folder's and an archive's too); which table each holds is recognised from its columns
+by ``engine.recognition``. ``peek`` returns a file's first bytes (its header), ``load`` all of them
+(zip member unpacked, gzip decompressed).
 
 Only regular files are read (a device, a pipe or a link to one is refused before it is opened), and
 no input can make the readers hold more than :data:`MAX_TABLE_BYTES`: a zip member whose declared
@@ -12,9 +13,11 @@ inflated through a counting reader that stops at the cap whatever its header say
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import logging
+import re
 import stat
 import zipfile
 import zlib
@@ -22,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.input_problems import Fatal, InputError, Problem, has_errors
+from engine.input_problems import Fatal, Problem
 from engine.schema import TABLE_NAMES
 
 log = logging.getLogger(__name__)
@@ -50,26 +53,27 @@ _FORMATS = (
     (".pq", "parquet"),
     (".zip", "zip"),
 )
-_TABLE_BY_STEM: dict[str, tuple[str, str | None]] = {
-    **{name.lower(): (name, None) for name in TABLE_NAMES},
-    "application_train": ("application", "train"),
-    "application_test": ("application", "test"),
-}
-
-
 @dataclass(frozen=True)
 class TableFile:
-    """One file (or zip member) holding a table, as found among the inputs."""
+    """One file (or zip member) among the inputs; ``table`` once its columns are recognised."""
 
     display: str
-    table: str
-    variant: str | None  # "train" / "test" for application_train / application_test
     fmt: str  # "csv", "csv.gz" or "parquet"
     path: Path
     member: str | None = None  # name inside the zip archive at ``path``
+    explicit: bool = True  # named by the user (or alone in an archive they named), not found in a folder
+    table: str | None = None
+    variant: str | None = None  # "train" / "test" for an application table (see engine.recognition)
+
+    @property
+    def stem(self) -> str:
+        """The file's name without folder, archive or extension, lower-case: the table hint."""
+        name = (self.member or self.path.name).rsplit("/", 1)[-1]
+        parts = split_name(name)
+        return parts[0] if parts else name.lower()
 
 
-def _split_name(name: str) -> tuple[str, str] | None:
+def split_name(name: str) -> tuple[str, str] | None:
     """(lower-case stem, format) of a file name with a known extension."""
     lower = name.lower()
     for suffix, fmt in _FORMATS:
@@ -78,21 +82,8 @@ def _split_name(name: str) -> tuple[str, str] | None:
     return None
 
 
-def _table_of(name: str) -> tuple[str, str | None, str] | None:
-    """(table, variant, format) of a table file name, None for any other name."""
-    parts = _split_name(name)
-    if parts is None or parts[1] == "zip" or parts[0] not in _TABLE_BY_STEM:
-        return None
-    table, variant = _TABLE_BY_STEM[parts[0]]
-    return table, variant, parts[1]
-
-
-def _not_a_table(display: str) -> Problem:
-    names = ", ".join(sorted({*TABLE_NAMES, "application_train", "application_test"}))
-    return Problem.of(display, code="not_a_table", names=names)
-
-
-def _collect(source: Source | Sequence[Source]) -> tuple[list[TableFile], list[Problem]]:
+def find_files(source: Source | Sequence[Source]) -> tuple[list[TableFile], list[Problem]]:
+    """Every table-format file among the inputs (not yet recognised) and the problems of the rest."""
     items = [source] if isinstance(source, (str, Path)) else list(source)
     found: list[TableFile] = []
     problems: list[Problem] = []
@@ -116,7 +107,7 @@ def _from_folder(folder: Path) -> tuple[list[TableFile], list[Problem]]:
         return [], [Problem.of(folder.name, code="cannot_list_folder", reason=str(exc.strerror or exc))]
     found, problems = [], []
     for child in children:
-        if child.name.startswith((".", "~$")) or _split_name(child.name) is None:
+        if child.name.startswith((".", "~$")) or split_name(child.name) is None:
             log.debug("ignoring %s: not a table file", child)
             continue
         more, trouble = _from_file(child, explicit=False)
@@ -129,14 +120,12 @@ def _from_file(path: Path, *, explicit: bool) -> tuple[list[TableFile], list[Pro
     odd = _not_regular(path, path.name)
     if odd is not None:
         return [], [odd]
-    parts = _split_name(path.name)
-    if parts is not None and parts[1] == "zip":
-        return _from_zip(path, parts[0], explicit=explicit)
-    recognised = _table_of(path.name)
-    if recognised is None:
-        return [], [_not_a_table(path.name)] if explicit else []
-    table, variant, fmt = recognised
-    return [TableFile(path.name, table, variant, fmt, path)], []
+    parts = split_name(path.name)
+    if parts is None:
+        return [], [Problem.of(path.name, code="unsupported_file_type")]
+    if parts[1] == "zip":
+        return _from_zip(path, explicit=explicit)
+    return [TableFile(path.name, parts[1], path, explicit=explicit)], []
 
 
 def _not_regular(path: Path, display: str) -> Problem | None:
@@ -152,81 +141,54 @@ def _not_regular(path: Path, display: str) -> Problem | None:
     return Problem.of(display, code="not_a_regular_file")
 
 
-def _from_zip(path: Path, stem: str, *, explicit: bool) -> tuple[list[TableFile], list[Problem]]:
-    looks_like_table = stem in _TABLE_BY_STEM or _table_of(stem) is not None
+def _from_zip(path: Path, *, explicit: bool) -> tuple[list[TableFile], list[Problem]]:
     try:
         with zipfile.ZipFile(path) as archive:
             members = [info.filename for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, OSError) as exc:
-        if not (explicit or looks_like_table):
+        if not (explicit or hints_table(path.name)):
             log.debug("ignoring %s: %s", path, exc)
             return [], []
         return [], [read_failure(path.name, exc)]
-    found = []
-    for member in members:
-        base = member.rsplit("/", 1)[-1]
-        recognised = None if member.startswith("__MACOSX/") else _table_of(base)
-        if recognised is not None:
-            table, variant, fmt = recognised
-            found.append(TableFile(f"{path.name}:{member}", table, variant, fmt, path, member))
-    if not found and (explicit or looks_like_table):
+    tables = [(member, parts[1]) for member in members
+              if not member.startswith("__MACOSX/") and (parts := split_name(member.rsplit("/", 1)[-1]))
+              and parts[1] != "zip"]
+    if not tables and (explicit or hints_table(path.name)):
         return [], [Problem.of(path.name, code="archive_without_table")]
-    return found, []
+    alone = explicit and len(tables) == 1  # the one file of an archive the user named: as if named
+    return [TableFile(f"{path.name}:{member}", fmt, path, member, explicit=alone) for member, fmt in tables], []
 
 
-def choose_sources(source: Source | Sequence[Source], application: str | None) -> dict[str, TableFile]:
-    """One source per table; raises ``InputError`` for unusable or ambiguous inputs."""
-    if application not in (None, "train", "test"):
-        raise ValueError(f'application must be "train", "test" or None, not {application!r}')
-    found, problems = _collect(source)
-    by_table: dict[str, list[TableFile]] = {}
-    for src in found:
-        by_table.setdefault(src.table, []).append(src)
-    chosen = {}
-    for table, group in by_table.items():
-        if table == "application" and len(group) > 1 and application is not None:
-            group = [src for src in group if src.variant == application] or group
-        if len(group) == 1:
-            chosen[table] = group[0]
-            continue
-        names = ", ".join(src.display for src in group)
-        if table == "application":
-            problems.append(Problem.of(group[0].display, code="several_application_files", names=names))
-        else:
-            problems.append(Problem.of(group[0].display, code="several_table_files", table=table,
-                                       names=names))
-    if "application" not in by_table and not problems:  # a bad application file was reported already
-        problems.append(Problem.of(_describe(source), code="no_application_table"))
-    if has_errors(problems):
-        raise InputError(problems)
-    return chosen
+def hints_table(name: str) -> str | None:
+    """The table a file name points to (the longest table name it contains), None if none: a hint only."""
+    words = "_".join(re.split(r"[^a-z0-9]+", name.lower()))
+    named = [table for table in TABLE_NAMES if table.lower() in words]
+    return max(named, key=len, default=None)
 
 
-def single_source(path: Path, table: str | None) -> TableFile:
-    """The one table file ``read_table`` reads, honouring an explicit table name."""
-    parts = _split_name(path.name)
-    is_zip = parts is not None and parts[1] == "zip"
-    if table is not None and not is_zip:
-        return TableFile(path.name, table, None, parts[1] if parts else "csv", path)
-    found, problems = _from_file(path, explicit=True)
-    if table is not None:
-        found = [src for src in found if src.table == table]
-    if len(found) == 1 and not problems:
-        return found[0]
-    if not problems:
-        if table is None:
-            problems = [Problem.of(path.name, code="archive_several_tables", n=len(found))]
-        elif found:
-            problems = [Problem.of(path.name, code="archive_same_table_twice", n=len(found), table=table)]
-        else:
-            problems = [Problem.of(path.name, code="archive_lacks_table", table=table)]
-    raise InputError(problems)
-
-
-def _describe(source: Source | Sequence[Source]) -> str:
-    if isinstance(source, (str, Path)):
-        return Path(source).name or str(source)
-    return ", ".join(Path(item).name for item in source) or "(no files)"
+def peek(src: TableFile, size: int) -> bytes:
+    """The first ``size`` bytes of the file's text (a zip member or a gzip file unpacked as far)."""
+    odd = _not_regular(src.path, src.display)
+    if odd is not None:
+        raise Fatal(odd)
+    try:
+        with contextlib.ExitStack() as stack:
+            if src.member is not None:
+                archive = stack.enter_context(zipfile.ZipFile(src.path))
+                info = archive.getinfo(src.member)
+                if info.flag_bits & _ENCRYPTED:
+                    raise Fatal(Problem.of(src.display, code="archive_encrypted"))
+                _check_declared(info.file_size, min(info.compress_size, src.path.stat().st_size), src.display)
+                stream = stack.enter_context(archive.open(info))
+            else:
+                stream = stack.enter_context(src.path.open("rb"))
+            if src.fmt == "csv.gz":
+                stream = stack.enter_context(gzip.GzipFile(fileobj=stream))
+            return stream.read(size)
+    except NotImplementedError as exc:
+        raise Fatal(Problem.of(src.display, code="archive_method_unsupported", detail=str(exc))) from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise Fatal(read_failure(src.display, exc)) from exc
 
 
 def load(src: TableFile) -> bytes:

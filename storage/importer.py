@@ -1,8 +1,12 @@
 """Import client files: validate, build features, score and explain, then store in one transaction.
 
-``import_files`` is the whole job; ``progress(stage, done, total)`` is called as rows are
-validated, clients scored and rows stored, so the CLI and the app can show it. Nothing is
-written before validation and scoring have succeeded, and the write is atomic (``storage.writer``).
+Files are read and validated ONCE (``storage.validation.validate``); the :class:`Validated` result is
+what ``import_validated`` scores and stores (the app validates in one job, shows the report, and hands
+that result to the import job). ``import_files`` does both in one call (CLI, rebuild).
+``progress(stage, done, total)`` is called as rows are validated, clients scored and rows stored, so
+the CLI and the app can show it. Nothing is written before validation and scoring have succeeded; the
+write is atomic and looks for a re-import once, under the write lock (``storage.writer``).
+``summarise`` gives what the end of an import shows: counts by decision and grade, the first clients.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +27,7 @@ from engine.score_record import SCORE_FIELDS, ClientScore, store_schema
 from engine.scoring import Scorer
 from storage.content import table_digest
 from storage.store import ClientStore, now
-from storage.validation import ValidationReport, validate
+from storage.validation import Validated, ValidationReport, validate
 from storage.writer import BatchOrigin, BatchRows, write_batch
 
 log = logging.getLogger(__name__)
@@ -74,15 +79,34 @@ def import_files(
     progress = progress or _silent
     started, clock = now(), time.perf_counter()
     validated = validate(sources, application=application)
-    report = validated.report
-    read = sum(report.rows.values())
+    read = sum(validated.report.rows.values())
     progress("validated", read, read)
+    return import_validated(store, validated, scorer, progress=progress, kind=kind, restoring=restoring,
+                            started=(started, clock))
+
+
+def import_validated(
+    store: ClientStore,
+    validated: Validated,
+    scorer: Scorer,
+    *,
+    progress: Progress | None = None,
+    kind: str = "import",
+    restoring: BatchOrigin | None = None,
+    started: tuple[str, float] | None = None,
+) -> ImportResult:
+    """Score and store what one validation read (nothing is read again). ``started`` is the time and
+    clock of the validation when it belongs to the same job. Raises as :func:`import_files`."""
+    progress = progress or _silent
+    started, clock = started or (now(), time.perf_counter())
+    report = validated.report
     digests = {name: table_digest(name, frame) for name, frame in validated.frames.items()}
     scores = score_frames(scorer, validated.frames, progress)
     if restoring is not None:
         started = restoring.started
         scores = scores.with_columns(scored_at=pl.lit(restoring.scored_at))
-    rows = BatchRows(kind, started, scorer.bundle.id, validated.frames, scores, report, digests, application, restoring)
+    rows = BatchRows(kind, started, scorer.bundle.id, validated.frames, scores, report, digests,
+                     validated.application, restoring)
     batch_id = write_batch(store, rows, progress)
     new = store.db.conn.execute("SELECT new_clients FROM batches WHERE id = ?", (batch_id,)).fetchone()[0]
     seconds = time.perf_counter() - clock
@@ -90,6 +114,24 @@ def import_files(
     stored = {name: frame.height for name, frame in validated.frames.items()}
     model = scorer.bundle.model_for(frozenset(validated.frames)).name
     return ImportResult(batch_id, scores.height, new, stored, report, seconds, model)
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """The end of an import as shown to the officer: counts by decision and grade, the first clients."""
+
+    result: ImportResult
+    decisions: dict[str, int]
+    grades: dict[str, int]
+    ids: list[int]  # the batch's first clients, in client order
+
+
+def summarise(store: ClientStore, result: ImportResult, listed: int) -> ImportSummary:
+    """The summary of a stored import, with its first ``listed`` clients."""
+    clients = store.find_clients(batch=result.batch_id)
+    return ImportSummary(result, dict(Counter(clients["DECISION"].to_list())),
+                         dict(sorted(Counter(clients["GRADE"].to_list()).items())),
+                         clients["SK_ID_CURR"].head(listed).to_list())
 
 
 def seed_demo(store: ClientStore, scorer: Scorer, progress: Progress | None = None) -> ImportResult | None:

@@ -33,10 +33,19 @@ class SourceFile:
     size: int
     sha256: str
     tables: tuple[str, ...]  # tables read from it (several for a .zip)
+    mtime_ns: int = 0  # when it was last written, as validated: a file changed since is not kept
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    def changed(self) -> bool:
+        """Whether the file on disk is no longer the one validated (its size or time differ)."""
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return True
+        return (stat.st_size, stat.st_mtime_ns) != (self.size, self.mtime_ns)
 
 
 @dataclass
@@ -100,9 +109,12 @@ class ImportRefused(InputError):
 
 @dataclass
 class Validated:
+    """What one validation read, checked and hashed: handed as it is to ``storage.importer``."""
+
     frames: dict[str, pl.DataFrame]
     sources: dict[str, str]  # table -> file name as reported
     report: ValidationReport
+    application: str | None = None  # the "train"/"test" choice it was read with
 
 
 def validate(sources: Sequence[str | Path], *, application: str | None = None) -> Validated:
@@ -119,7 +131,7 @@ def validate(sources: Sequence[str | Path], *, application: str | None = None) -
         skipped=skipped,
         problems=[*encodings, *read.warnings, *orphans],
     )
-    return Validated(frames, read.sources, report)
+    return Validated(frames, read.sources, report, application)
 
 
 def _without_orphans(
@@ -190,8 +202,9 @@ def _source_files(
             paths.append(item)
     files, problems = [], []
     for path in paths:
+        stat = path.stat()
         sha256, bad_line = _scan(path)
-        files.append(SourceFile(path, path.stat().st_size, sha256, tuple(tables_of.get(path.name, ()))))
+        files.append(SourceFile(path, stat.st_size, sha256, tuple(tables_of.get(path.name, ())), stat.st_mtime_ns))
         if bad_line is not None:
             problems.append(Problem.of(path.name, code="not_utf8", row=bad_line, severity="warning"))
     return files, problems

@@ -29,7 +29,7 @@ from engine.readers import InputError, Problem
 from storage.faults import faults_said
 from storage.migrations import quote
 from storage.store import PARTIAL, ClientStore, now, os_user
-from storage.validation import SourceFile, ValidationReport
+from storage.validation import ImportRefused, SourceFile, ValidationReport
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +201,8 @@ def _keep_files(conn: sqlite3.Connection, batch_id: int, files: Sequence[SourceF
     folder.mkdir()
     kept = []
     for i, file in enumerate(files):
+        if file.changed():  # edited between its validation and now: what is stored must be what was kept
+            raise ImportRefused(ValidationReport(problems=[Problem.of(file.name, code="file_changed")]))
         target = folder / file.name
         if target.exists() or target.name == ORIGIN_FILE:  # two given files with one name, or batch.json
             target = folder / f"{i}-{file.name}"

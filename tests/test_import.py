@@ -119,7 +119,7 @@ BAD_INPUTS = {
         APP,
         "SK_ID_CURR",
         1,
-        "required column is missing",
+        "the nearest, application, lacks SK_ID_CURR",
     ),
     "empty SK_ID_CURR": lambda d, app: (
         [write(d / APP, set_cell(app_lines(app), 4, "SK_ID_CURR", ""))],
@@ -436,3 +436,46 @@ def test_issue12_ext_source_57_no_longer_turns_a_refusal_into_an_acceptance(
         tables_from_json({"application": record})
     [problem] = caught.value.errors
     assert (problem.column, problem.row, problem.code) == ("EXT_SOURCE_1", 1, "range_outside")
+
+
+def test_the_import_stores_what_was_validated_without_reading_the_files_again(
+    tmp_path, scorer, fresh_app, monkeypatch
+):
+    """Issue 13 item 2: one read and one validation; their result is what is scored and stored."""
+    from storage import validation
+    from storage.importer import import_validated
+    from storage.validation import validate
+
+    path = write(tmp_path / "clients agence nov.csv", app_lines(fresh_app))
+    validated = validate([path])
+    monkeypatch.setattr(validation, "read_tables", lambda *a, **k: pytest.fail("the files were read again"))
+    store = ClientStore(tmp_path / "home")
+    result = import_validated(store, validated, scorer)
+    assert result.clients == fresh_app.height and result.report is validated.report
+    stored = store.db.execute("SELECT COUNT(*) FROM application WHERE batch_id = ?", (result.batch_id,)).fetchone()
+    assert stored[0] == fresh_app.height
+
+
+def test_a_file_changed_after_its_validation_is_refused_and_nothing_stored(tmp_path, scorer, fresh_app):
+    from storage.importer import import_validated
+    from storage.validation import validate
+
+    path = write(tmp_path / APP, app_lines(fresh_app))
+    validated = validate([path])
+    write(path, app_lines(fresh_app.head(5)))
+    store = ClientStore(tmp_path / "home")
+    before = snapshot(store)
+    with pytest.raises(ImportRefused) as caught:
+        import_validated(store, validated, scorer)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.code) == (APP, "file_changed") and "validate it again" in problem.message
+    assert snapshot(store) == before and not list(store.imports.iterdir())
+
+
+def test_the_re_import_check_runs_once_under_the_write_lock(tmp_path, scorer, fresh_app, monkeypatch):
+    calls = []
+    check = writer.duplicates
+    monkeypatch.setattr(writer, "duplicates", lambda store, rows: calls.append(store.db.conn.in_transaction)
+                        or check(store, rows))
+    import_files(ClientStore(tmp_path / "home"), [write(tmp_path / APP, app_lines(fresh_app))], scorer)
+    assert calls == [True]

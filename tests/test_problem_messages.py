@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import re
 from pathlib import Path
 
@@ -64,8 +66,11 @@ def test_missing_required_column(tmp_path: Path) -> None:
     row = ROW.format(credit="1.5").removeprefix("100001,")
     path.write_text(f"{HEADER.removeprefix('SK_ID_CURR,')}\n{row}\n", "utf-8")
     [problem] = problems_of(path)
-    assert (problem.column, problem.message) == ("SK_ID_CURR", "required column is missing")
-    assert_worded(problem, "colonne obligatoire absente")
+    assert (problem.column, problem.row) == ("SK_ID_CURR", 1)
+    assert problem.message == ("its columns make no Home Credit table: the nearest, application, lacks SK_ID_CURR "
+                               "(1 required column)")
+    assert_worded(problem, "ses colonnes ne forment aucune table Home Credit : il manque à la plus proche, "
+                           "application, SK_ID_CURR (1 colonne obligatoire)")
 
 
 def test_empty_file(tmp_path: Path) -> None:
@@ -88,8 +93,9 @@ def test_counted_and_listed_lines(tmp_path: Path) -> None:
 def test_several_files_for_one_table(tmp_path: Path) -> None:
     from engine.readers import read_tables
 
-    for name in ("application.csv", "bureau.csv", "bureau.csv.gz"):
-        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "application.csv").write_text(f"{HEADER}\n{ROW.format(credit='1.5')}\n", "utf-8")
+    (tmp_path / "bureau.csv").write_text("SK_ID_CURR,SK_ID_BUREAU\n100001,1\n", "utf-8")
+    (tmp_path / "bureau.csv.gz").write_bytes(gzip.compress(b"SK_ID_CURR,SK_ID_BUREAU\n100001,2\n"))
     with pytest.raises(InputError) as caught:
         read_tables(tmp_path)
     [problem] = caught.value.errors

@@ -90,3 +90,19 @@ def test_home_from_the_environment(home, monkeypatch, capsys):
     monkeypatch.setenv(HOME_ENV, str(home))
     code, out, _ = run(capsys, "batches")
     assert code == 0 and out.startswith("batch    1  demo")
+
+
+def test_import_and_score_take_files_under_any_names(home, demo_tables, tmp_path, capsys):
+    """Issue 11 item 4: « clients agence nov.csv » is the application table by its columns."""
+    app = tmp_path / "clients agence nov.csv"
+    demo_tables["application"].slice(100, 7).write_csv(app)
+    history = tmp_path / "export.CSV"
+    ids = demo_tables["application"].slice(100, 7)["SK_ID_CURR"].implode()
+    demo_tables["bureau"].filter(pl.col("SK_ID_CURR").is_in(ids)).write_csv(history)
+    code, out, err = run(capsys, "--home", str(home), "score", str(app), str(history), "--out", str(tmp_path / "s.csv"))
+    assert code == 0 and "7 clients scored" in out, err
+    code, out, err = run(capsys, "--home", str(home), "import", str(app), str(history))
+    assert code == 0 and "7 clients scored and stored" in out, err
+    batches = ClientStore(home).batches()
+    batch = batches.row(batches["BATCH"].arg_max(), named=True)
+    assert "clients agence nov.csv" in batch["FILES"] and "export.CSV" in batch["FILES"]

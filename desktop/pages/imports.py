@@ -2,10 +2,11 @@
 
 In the window the native file dialog gives the files' paths; in a browser (``context().window``
 is None) they are uploaded into ``<store home>/uploads/<time>/`` under their own names. The files
-are validated in a background job and the report shown; "Importer" is enabled only when there
-is no error. The import itself (validate, score, store) is a second job with a progress bar,
-ending with a summary and links to the new clients — or the refusal of a re-import (found by
-content when storing) or of a store that is damaged, full or busy.
+are read and validated once, in a background job, and the report shown; "Importer" is enabled only
+when there is no error. The import is a second job, handed the validated tables (nothing is read
+again; ``storage.importer``), with a progress bar, ending with a summary and links to the new
+clients — or the refusal of a re-import (found by content when storing), of a file changed since
+its validation, or of a store that is damaged, full or busy.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import base64
 import logging
 import shutil
-from collections import Counter
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,8 +27,8 @@ from desktop.context import context
 from desktop.i18n import LANGS, current_lang, number, percent, t
 from engine.coverage_words import FULL, scored_with
 from engine.input_problems import Problem, describe
-from storage.importer import import_files
-from storage.validation import ImportRefused, validate
+from storage.importer import import_validated, summarise
+from storage.validation import ImportRefused, Validated, ValidationReport, validate
 from storage.faults import StoreFault
 from storage.writer import DuplicateImport
 
@@ -63,36 +63,34 @@ def save_uploads(contents: list[str], names: list[str]) -> list[str]:
     return paths
 
 
-def _validation_job(paths: list[str]) -> dict:
-    """The validation report (as a dict) and whether it has errors (a re-import is found when storing)."""
+def _validation_job(paths: list[str]) -> Validated | ValidationReport:
+    """The validated tables, or the report of why they cannot be imported."""
     try:
-        validated = validate(paths)
+        return validate(paths)
     except ImportRefused as refused:
-        return {"report": refused.report.to_dict(), "errors": True}
-    return {"report": validated.report.to_dict(), "errors": bool(validated.report.errors)}
+        return refused.report
 
 
-def _import_job(paths: list[str], progress) -> dict:
-    """Import the files; the summary of the new batch, or the refusal."""
+def _import_job(validated: Validated, progress) -> dict:
+    """Score and store the validated tables; the summary of the new batch, or the refusal."""
     ctx = context()
     try:
-        result = import_files(ctx.store, paths, ctx.scorer, progress=progress)
+        result = import_validated(ctx.store, validated, ctx.scorer, progress=progress)
     except ImportRefused as refused:
         return {"refused": refused.report.to_dict()}
     except DuplicateImport as duplicate:
         return {"duplicate": [asdict(p) for p in duplicate.problems]}
     except StoreFault as fault:
         return {"fault": fault.kind, "path": str(fault.path)}
-    clients = ctx.store.find_clients(batch=result.batch_id)
+    summary = summarise(ctx.store, result, LISTED_CLIENTS)
     uploads = ctx.store.home / UPLOADS_DIR
-    if all(Path(p).is_relative_to(uploads) for p in paths):
+    if all(f.path.is_relative_to(uploads) for f in result.report.files):
         shutil.rmtree(uploads, ignore_errors=True)
     model = {lang: scored_with(ctx.scorer.bundle, result.model, result.supplied, lang) for lang in LANGS}
     return {
         "batch": result.batch_id, "clients": result.clients, "new": result.new_clients, "seconds": result.seconds,
-        "model": model, "partial": result.model != FULL,
-        "decisions": dict(Counter(clients["DECISION"].to_list())), "grades": dict(sorted(Counter(clients["GRADE"].to_list()).items())),
-        "ids": clients["SK_ID_CURR"].head(LISTED_CLIENTS).to_list(), "warnings": len(result.report.warnings),
+        "model": model, "partial": result.model != FULL, "decisions": summary.decisions, "grades": summary.grades,
+        "ids": summary.ids, "warnings": len(result.report.warnings),
     }
 
 
@@ -232,18 +230,19 @@ def check(paths: list[str] | None):
     lang = current_lang()
     if not paths:
         return no_update, no_update, True, True, no_update, no_update
-    job = context().jobs.start("validate", lambda progress: _validation_job(paths))
+    job = context().jobs.start("validate", lambda progress: _validation_job(paths), only_latest=True)
     listing = html.P(t("imports.chosen", lang, names=", ".join(Path(p).name for p in paths)), id="import-chosen")
     return listing, {"id": job.id, "kind": "validate"}, False, True, dbc.Spinner(html.P(t("imports.validating", lang)), size="sm"), None
 
 
 @callback(Output("import-job", "data", allow_duplicate=True), Output("import-poll", "disabled", allow_duplicate=True),
           Output("import-start", "disabled", allow_duplicate=True), Output("import-progress-box", "hidden"),
-          Input("import-start", "n_clicks"), State("import-sources", "data"), prevent_initial_call=True)
-def start(_clicks: int, paths: list[str] | None):
-    if not paths:
+          Input("import-start", "n_clicks"), State("import-job", "data"), prevent_initial_call=True)
+def start(_clicks: int, job_ref: dict | None):
+    validated = context().jobs.take(job_ref["id"]) if job_ref and job_ref["kind"] == "validate" else None
+    if not isinstance(validated, Validated):
         return no_update, True, True, True
-    job = context().jobs.start("import", lambda progress: _import_job(paths, progress))
+    job = context().jobs.start("import", lambda progress: _import_job(validated, progress))
     return {"id": job.id, "kind": "import"}, False, True, False
 
 
@@ -267,8 +266,9 @@ def poll(_n: int, job_ref: dict | None):
         failure = dbc.Alert(t("imports.failed", lang, error=snap["error"]), color="danger", id="import-failure")
         return 0, "", "", True, True, None, failure
     if job_ref["kind"] == "validate":
-        result = job.result
-        return 0, "", "", True, result["errors"], report_view(result, lang), no_update
+        report = job.result.report if isinstance(job.result, Validated) else job.result
+        refused = not isinstance(job.result, Validated)
+        return 0, "", "", True, refused, report_view({"report": report.to_dict(), "errors": refused}, lang), no_update
     return 100, "100 %", t("imports.finished", lang), True, True, no_update, summary_view(job.result, lang)
 
 

@@ -25,11 +25,12 @@ def _upload(page, server, path) -> None:
 
 def test_upload_validate_import_and_summary(page, running_app, three_clients, tmp_path):
     ctx, server = running_app
-    path = tmp_path / "application_test.csv"
+    path = tmp_path / "clients agence nov.csv"  # any name: the application table by its columns (issue 11)
     three_clients.write_csv(path)
     before = ctx.store.batches().height
     _upload(page, server, path)
     assert "3 client(s) prêt(s)" in page.locator("#import-verdict").inner_text()
+    assert "clients agence nov.csv" in page.locator("#import-report").inner_text()
     assert ctx.store.batches().height == before  # validated, nothing stored yet
     button = page.locator("#import-start")
     assert button.is_enabled()
