@@ -85,7 +85,9 @@ def answer(store: ClientStore, scorer: Scorer, sk_id_curr: int,
 def distance_words(result: WhatIf, lang: str) -> str:
     """« À 3,2 points de PD sous le seuil (9,8 %) : accordé. » / above it."""
     key = "interpretation.below_threshold" if result.distance > 0 else "interpretation.above_threshold"
-    return t(key, lang, points=number(abs(result.distance), lang, decimals=1), threshold=percent(result.threshold, lang))
+    points = abs(result.distance)
+    return t(key, lang, points=number(points, lang, decimals=1 if points >= 0.1 else 2),
+             threshold=percent(result.threshold, lang))
 
 
 def limit_words(limit: Limit, kind: str, lang: str) -> str:

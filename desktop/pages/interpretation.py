@@ -303,11 +303,11 @@ _FIELD_INPUTS = [Input(f"whatif-{field.name}", "value") for field in FIELDS]
     *_FIELD_INPUTS,
     State("whatif-start", "data"),
     State("interp-client", "data"),
-    prevent_initial_call=True,
 )
 def _whatif(*values):
     """The client scored again with the form's values (nothing while a field is wrong: each wrong field
-    says why beside it); the stored client is not changed."""
+    says why beside it), and how far the model would lend; the stored client is not changed. On the
+    page's first view, the client as stored."""
     *fields, start, sk_id = values
     lang, ctx = current_lang(), context()
     raw = {field.name: value for field, value in zip(FIELDS, fields)}
