@@ -16,7 +16,8 @@ the bundle's reference sample. A result says when even the smallest amount (or s
 refused, or when the largest one searched is accepted.
 
 The client's history features do not depend on the application row: they are computed once
-(:class:`Variants`), and each batch of variants only recomputes the application's features.
+(:class:`Variants`), and each batch of variants only recomputes the application's features, read by
+the model of the tables supplied (the others blanked, as in ``Scorer.pd``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 import polars as pl
 
-from engine.aggregations import KEY
+from engine.coverage import blank
 from engine.scoring import Scorer
 
 log = logging.getLogger(__name__)
@@ -95,12 +96,14 @@ class Variants:
 
     def __init__(self, scorer: Scorer, tables: Mapping[str, pl.DataFrame], features: pl.DataFrame,
                  supplied: Collection[str]) -> None:
-        specs = scorer.bundle.pipeline.specs
-        self.scorer, self.supplied = scorer, frozenset(supplied)
+        specs, names = scorer.bundle.pipeline.specs, scorer.bundle.feature_names
+        self.scorer, self.model = scorer, scorer.bundle.model_for(supplied)
         self.application = tables["application"]
         self.own = {column: self.application[column][0] for column in AMOUNTS}
-        self.history = features.select(n for n in scorer.bundle.feature_names if specs[n].table != "application")
-        self.threshold = scorer.bundle.model_for(self.supplied).threshold
+        #: The client's features as the model reads them (tables not supplied blanked); the application's vary.
+        self.row = scorer.values(blank(features, specs, self.model.tables))[0]
+        self.varied = np.array([specs[name].table == "application" for name in names])
+        self.threshold = self.model.threshold
 
     def pd(self, variants: list[dict[str, list]]) -> list[np.ndarray]:
         """The PD of each variant of each group (a group: column → one value per variant), in one batch."""
@@ -109,10 +112,9 @@ class Variants:
         rows = self.application.select(pl.all().gather(np.zeros(n, dtype=np.int64))).with_columns(
             pl.Series(c, [v for group in variants for v in group[c]], dtype=self.application[c].dtype) for c in AMOUNTS
         )
-        own = self.scorer.features({"application": rows})
-        history = self.history.select(pl.all().gather(np.zeros(n, dtype=np.int64)))
-        features = pl.concat([own.drop(history.columns), history], how="horizontal")
-        pd = self.scorer.pd(features.select(KEY, *self.scorer.bundle.feature_names), self.supplied)
+        X = np.repeat(self.row[None, :], n, axis=0)
+        X[:, self.varied] = self.scorer.values(self.scorer.features({"application": rows}))[:, self.varied]
+        pd = self.model.calibration.predict(self.scorer.margin(self.scorer.impute(X)))
         return np.split(pd, np.cumsum(sizes)[:-1])
 
     def scaled(self, amounts: np.ndarray) -> dict[str, list]:
