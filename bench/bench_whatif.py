@@ -10,23 +10,12 @@ when the officer changes a field). Target: ≤ 500 ms p95.
 
 from __future__ import annotations
 
-import statistics
-import time
 from pathlib import Path
+
+from bench_app import _ms, _report
 
 OUT = Path(__file__).resolve().parent / "out" / "whatif_store"
 CLIENTS = 60
-
-
-def _ms(fn, *args) -> float:
-    started = time.perf_counter()
-    fn(*args)
-    return (time.perf_counter() - started) * 1000
-
-
-def _report(name: str, ms: list[float]) -> None:
-    ms = sorted(ms)
-    print(f"{name:46s} n={len(ms):3d}  p50={statistics.median(ms):6.0f} ms  p95={ms[int(0.95 * (len(ms) - 1))]:6.0f} ms")
 
 
 def page_whatif(interpretation, store, sk_id: int, factor: float = 3.0):

@@ -2,8 +2,8 @@
 
 The client's tables are rebuilt from the store (``storage.client_tables``, cached per score), the
 checked edits (``engine.whatif_edits``) written into a copy of the application row, then the
-features computed once for the score and its reasons, the waterfall (``desktop.explain``) and the
-searches of the largest credit and the longest term (``engine.whatif_search``). The page, the API
+features computed once for the score and its reasons, the waterfall (``desktop.explain``, for the
+page) and the searches of the largest credit and the longest term (``engine.whatif_search``). The page, the API
 and the memo all go through :func:`answer`.
 """
 
@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+import polars as pl
 
 from desktop.explain import Explanation, explanation, stored_tables
 from desktop.i18n import number, percent, t
@@ -32,13 +34,19 @@ FIELD_LABELS = {
 
 @dataclass(frozen=True)
 class WhatIf:
-    """A client scored with edits: the score, its waterfall, the searches, and its model's threshold."""
+    """A client scored with edits: the score, the searches, its model's threshold, and what explains it."""
 
+    sk_id_curr: int
     edits: dict[str, float]
     score: ClientScore
-    explanation: Explanation
     answer: Answer
     threshold: float
+    features: pl.DataFrame  # the edited client's features
+    supplied: frozenset[str]  # the tables its batch supplied
+
+    def explanation(self, scorer: Scorer) -> Explanation:
+        """The edited client taken apart (the waterfall)."""
+        return explanation(scorer, self.features, self.supplied, self.sk_id_curr, score_id=0)
 
     @property
     def distance(self) -> float:
@@ -68,7 +76,7 @@ def simulate(store: ClientStore, scorer: Scorer, sk_id_curr: int, edits: Mapping
 def answer(store: ClientStore, scorer: Scorer, sk_id_curr: int,
            raw: Mapping[str, object]) -> WhatIf | list[FieldError]:
     """The what-if of ``raw`` field values (as typed or as numbers): the field errors if any is wrong
-    (then nothing is scored), else the score, its waterfall and the searches. KeyError: unknown client."""
+    (then nothing is scored), else the score and the searches. KeyError: unknown client."""
     record = _record(store, sk_id_curr)
     edits, errors = validate(raw, record.application)
     if errors:
@@ -77,9 +85,8 @@ def answer(store: ClientStore, scorer: Scorer, sk_id_curr: int,
     tables = apply_edits(stored_tables(store, sk_id_curr, record.score.id), edits)
     features = scorer.features(tables)
     score = scorer.score(features, supplied=supplied)[0]
-    explained = explanation(scorer, features, supplied, sk_id_curr, record.score.id)
     found = search(scorer, tables, features, supplied)
-    return WhatIf(edits, score, explained, found, scorer.bundle.model_for(supplied).threshold)
+    return WhatIf(sk_id_curr, edits, score, found, scorer.bundle.model_for(supplied).threshold, features, supplied)
 
 
 def distance_words(result: WhatIf, lang: str) -> str:
