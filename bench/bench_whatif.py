@@ -2,8 +2,8 @@
 
     python bench/bench_whatif.py         # seeds bench/out/whatif_store with the demo batch once, then times
 
-Two figures, p50/p95 over the demo clients with the most history (POS, previous applications, bureau):
-``whatif.answer`` (the client's tables from the store, the score with reasons, its waterfall and both
+Three figures, p50/p95 over the demo clients with the most history (POS, previous applications, bureau):
+``whatif.simulate`` (the score with reasons alone, for comparison), ``whatif.answer`` (the client's tables from the store, the score with reasons, its waterfall and both
 searches) and the Interprétation page's callback (the same, put into the page: what the server does
 when the officer changes a field). Target: ≤ 500 ms p95.
 """
@@ -57,6 +57,7 @@ def main() -> None:
     store, scorer = ctx.store, ctx.scorer
     ids = _with_history(store, CLIENTS)
     whatif.answer(store, scorer, ids[0], {})  # warm: the model, the reference's ranges
+    _report("what-if alone, no search (simulate)", [_ms(whatif.simulate, store, scorer, i, {"AMT_CREDIT": 150000.0}) for i in ids])
     _report("what-if + searches (engine)", [_ms(whatif.answer, store, scorer, i, {"AMT_CREDIT": "150000"}) for i in ids])
     _report("what-if + searches (page callback)", [_ms(page_whatif, interpretation, store, i) for i in ids])
 
