@@ -320,7 +320,8 @@ def _whatif(*values):
                 f"/memo/{sk_id}", *[wrong.get(f.name, "") for f in FIELDS], *[f.name in wrong for f in FIELDS])
     stored = ctx.store.client(sk_id).score
     labels = explain.group_labels(ctx.scorer, lang)
-    return (_result(result, stored.pd, lang), _waterfall(result.explanation(ctx.scorer), labels, lang, simulated=bool(changed)),
+    found = result.explanation(ctx.scorer) if changed else explain.explain(ctx.store, ctx.scorer, sk_id)  # cached
+    return (_result(result, stored.pd, lang), _waterfall(found, labels, lang, simulated=bool(changed)),
             _memo_href(sk_id, changed), *[""] * len(FIELDS), *[False] * len(FIELDS))
 
 
