@@ -100,9 +100,9 @@ def main() -> None:
     _report("interpretation: new client", [_ms(interpretation.layout, str(i)) for i in ids[:30]])
     _report("interpretation: distribution", [_ms(interpretation._distribution, "EXT_SOURCES_MEAN", i) for i in ids[:30]])
     _report("interpretation: scatter", [_ms(interpretation._scatter, "EXT_SOURCES_MEAN", "DAYS_BIRTH", i) for i in ids[:30]])
-    whatif = [_ms(interpretation._whatif, store.client(i).application["AMT_INCOME_TOTAL"] * 3, None, None, None, None, None, i)
-              for i in ids[:30]]
-    _report("what-if change", whatif)
+    from bench_whatif import page_whatif
+
+    _report("what-if change (with the searches)", [_ms(page_whatif, interpretation, store, i) for i in ids[:30]])
 
 
 if __name__ == "__main__":

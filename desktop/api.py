@@ -6,6 +6,8 @@
     GET  /api/v1/clients/<id>        the client's latest stored score, the model that made it, reasons
     POST /api/v1/score               one application (+ optional history) as JSON -> PD, decision, grade, points,
                                      the model (the one matching the tables in the body), reasons
+    POST /api/v1/what-if             a stored client with some fields changed -> PD, decision, grade, points,
+                                     distance to the threshold, the largest credit and the longest term granted
     GET  /api/v1/openapi.json        this API described in OpenAPI 3.1
 """
 
@@ -16,6 +18,7 @@ import logging
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from desktop import whatif
 from desktop.context import context
 from engine.bundle import Bundle
 from engine.coverage_words import expected_auc, ignored_tables, scored_with
@@ -26,6 +29,7 @@ from engine.schema import TABLE_NAMES
 from engine.score_record import SCORE_FIELDS, json_properties
 from storage.client_query import ROW_SCHEMA, STATUSES, ClientQuery
 from storage.paths import StoreError
+from engine.whatif_edits import FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +79,18 @@ _LIST = {
     },
 }
 _ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "problems": {"type": "array"}}}
+_LIMIT = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": ["found", "none", "upper"],
+                   "description": "found; none: even the smallest value searched is refused; upper: the largest is granted"},
+        "value": {"type": ["number", "null"], "description": "the credit amount, or the term in months"},
+        "pd": {"type": ["number", "null"]},
+        "annuity": {"type": ["number", "null"], "description": "the annuity that goes with it"},
+        "low": {"type": "number"}, "high": {"type": "number", "description": "the range searched"},
+    },
+}
+_WHATIF_FIELDS = [field.name for field in FIELDS]
 _AUTH = [{"bearer": []}]
 
 
@@ -106,6 +122,30 @@ def openapi() -> dict:
                     "responses": {"200": {"description": "the client's latest score",
                                           "content": {"application/json": {"schema": _SCORE}}},
                                   "404": {"description": "unknown client"}, "401": errors["401"]},
+                }
+            },
+            "/api/v1/what-if": {
+                "post": {
+                    "summary": "Score a stored client with some fields changed (the store is not changed)",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["SK_ID_CURR"],
+                        "properties": {
+                            "SK_ID_CURR": {"type": "integer"},
+                            "changes": {"type": "object", "propertyNames": {"enum": _WHATIF_FIELDS},
+                                        "additionalProperties": {"type": ["number", "string"]},
+                                        "description": "field -> new value (EMPLOYED_YEARS in years)"},
+                        },
+                    }}}},
+                    "responses": {
+                        "200": {"description": "the what-if", "content": {"application/json": {"schema": {
+                            **_SCORE, "properties": {
+                                **_SCORE["properties"], "THRESHOLD": {"type": "number"},
+                                "DISTANCE_TO_THRESHOLD": {"type": "number",
+                                                          "description": "PD points below the threshold (< 0: above)"},
+                                "EDITS": {"type": "object"}, "LARGEST_CREDIT": _LIMIT, "LONGEST_TERM": _LIMIT,
+                            }}}}},
+                        "404": {"description": "unknown client"}, **errors,
+                    },
                 }
             },
             "/api/v1/score": {
@@ -200,5 +240,28 @@ def api_blueprint() -> Blueprint:
         worded = {side: _worded(reasons) for side, reasons in result.to_dict().items() if side.startswith("REASONS_")}
         return jsonify({**result.to_dict(), **worded, **model_fields(scorer.bundle, result.model, supplied),
                         "WARNINGS": [w.message for w in warnings]})
+
+    @api.post("/what-if")
+    def what_if():
+        if not request.is_json:
+            return jsonify(error="the body must be JSON (Content-Type: application/json)"), 400
+        body = json_body(request.get_data())
+        sk_id = body.get("SK_ID_CURR") if isinstance(body, dict) else None
+        changes = body.get("changes", {}) if isinstance(body, dict) else None
+        if not isinstance(sk_id, int) or isinstance(sk_id, bool) or not INT_RANGE[0] <= sk_id <= INT_RANGE[1]:
+            return jsonify(error="SK_ID_CURR: a client number (integer) is expected"), 400
+        if not isinstance(changes, dict):
+            return jsonify(error="changes: an object of field -> value is expected"), 400
+        ctx = context()
+        try:
+            result = whatif.answer(ctx.store, ctx.scorer, sk_id, changes)
+        except KeyError:
+            return jsonify(error=f"no client {sk_id} in the store"), 404
+        if isinstance(result, list):
+            return jsonify(error="invalid what-if", problems=[error.to_dict() for error in result]), 400
+        record = ctx.store.client(sk_id)
+        worded = {side: _worded(reasons) for side, reasons in result.to_dict().items() if side.startswith("REASONS_")}
+        return jsonify({**result.to_dict(), **worded,
+                        **model_fields(ctx.scorer.bundle, result.score.model, record.score.supplied)})
 
     return api

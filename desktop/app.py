@@ -96,6 +96,8 @@ def create_app(ctx: AppContext) -> Dash:
     install_csp(app)
     _install_language_route(app.server)
     from desktop.api import api_blueprint
+    from desktop.memo import install_memo_route
 
     app.server.register_blueprint(api_blueprint())
+    install_memo_route(app.server)
     return app

@@ -230,6 +230,28 @@ def _print_client(store, scorer, sk_id: int, lang: str) -> int:
     return 0
 
 
+def cmd_memo(args: argparse.Namespace) -> int:
+    """The client's credit memo (HTML to print), with the what-if of ``--what-if FIELD=VALUE`` if given."""
+    from desktop.memo import UnknownClient, render_memo
+
+    raw = dict(item.partition("=")[::2] for item in args.what_if)
+    store = _store(args)
+    try:
+        page = render_memo(store, _scorer(args), args.id, raw, args.lang)
+    except UnknownClient:
+        print(f"creditscore memo: no client {args.id} in {store.home}", file=sys.stderr)
+        return 1
+    if isinstance(page, list):
+        for error in page:
+            log.error("creditscore memo: --what-if %s: %s", error.field, error.message(args.lang))
+        return 2
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    print(f"memo of client {args.id} written to {out}")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from storage.export import export_batch
 
@@ -396,6 +418,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
     _lang_option(p, "language of the model's description and the reasons")
     p.set_defaults(func=cmd_clients)
+
+    p = verbs.add_parser("memo", help="write a client's credit memo (one HTML page to print or save as PDF)")
+    p.add_argument("id", type=int, help="client number (SK_ID_CURR)")
+    p.add_argument("--out", required=True, help=".html file to write")
+    p.add_argument("--what-if", nargs="*", default=[], metavar="FIELD=VALUE",
+                   help="a what-if to include: AMT_INCOME_TOTAL, AMT_CREDIT, AMT_ANNUITY, AMT_GOODS_PRICE, "
+                        "EMPLOYED_YEARS or CNT_CHILDREN with its value")
+    p.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
+    _lang_option(p, "language of the memo")
+    p.set_defaults(func=cmd_memo)
 
     p = verbs.add_parser("export", help="export a batch with its scores as CSV or Parquet")
     p.add_argument("batch", type=int, help="batch number (see: creditscore batches)")

@@ -12,6 +12,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -68,13 +69,11 @@ def stored_tables(store: ClientStore, sk_id_curr: int, score_id: int) -> dict[st
     return client_tables(store, sk_id_curr)
 
 
-@lru_cache(maxsize=64)
-def _explain(
-    store: ClientStore, scorer: Scorer, sk_id_curr: int, score_id: int, supplied: tuple[str, ...]
-) -> Explanation:
+def explanation(scorer: Scorer, features: pl.DataFrame, supplied: Collection[str] | None,
+                sk_id_curr: int, score_id: int) -> Explanation:
+    """The client of ``features`` (one row) taken apart by the model of the tables ``supplied``."""
     model = scorer.bundle.model_for(supplied)  # the model that made the score: its inputs, its calibration
-    tables = stored_tables(store, sk_id_curr, score_id)
-    features = blank(scorer.features(tables), scorer.bundle.pipeline.specs, model.tables)
+    features = blank(features, scorer.bundle.pipeline.specs, model.tables)
     contrib = scorer.contributions(scorer.matrix(features))[0]
     calibration = model.calibration
     known, unknown = scorer.known_shares(contrib[None, :-1] * calibration.a, model)
@@ -82,6 +81,14 @@ def _explain(
     base = float(calibration.log_odds(np.array([contrib[-1]]))[0]) + float(unknown[0])
     shares = known[0]
     return Explanation(sk_id_curr, score_id, features, shares, scorer.groups.totals(shares), base)
+
+
+@lru_cache(maxsize=64)
+def _explain(
+    store: ClientStore, scorer: Scorer, sk_id_curr: int, score_id: int, supplied: tuple[str, ...]
+) -> Explanation:
+    tables = stored_tables(store, sk_id_curr, score_id)
+    return explanation(scorer, scorer.features(tables), supplied, sk_id_curr, score_id)
 
 
 def explain(store: ClientStore, scorer: Scorer, sk_id_curr: int) -> Explanation | None:

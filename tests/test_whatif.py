@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from desktop.whatif import EMPLOYED_YEARS, apply_edits, form_values, simulate
+from desktop.whatif import simulate
+from engine.whatif_edits import EMPLOYED_YEARS, apply_edits, start_values
 from engine.labels import DAYS_NOT_APPLICABLE
 from storage.client_query import ClientQuery
 from storage.client_tables import client_tables
@@ -39,7 +40,7 @@ def test_whatif_leaves_the_store_unchanged_and_matches_direct_scoring(store, sco
     sk_id = _clients(small_tables)[1]
     before = snapshot(store)
     income = store.client(sk_id).application["AMT_INCOME_TOTAL"] * 3
-    simulated = simulate(store, scorer, sk_id, {"AMT_INCOME_TOTAL": income, "CNT_CHILDREN": None})
+    simulated = simulate(store, scorer, sk_id, {"AMT_INCOME_TOTAL": income})
     assert snapshot(store) == before
 
     direct = history_of(small_tables, pl.Series([sk_id]))
@@ -54,10 +55,10 @@ def test_edits_of_employment_and_children():
     application = pl.DataFrame({"SK_ID_CURR": [1], "DAYS_EMPLOYED": [DAYS_NOT_APPLICABLE], "CNT_CHILDREN": [1],
                                 "CNT_FAM_MEMBERS": [3.0], "AMT_INCOME_TOTAL": [1000.0], "AMT_CREDIT": [5000.0],
                                 "AMT_ANNUITY": [300.0], "AMT_GOODS_PRICE": [4500.0]})
-    assert form_values(application.row(0, named=True))[EMPLOYED_YEARS] is None
+    assert start_values(application.row(0, named=True))[EMPLOYED_YEARS] is None
     edited = apply_edits({"application": application}, {EMPLOYED_YEARS: 2.5, "CNT_CHILDREN": 3})["application"]
     assert edited["DAYS_EMPLOYED"][0] == -913 and edited["CNT_CHILDREN"][0] == 3 and edited["CNT_FAM_MEMBERS"][0] == 5
-    assert form_values(edited.row(0, named=True))[EMPLOYED_YEARS] == 2.5
+    assert start_values(edited.row(0, named=True))[EMPLOYED_YEARS] == 2.5
     assert application["CNT_CHILDREN"][0] == 1  # the input is not changed
 
 

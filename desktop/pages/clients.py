@@ -379,6 +379,7 @@ def _detail(sk_id: int | None) -> list:
         _model_note(bundle, score, lang),
         dcc.Link(t("clients.interpretation_link"), href=f"/interpretation?client={sk_id}", id="interpretation-link",
                  className="btn btn-outline-primary btn-sm my-2", title=t("clients.interpretation_link_label", id=sk_id)),
+        html.A(t("interpretation.memo"), href=f"/memo/{sk_id}", id="client-memo-link", className="btn btn-outline-secondary btn-sm my-2 ms-2"),
         html.H3(t("clients.facts"), className="h5 mt-2"),
         _facts(record.application, lang),
         html.Hr(),

@@ -7,6 +7,7 @@ importance once per process; the what-if scores a copy of the client (``desktop.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -22,6 +23,7 @@ from desktop.widgets import chart, decision_badge, decision_word
 from engine.coverage_words import scored_with
 from engine.labels import format_value
 from engine.reasons import group_label
+from engine.whatif_edits import FIELDS, start_values
 
 log = logging.getLogger(__name__)
 
@@ -58,24 +60,38 @@ def _reasons(against: list[dict], favour: list[dict], lang: str, prefix: str) ->
     ]
 
 
-def _whatif_form(application: dict, lang: str) -> list:
-    start = whatif.form_values(application)
+def _typed(value: float | None, lang: str) -> str:
+    """A starting value as the officer would type it: no grouping, the language's decimal mark."""
+    if value is None:
+        return ""
+    text = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def _whatif_form(application: dict, lang: str, sk_id: int) -> list:
+    start = {name: _typed(value, lang) for name, value in start_values(application).items()}
     inputs = [
         dbc.Col(
             [
-                dbc.Label(t(field.label_key), html_for=f"whatif-{field.name}"),
-                dbc.Input(id=f"whatif-{field.name}", type="number", min=0, step=field.step, value=start[field.name],
-                          debounce=WHATIF_DEBOUNCE_MS, inputmode="numeric" if field.whole else "decimal"),
+                dbc.Label(t(whatif.FIELD_LABELS[field.name]), html_for=f"whatif-{field.name}"),
+                dbc.Input(id=f"whatif-{field.name}", type="text", value=start[field.name], debounce=WHATIF_DEBOUNCE_MS,
+                          inputmode="numeric" if field.whole else "decimal", autocomplete="off"),
+                html.Div(id=f"whatif-{field.name}-error", className="small text-danger-emphasis", **{"aria-live": "polite"}),
             ],
             xs=12, sm=6,
         )
-        for field in whatif.FIELDS
+        for field in FIELDS
     ]
     return [
         html.P(t("interpretation.whatif_intro"), className="small text-body-secondary"),
         dcc.Store(id="whatif-start", data=start),
         dbc.Row(inputs, className="g-2 mb-2"),
-        dbc.Button(t("interpretation.reset"), id="whatif-reset", color="secondary", outline=True, size="sm"),
+        html.Div(
+            [dbc.Button(t("interpretation.reset"), id="whatif-reset", color="secondary", outline=True, size="sm"),
+             html.A(t("interpretation.memo"), id="memo-link", href=f"/memo/{sk_id}",
+                    className="btn btn-outline-primary btn-sm")],
+            className="d-flex flex-wrap gap-2",
+        ),
         html.Div(id="whatif-result", className="mt-3", role="status", **{"aria-live": "polite"}),
     ]
 
@@ -136,15 +152,14 @@ def layout(client: str | None = None, **_query) -> html.Div:
             dcc.Store(id="interp-client", data=sk_id),
             dbc.Row(
                 [
-                    dbc.Col(_card(t("interpretation.waterfall_heading"), [chart(
-                        "interp-waterfall", waterfall(labels, found.groups, found.base, lang),
-                        waterfall_summary(labels, found.groups, found.base, lang))]), xl=7),
+                    dbc.Col(_card(t("interpretation.waterfall_heading"), [html.Div(
+                        _waterfall(found, labels, lang), id="interp-waterfall-box")]), xl=7),
                     dbc.Col(_card(t("interpretation.reasons_heading"), _reasons(score.against, score.favour, lang, "reasons"), id="interp-reasons"), xl=5),
                 ]
             ),
             dbc.Row(
                 [
-                    dbc.Col(_card(t("interpretation.whatif_heading"), _whatif_form(record.application, lang), id="whatif"), xl=5),
+                    dbc.Col(_card(t("interpretation.whatif_heading"), _whatif_form(record.application, lang, sk_id), id="whatif"), xl=5),
                     dbc.Col(_card(t("interpretation.global_heading"), [dcc.Loading(html.Div(id="interp-global"))]), xl=7),
                 ]
             ),
@@ -237,46 +252,83 @@ def _scatter(x_feature, y_feature, sk_id):
 
 # --- what-if -----------------------------------------------------------------------------------------------
 
-_FIELD_INPUTS = [Input(f"whatif-{field.name}", "value") for field in whatif.FIELDS]
+
+def _waterfall(found: explain.Explanation, labels: list[str], lang: str, simulated: bool = False) -> list:
+    """The waterfall of a client (the stored one, or the what-if's, said so above it)."""
+    head = [html.P(t("interpretation.waterfall_simulated"), id="interp-waterfall-simulated", className="small fw-semibold")]
+    return [*(head if simulated else []), chart("interp-waterfall", waterfall(labels, found.groups, found.base, lang),
+                                                waterfall_summary(labels, found.groups, found.base, lang))]
 
 
-@callback(Output("whatif-result", "children"), *_FIELD_INPUTS, State("interp-client", "data"), prevent_initial_call=True)
-def _whatif(*values):
-    """The client scored again with the form's values; the stored client is not changed."""
-    *fields, sk_id = values
-    lang = current_lang()
-    edits = {}
-    for field, value in zip(whatif.FIELDS, fields):
-        if value is not None and (not isinstance(value, (int, float)) or value < 0):
-            return dbc.Alert(t("interpretation.whatif_invalid", field=t(field.label_key)), color="danger", className="py-2")
-        edits[field.name] = value
-    store, scorer = context().store, context().scorer
-    simulated = whatif.simulate(store, scorer, sk_id, edits)
-    stored = store.client(sk_id).score
-    delta = (simulated.pd - stored.pd) * 100
+def _result(result: whatif.WhatIf, stored_pd: float, lang: str) -> list:
+    score, delta = result.score, (result.score.pd - stored_pd) * 100
     return [
         html.Div(
             [
                 html.Span(t("interpretation.simulated"), className="me-2"),
-                html.Span(percent(simulated.pd, lang), id="whatif-pd", className="fs-4 fw-semibold me-2"),
-                decision_badge(simulated.decision, lang, id="whatif-decision"),
+                html.Span(percent(score.pd, lang), id="whatif-pd", className="fs-4 fw-semibold me-2"),
+                decision_badge(score.decision, lang, id="whatif-decision"),
             ],
             className="d-flex flex-wrap align-items-center gap-1",
         ),
+        html.P(whatif.distance_words(result, lang), id="whatif-distance", className="mb-1"),
         html.P(
-            [t("interpretation.stored", pd=percent(stored.pd, lang)), " · ",
+            [t("interpretation.stored", pd=percent(stored_pd, lang)), " · ",
              t("interpretation.delta", delta=("+" if delta > 0 else "") + number(delta, lang, decimals=2)), " · ",
-             f'{t("clients.grade")} {simulated.grade} · {number(simulated.points, lang)} {t("clients.points").lower()}'],
-            className="small mb-2",
+             f'{t("clients.grade")} {score.grade} · {number(score.points, lang)} {t("clients.points").lower()}'],
+            id="whatif-grade", className="small mb-2",
         ),
-        *_reasons([r.to_dict() for r in simulated.against], [r.to_dict() for r in simulated.favour], lang, "whatif-reasons"),
+        html.H3(t("interpretation.limits_heading"), className="h6"),
+        html.Ul([html.Li(whatif.limit_words(result.answer.largest_credit, "credit", lang), id="whatif-largest-credit"),
+                 html.Li(whatif.limit_words(result.answer.longest_term, "term", lang), id="whatif-longest-term")],
+                className="small"),
+        *_reasons([r.to_dict() for r in score.against], [r.to_dict() for r in score.favour], lang, "whatif-reasons"),
     ]
 
 
-@callback(*[Output(f"whatif-{field.name}", "value") for field in whatif.FIELDS], Input("whatif-reset", "n_clicks"),
+def _memo_href(sk_id: int, values: dict[str, object]) -> str:
+    query = urlencode({name: value for name, value in values.items() if value not in (None, "")})
+    return f"/memo/{sk_id}" + (f"?{query}" if query else "")
+
+
+_FIELD_INPUTS = [Input(f"whatif-{field.name}", "value") for field in FIELDS]
+
+
+@callback(
+    Output("whatif-result", "children"),
+    Output("interp-waterfall-box", "children"),
+    Output("memo-link", "href"),
+    *[Output(f"whatif-{field.name}-error", "children") for field in FIELDS],
+    *[Output(f"whatif-{field.name}", "invalid") for field in FIELDS],
+    *_FIELD_INPUTS,
+    State("whatif-start", "data"),
+    State("interp-client", "data"),
+)
+def _whatif(*values):
+    """The client scored again with the form's values (nothing while a field is wrong: each wrong field
+    says why beside it), and how far the model would lend; the stored client is not changed. On the
+    page's first view, the client as stored."""
+    *fields, start, sk_id = values
+    lang, ctx = current_lang(), context()
+    raw = {field.name: value for field, value in zip(FIELDS, fields)}
+    changed = {name: value for name, value in raw.items() if value != start.get(name)}
+    result = whatif.answer(ctx.store, ctx.scorer, sk_id, changed)
+    if isinstance(result, list):
+        wrong = {error.field: error.message(lang) for error in result}
+        return (dbc.Alert(t("interpretation.whatif_fix"), color="warning", className="py-2", id="whatif-invalid"),
+                _waterfall(explain.explain(ctx.store, ctx.scorer, sk_id), explain.group_labels(ctx.scorer, lang), lang),
+                f"/memo/{sk_id}", *[wrong.get(f.name, "") for f in FIELDS], *[f.name in wrong for f in FIELDS])
+    stored = ctx.store.client(sk_id).score
+    labels = explain.group_labels(ctx.scorer, lang)
+    found = result.explanation(ctx.scorer) if changed else explain.explain(ctx.store, ctx.scorer, sk_id)  # cached
+    return (_result(result, stored.pd, lang), _waterfall(found, labels, lang, simulated=bool(changed)),
+            _memo_href(sk_id, changed), *[""] * len(FIELDS), *[False] * len(FIELDS))
+
+
+@callback(*[Output(f"whatif-{field.name}", "value") for field in FIELDS], Input("whatif-reset", "n_clicks"),
           State("whatif-start", "data"), prevent_initial_call=True)
 def _reset(_clicks, start):
-    return [start[field.name] for field in whatif.FIELDS]
+    return [start[field.name] for field in FIELDS]
 
 
 dash.register_page(

@@ -41,8 +41,8 @@ def test_explanation_and_whatif(page, running_app):
     expected = simulate(ctx.store, ctx.scorer, sk_id, {"AMT_INCOME_TOTAL": income})
     page.fill("#whatif-AMT_INCOME_TOTAL", str(int(income)))
     page.press("#whatif-AMT_INCOME_TOTAL", "Tab")
-    page.wait_for_selector("#whatif-pd", timeout=SLOW)
-    assert page.inner_text("#whatif-pd") == percent(expected.pd, "fr")
+    page.wait_for_selector(f"#whatif-pd:text-is('{percent(expected.pd, 'fr')}')", timeout=SLOW)
+    assert page.is_visible("#interp-waterfall-simulated")  # the waterfall is the what-if's
     assert expected.pd != record.score.pd
     assert ctx.store.client(sk_id).score == record.score  # the stored client is unchanged
     screenshot(page, "interpretation-whatif")
