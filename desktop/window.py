@@ -226,6 +226,9 @@ def run_window(
             problem = _open_window(launch, gui, smoke, started)
         if problem is None:
             return 0 if launch.problem is None else 1
+        if smoke is not None:  # the self-check is the window's: nothing to fall back to
+            log.error("the application window cannot open: %s", problem)
+            return 1
         log.error("the application window cannot open: %s. creditscore opens in your web browser instead.", problem)
         starting.join()
         if launch.problem is not None:

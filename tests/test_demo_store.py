@@ -69,3 +69,17 @@ def test_the_prebuilt_store_of_another_model_is_not_used(tmp_path, monkeypatch):
     monkeypatch.setattr(demo, "prebuilt_bundle_id", lambda: "0" * 64)
     assert not demo.unpack(tmp_path, default_bundle())
     assert not (demo_home(tmp_path) / DATABASE_FILE).exists() and not demo.is_ready(tmp_path)
+
+
+def test_every_page_says_demonstration_until_the_first_import(app_context, demo_tables, tmp_path, scorer, monkeypatch):
+    from desktop import app, context
+
+    monkeypatch.setattr(context, "_current", app_context)  # restored after the test: the e2e app keeps its own
+    assert demo.unpack(app_context.home, default_bundle())
+    notice = app._demo_notice()
+    assert notice.id == "demo-mode" and notice.children[0].children == "Démonstration"
+    assert "rangés à part de vos clients" in notice.children[2]
+    application = tmp_path / "application_test.csv"
+    demo_tables["application"].head(3).write_csv(application)
+    import_files(app_context.real_store, [application], scorer)
+    assert app._demo_notice() is None
