@@ -108,8 +108,9 @@ def in_process(path: Path) -> dict:
 def hostile(folder: Path, home: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     python = [sys.executable, "-m", "desktop", "--home", str(home)]
-    print("seeding the store with the demo batch…", file=sys.stderr)
-    subprocess.run([*python, "batches"], env=env, cwd=ROOT, check=True, capture_output=True)
+    print("importing the demo batch into the store…", file=sys.stderr)  # the CLI no longer seeds it
+    subprocess.run([*python, "import", str(ROOT / "resources" / "demo")], env=env, cwd=ROOT, check=True,
+                   capture_output=True)
     cases = {"one-line file (baseline)": one_line(folder), "zip bomb": zip_bomb(folder),
              "gzip bomb": gzip_bomb(folder), "/dev/zero": dev_zero(folder)}
     baseline: dict[str, dict] = {}

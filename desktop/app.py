@@ -16,7 +16,7 @@ from flask import redirect, request
 
 from desktop import i18n
 from desktop.body_limits import BodyLimit
-from desktop.context import AppContext, set_context
+from desktop.context import AppContext, context, set_context
 from desktop.csp import install_csp
 from desktop.i18n import t
 from desktop.security import install_token_guard, local_path
@@ -60,9 +60,17 @@ def shell() -> html.Div:
         className="mb-3",
     )
     return html.Div(
-        [dcc.Location(id="url"), html.Header(navbar), notice(), html.Main(dash.page_container, id="main", className="container-fluid px-4")],
+        [dcc.Location(id="url"), html.Header(navbar), notice(), _demo_notice(), html.Main(dash.page_container, id="main", className="container-fluid px-4")],
         lang=lang,
     )
+
+
+def _demo_notice() -> dbc.Alert | None:
+    """While the officer's store is empty the pages show the demo clients, from their own store: said on every page."""
+    if not context().demo:
+        return None
+    return dbc.Alert([html.Strong(t("common.demo_mode")), " : " if i18n.current_lang() == "fr" else ": ",
+                      t("common.demo_mode_explained")], color="info", id="demo-mode", className="mx-4 py-2")
 
 
 def _install_language_route(server) -> None:

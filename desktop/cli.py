@@ -125,15 +125,10 @@ class _ProgressLine:
 
 
 def _store(args: argparse.Namespace):
-    """The client store (``--home``), seeded with the demo batch on first start."""
-    from storage.importer import seed_demo
+    """The officer's client store (``--home``); the demo clients live apart (``storage.demo``), in the app."""
     from storage.store import ClientStore
 
-    store = ClientStore(args.home)
-    if store.is_empty():
-        print(f"first start: importing the demo batch into {store.home}", file=sys.stderr)
-        seed_demo(store, _scorer(args), progress=_ProgressLine())
-    return store
+    return ClientStore(args.home)
 
 
 def _store_path(args: argparse.Namespace) -> Path:
@@ -354,20 +349,35 @@ def _lang_option(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--lang", choices=["fr", "en"], default="en", help=what)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="creditscore", description="Offline credit scoring (Home Credit, LightGBM).")
-    parser.add_argument("-v", "--verbose", action="store_true", help="more log output")
-    parser.add_argument("--home", help="folder of the client store (default: $CREDITSCORE_HOME, else the user data folder)")
-    verbs = parser.add_subparsers(dest="verb")
+def _global_options(after_verb: bool = False) -> argparse.ArgumentParser:
+    """The options every verb takes, before or after it; after it, an absent one leaves the value before it."""
+    keep = {"default": argparse.SUPPRESS} if after_verb else {}
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("-v", "--verbose", action="store_true", help="more log output", **keep)
+    options.add_argument(
+        "--home", help="folder of the client store (default: $CREDITSCORE_HOME, else the user data folder)", **keep
+    )
+    return options
 
-    p = verbs.add_parser("app", help="open the application window (the default; the bundled model, the user's store)")
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="creditscore", description="Offline credit scoring (Home Credit, LightGBM).", parents=[_global_options()]
+    )
+    subparsers = parser.add_subparsers(dest="verb")
+    after_verb = _global_options(after_verb=True)
+
+    def verb(name: str, help: str) -> argparse.ArgumentParser:
+        return subparsers.add_parser(name, help=help, parents=[after_verb])
+
+    p = verb("app", "open the application window (the default; the bundled model, the user's store)")
     p.add_argument("--browser", action="store_true", help="serve for a browser instead of opening a window")
     p.add_argument("--port", type=int, default=0, help="port of the app and its local API (default: a free one)")
     _bundle_options(p)
     p.add_argument("--smoke", metavar="FILE", help="self-check: open, score through the API, write FILE, close")
     p.set_defaults(func=cmd_app)
 
-    p = verbs.add_parser("train", help="train the three variants and write a model bundle")
+    p = verb("train", "train the three variants and write a model bundle")
     p.add_argument("--data", required=True, help="folder, .zip or files of application_train and its history")
     p.add_argument("--out", required=True, help="bundle folder to write")
     p.add_argument("--seed", type=int, default=42)
@@ -376,17 +386,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "--exclude alone: none)")
     p.set_defaults(func=cmd_train)
 
-    p = verbs.add_parser("keygen", help="create an Ed25519 key pair to sign model bundles with")
+    p = verb("keygen", "create an Ed25519 key pair to sign model bundles with")
     p.add_argument("folder", help="folder to write NAME.key (private, mode 0600) and NAME.pub (public) into")
     p.add_argument("--name", default="signing", help="file name of the keys (default: signing)")
     p.set_defaults(func=cmd_keygen)
 
-    p = verbs.add_parser("sign", help="sign a model bundle with a private key (writes signature.json in it)")
+    p = verb("sign", "sign a model bundle with a private key (writes signature.json in it)")
     p.add_argument("bundle", help="model bundle folder (its hashes are checked first)")
     p.add_argument("--key", required=True, help="private key file (from creditscore keygen)")
     p.set_defaults(func=cmd_sign)
 
-    p = verbs.add_parser("score", help="score client files (default: the bundled demo batch)")
+    p = verb("score", "score client files (default: the bundled demo batch)")
     p.add_argument("files", nargs="*", help="folder, .zip or table files (CSV, CSV.gz, Parquet)")
     p.add_argument("--out", help="write the scores to this .csv or .parquet file")
     _bundle_options(p)
@@ -394,18 +404,18 @@ def build_parser() -> argparse.ArgumentParser:
     _lang_option(p, "language of the model's description")
     p.set_defaults(func=cmd_score)
 
-    p = verbs.add_parser("import", help="validate, score and store client files in the client store")
+    p = verb("import", "validate, score and store client files in the client store")
     p.add_argument("files", nargs="+", help="the application file alone or with history tables (files, folder, .zip)")
     _bundle_options(p)
     p.add_argument("--application", choices=["train", "test"], help="which application file when several are given")
     _lang_option(p, "language of the model's description")
     p.set_defaults(func=cmd_import)
 
-    p = verbs.add_parser("rebuild", help="keep the store aside and recreate it from the imported files and the journal")
+    p = verb("rebuild", "keep the store aside and recreate it from the imported files and the journal")
     _bundle_options(p)
     p.set_defaults(func=cmd_rebuild)
 
-    p = verbs.add_parser("clients", help="find clients in the store (latest score unless --batch)")
+    p = verb("clients", "find clients in the store (latest score unless --batch)")
     p.add_argument("--id", type=int, help="show one client with the reasons of its latest score")
     p.add_argument("--decision", choices=["accept", "refuse"], help="the model's decision")
     p.add_argument("--grade", choices=list("ABCDE"))
@@ -419,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     _lang_option(p, "language of the model's description and the reasons")
     p.set_defaults(func=cmd_clients)
 
-    p = verbs.add_parser("memo", help="write a client's credit memo (one HTML page to print or save as PDF)")
+    p = verb("memo", "write a client's credit memo (one HTML page to print or save as PDF)")
     p.add_argument("id", type=int, help="client number (SK_ID_CURR)")
     p.add_argument("--out", required=True, help=".html file to write")
     p.add_argument("--what-if", nargs="*", default=[], metavar="FIELD=VALUE",
@@ -429,14 +439,14 @@ def build_parser() -> argparse.ArgumentParser:
     _lang_option(p, "language of the memo")
     p.set_defaults(func=cmd_memo)
 
-    p = verbs.add_parser("export", help="export a batch with its scores as CSV or Parquet")
+    p = verb("export", "export a batch with its scores as CSV or Parquet")
     p.add_argument("batch", type=int, help="batch number (see: creditscore batches)")
     p.add_argument("--out", required=True, help=".csv or .parquet file to write")
     p.add_argument("--excel-fr", action="store_true", help="CSV for Excel in French: ';', decimal comma, UTF-8 BOM")
     p.add_argument("--bundle", help="model bundle folder whose figures describe the models (default: the bundled model)")
     p.set_defaults(func=cmd_export)
 
-    p = verbs.add_parser("decisions", help="export every officer's decision with what the officer saw")
+    p = verb("decisions", "export every officer's decision with what the officer saw")
     p.add_argument("--out", required=True, help=".csv or .parquet file to write")
     p.add_argument("--format", choices=["csv", "excel-fr", "parquet"], help="csv, excel-fr (';', decimal comma, UTF-8 BOM) or parquet "
                    "(default: by the file's extension)")
@@ -444,10 +454,10 @@ def build_parser() -> argparse.ArgumentParser:
     _lang_option(p, "language of the reasons in words")
     p.set_defaults(func=cmd_decisions)
 
-    p = verbs.add_parser("batches", help="list the imported batches")
+    p = verb("batches", "list the imported batches")
     p.set_defaults(func=cmd_batches)
 
-    p = verbs.add_parser("drift", help="compare a stored batch (its number) or client files with the training data")
+    p = verb("drift", "compare a stored batch (its number) or client files with the training data")
     p.add_argument("target", nargs="+", help="a batch number, or client files (folder, .zip, CSV, Parquet)")
     p.add_argument("--html", help="write the HTML report here too")
     p.add_argument("--top", type=int, default=30, help="how many top features of the model to compare (default 30)")
@@ -455,7 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--application", choices=["train", "test"], help="which application file when several are given")
     p.set_defaults(func=cmd_drift)
 
-    p = verbs.add_parser("scale-data", help="grow the real extract to N clients for benchmarks")
+    p = verb("scale-data", "grow the real extract to N clients for benchmarks")
     p.add_argument("--clients", type=int, required=True, help="total clients (train and test, Kaggle proportions)")
     p.add_argument("--out", required=True, help="folder for the generated CSV files")
     p.add_argument("--source", help="the real extract (default: $CREDITSCORE_SHARED_DATA/home-credit, else "

@@ -39,10 +39,31 @@ class AppContext:
 
     @property
     def store(self):
-        """The client store (opened, and migrated if needed, on first use)."""
+        """The store the pages show: the officer's, or the demo store while the officer's holds no batch."""
+        return self.demo_store if self.demo else self.real_store
+
+    @property
+    def real_store(self):
+        """The officer's client store, where imports go (opened, and migrated if needed, on first use)."""
         from storage.store import ClientStore
 
         return self._once("store", lambda: ClientStore(self.home))
+
+    @property
+    def demo_store(self):
+        """The demo clients' own store (``storage.demo``)."""
+        from storage.paths import demo_home
+        from storage.store import ClientStore
+
+        return self._once("demo", lambda: ClientStore(demo_home(self.home)))
+
+    @property
+    def demo(self) -> bool:
+        """The app is in demonstration mode: the officer has imported no client yet (once out, for good)."""
+        if "real" not in self._opened and self.real_store.is_empty():
+            return True
+        self._opened["real"] = True
+        return False
 
     @property
     def scorer(self):
@@ -53,9 +74,10 @@ class AppContext:
         return self._once("scorer", lambda: Scorer(load_trusted_bundle(self.bundle_path, self.trust)))
 
     def close(self) -> None:
-        """Close the store's connection of this thread."""
-        if "store" in self._opened:
-            self._opened["store"].close()
+        """Close the stores' connections of this thread."""
+        for name in ("store", "demo"):
+            if name in self._opened:
+                self._opened[name].close()
 
 
 _current: AppContext | None = None

@@ -1,8 +1,8 @@
 """The app's self-check at launch (``creditscore app --smoke FILE``), for CI and the packaged app.
 
-Once the first page is interactive it scores a demo client through the local API, waits for the
-first-start seeding (if any), runs the drift of the latest batch (which writes its HTML report) and
-writes what it saw and how long each step took to FILE as JSON. Times count from the launch of
+Once the first page is interactive and the client list shows rows, it scores a demo client through
+the local API, waits for the demo clients' seeding (if any), runs the drift of the latest batch
+(which writes its HTML report) and writes what it saw and how long each step took to FILE as JSON. Times count from the launch of
 the process when the launcher gives it in ``CREDITSCORE_SMOKE_LAUNCHED_AT`` (seconds since the
 epoch), else from the start of the window code. If the window opens on the page
 explaining why the app cannot start, the check records the problem and, when the page offers to
@@ -22,6 +22,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 LIST_SHOWN_JS = "document.querySelector('#clients-table') !== null"  # the first page lists the stored clients
+LIST_ROWS_JS = "document.querySelector('#clients-table tbody tr') !== null"
+LIST_TIMEOUT_S = 60
 KEEP_COPY_JS = "document.querySelector('#keep-copy').click()"
 SEED_TIMEOUT_S = 600
 LAUNCHED_AT_ENV = "CREDITSCORE_SMOKE_LAUNCHED_AT"
@@ -73,6 +75,8 @@ class SmokeCheck:
         if not self.launch.wait_for_page(30):
             raise TimeoutError("the first page did not become interactive within 30 s")
         self._mark("first_page_interactive_s")
+        if self.launch.wait_for_page(LIST_TIMEOUT_S, LIST_ROWS_JS):
+            self._mark("list_rows_s")  # the client list usable: the first start's target
         import polars as pl
 
         from engine.resources import demo_batch
@@ -99,7 +103,8 @@ class SmokeCheck:
             return json.loads(response.read())
 
     def _wait_for_store(self, ctx) -> dict:
-        """Wait for the first-start seeding, if any; the store's batches and home."""
+        """Wait for the demo clients' seeding, if any (when the pre-built demo store does not fit the
+        model); the officer's store's home, the store shown (demonstration or not) and its batches."""
         store, started = ctx.store, time.perf_counter()
         while store.is_empty():
             seed = ctx.jobs.latest("seed")
@@ -114,8 +119,8 @@ class SmokeCheck:
         if not self.launch.wait_for_page(15, LIST_SHOWN_JS):
             raise TimeoutError("the client list did not show the stored clients within 15 s")
         batches = store.batches()
-        return {"home": str(store.home), "seeded_now": seeded_now, "batches": batches.height,
-                "clients": int(batches["CLIENTS"].sum())}
+        return {"home": str(ctx.real_store.home), "shown": str(store.home), "demo": ctx.demo, "seeded_now": seeded_now,
+                "batches": batches.height, "clients": int(batches["CLIENTS"].sum())}
 
     def _drift_of_latest_batch(self, ctx) -> dict:
         from storage.drift_runs import reports_dir, run_batch_drift

@@ -5,21 +5,25 @@ on the server's loopback address with the launch token; closing the window stops
 closes the store. The window opens first, on a short "opening" page, while the app starts in the
 background (its imports take a second or two). When the app cannot start (damaged store, port
 taken, damaged model), the window shows why instead (:mod:`desktop.startup`) and the process
-exits with status 1.
+exits with status 1. When the window itself cannot open here (:mod:`desktop.window_probe`), the
+app says why (log and stderr) and opens in the user's browser instead, served until Ctrl-C.
 ``--browser`` serves the same app for a browser until Ctrl-C.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
+import webbrowser
 from pathlib import Path
 
 from desktop.context import AppContext
 from desktop.security import new_token
 from desktop.server import ServerThread
 from desktop.startup import StartupProblem, diagnose, opening_page, problem_page
+from desktop.window_probe import prepare_qt, window_problem
 from storage.faults import keep_damaged_store
 
 log = logging.getLogger(__name__)
@@ -28,6 +32,7 @@ TITLE = "creditscore"
 WINDOW_SIZE = {"width": 1360, "height": 900, "min_size": (900, 600)}
 PAGE_READY_JS = "document.querySelector('#main') !== null && document.querySelector('._dash-loading') === null"
 MODEL_WAIT_S = 20  # load the model after this long even if the first page is not up
+JOIN_STEP_S = 0.5
 
 
 def start_server(
@@ -55,20 +60,18 @@ def serve(
 
 
 def open_store(ctx: AppContext) -> None:
-    """Open the store now (a store that cannot be opened stops the start), check it in the background
-    (:mod:`desktop.store_check`) and seed it if empty."""
+    """Open the officer's store now (a store that cannot be opened stops the start) and check it in
+    the background (:mod:`desktop.store_check`); while it holds no batch, the app shows the demo
+    clients from their own store (:mod:`storage.demo`): unpacked now, or imported in a job when the
+    pre-built one was not scored by the model in use."""
     from desktop.store_check import start_check  # Dash is imported by then (serve)
-
-    log.info("client store %s", ctx.store.path)
-    start_check(ctx)
-    threading.Thread(target=_seed_if_empty, args=(ctx,), name="seed-check", daemon=True).start()
-
-
-def _seed_if_empty(ctx: AppContext) -> None:
+    from storage import demo
     from storage.importer import seed_demo
 
-    if ctx.store.is_empty():
-        ctx.jobs.start("seed", lambda progress: seed_demo(ctx.store, ctx.scorer, progress))
+    log.info("client store %s", ctx.real_store.path)
+    if ctx.demo and not demo.unpack(ctx.home, ctx.bundle_path):  # before anything opens the demo store
+        ctx.jobs.start("seed", lambda progress: seed_demo(ctx.demo_store, ctx.scorer, progress))
+    start_check(ctx)
 
 
 def launch_url(ctx: AppContext, server: ServerThread) -> str:
@@ -89,6 +92,7 @@ class Launch:
         self.problem: StartupProblem | None = None
         self.opening = True  # the window shows the opening page
         self.window = None
+        self.started = threading.Event()  # the server and the store have started, or failed to
 
     def open(self):
         """Create the window on the opening page; returns it (:meth:`start` then starts the app)."""
@@ -97,12 +101,23 @@ class Launch:
         self.window = webview.create_window(TITLE, html=opening_page(), **WINDOW_SIZE)
         return self.window
 
-    def start(self) -> None:
-        """Start the server and the store (run in a background thread: Dash is imported and set up there),
-        then show the app, or the problem, once the window is on screen."""
+    def begin(self) -> threading.Thread:
+        """Start the server and the store in a background thread (Dash is imported and set up there)."""
+        thread = threading.Thread(target=self._begin, name="start", daemon=True)
+        thread.start()
+        return thread
+
+    def _begin(self) -> None:
         self._start()
+        self.started.set()
+
+    def start(self) -> None:
+        """Once the app has started and the window is on screen, show the app, or the problem."""
+        self.started.wait()
         self.window.events.shown.wait()
         self.opening = False
+        if self.ctx is not None:
+            self.ctx.window = self.window  # the native file dialog of the Import page
         if self.problem is None:
             self._show_app()
         else:
@@ -133,7 +148,6 @@ class Launch:
             verified_origin(self.bundle, self.trust)
             if self.server is None:
                 self.ctx, self.server = serve(self.home, self.bundle, self.port, self.trust)
-                self.ctx.window = self.window  # the native file dialog of the Import page
             open_store(self.ctx)
             self.problem = None
         except Exception as exc:  # noqa: BLE001 - any failure to start is shown in the window
@@ -197,39 +211,78 @@ def run_window(
 ) -> int:
     """Open the native window; returns once it is closed: 0, or 1 if the app could not start.
 
-    With ``smoke`` (a JSON file to write), the app checks itself once the first page is up (see
-    :mod:`desktop.smoke`), writes what it saw there, then closes its window.
+    When the window cannot open here (no display, missing system libraries, no WebView2), says why
+    and serves the app to the user's browser instead, until Ctrl-C. With ``smoke`` (a JSON file to
+    write), the app checks itself once the first page is up (see :mod:`desktop.smoke`), writes what
+    it saw there, then closes its window.
     """
-    import webview
-
     started = time.time()
     launch = Launch(home, bundle, port, log_file, trust)
+    starting = launch.begin()  # the server starts while the window is checked and set up
+    try:
+        prepare_qt()
+        problem = window_problem()
+        if problem is None:
+            problem = _open_window(launch, gui, smoke, started)
+        if problem is None:
+            return 0 if launch.problem is None else 1
+        if smoke is not None:  # the self-check is the window's: nothing to fall back to
+            log.error("the application window cannot open: %s", problem)
+            return 1
+        log.error("the application window cannot open: %s. creditscore opens in your web browser instead.", problem)
+        starting.join()
+        if launch.problem is not None:
+            log.error("creditscore cannot start (%s): %s", launch.problem.code, launch.problem.detail)
+            return 1
+        serve_in_browser(launch.ctx, launch.server, open_browser=True)
+        return 0
+    finally:
+        launch.stop()
+
+
+def _open_window(launch: Launch, gui: str | None, smoke: Path | None, started: float) -> str | None:
+    """Show the window until it is closed; why it could not open (pywebview raised), else None."""
+    import webview
+
     launch.open()
     if smoke is not None:
         from desktop.smoke import SmokeCheck
 
         SmokeCheck(launch, smoke, started).attach()
-    threading.Thread(target=launch.start, name="start", daemon=True).start()  # while Qt sets the window up
+    threading.Thread(target=launch.start, name="show", daemon=True).start()  # while the GUI sets the window up
     try:
         webview.start(gui=gui, private_mode=True)
-    finally:
-        launch.stop()
-    return 0 if launch.problem is None else 1
+    except Exception as exc:  # noqa: BLE001 - WebView2 absent, a GUI library missing: the browser still serves
+        log.exception("the window failed")
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 def run_browser(home: Path | None, bundle: Path, port: int = 0, trust: tuple[Path, ...] = ()) -> None:
     """Serve for a browser until interrupted; prints the address to open."""
-    from desktop.explain import warm_up
     from engine.signing import verified_origin
 
     verified_origin(bundle, trust)  # an untrusted model is refused before anything is served
     ctx, server = start_server(home, bundle, port, trust)
-    warm_up(lambda: ctx.scorer)
-    print(f"creditscore: open {launch_url(ctx, server)}", flush=True)
     try:
-        server.join()
-    except KeyboardInterrupt:
-        pass
+        serve_in_browser(ctx, server)
     finally:
         server.stop()
         ctx.close()
+
+
+def serve_in_browser(ctx: AppContext, server: ServerThread, open_browser: bool = False) -> None:
+    """Say the app's address (and open it in the user's browser), then serve until Ctrl-C."""
+    from desktop.explain import warm_up
+
+    url = launch_url(ctx, server)
+    if sys.stdout is not None:  # a windowed app has no console
+        print(f"creditscore: open {url} (Ctrl-C stops)", flush=True)
+    if open_browser and not webbrowser.open(url):
+        log.error("no web browser could be started: open the address printed above")
+    warm_up(lambda: ctx.scorer)
+    try:
+        while server.is_alive():
+            server.join(JOIN_STEP_S)  # a bare join() would not see Ctrl-C on every platform
+    except KeyboardInterrupt:
+        log.info("interrupted: stopping")

@@ -23,6 +23,8 @@ IMPORTS_DIR = "imports"
 LOGS_DIR = "logs"
 LOG_FILE = "creditscore.log"
 SETTINGS_FILE = "settings.json"
+#: The demo clients' own store, inside the officer's folder but apart from the real one (``storage.demo``).
+DEMO_DIR = "demo"
 #: Files 0600 and folders 0700: their owner's only.
 PRIVATE_UMASK = 0o077
 PRIVATE_FOLDER_MODE = 0o700
@@ -53,6 +55,11 @@ def create_home(home: Path) -> Path:
     """Create the store's folder (and missing parents) readable by its owner only; returns it."""
     home.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
     return home
+
+
+def demo_home(override: str | Path | None = None) -> Path:
+    """The demo store's folder (not created): ``demo/`` in the store's folder."""
+    return data_home(override) / DEMO_DIR
 
 
 def log_file(override: str | Path | None = None) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import polars as pl
+import pytest
 
 from desktop.cli import main
 from engine.resources import demo_batch
@@ -68,3 +69,16 @@ def test_issue12_a_link_to_dev_zero_is_refused_without_reading_it(tmp_path, caps
     assert main(["score", str(link)]) == 2
     err = capsys.readouterr().err
     assert "application.csv: not a regular file" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [["--home", "{home}", "-v", "app", "--port", "0"], ["app", "--port", "0", "--home", "{home}", "-v"]])
+def test_global_options_are_taken_before_or_after_the_verb(monkeypatch, tmp_path, argv):
+    """Issue 11 item 5: ``creditscore app --browser --home DIR`` was refused."""
+    import logging
+
+    import desktop.window
+
+    opened = []
+    monkeypatch.setattr(desktop.window, "run_window", lambda home, bundle, **kw: opened.append(home) or 0)
+    assert main([arg.format(home=tmp_path) for arg in argv]) == 0
+    assert opened == [str(tmp_path)] and logging.getLogger().level == logging.DEBUG

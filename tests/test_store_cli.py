@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from desktop.cli import main
-from storage.paths import HOME_ENV
+from engine.resources import demo_batch
+from storage.paths import DEMO_DIR, HOME_ENV
 from storage.store import ClientStore
 from storage_helpers import snapshot
 DEMO_CLIENTS = 5_000
@@ -16,9 +17,9 @@ DEMO_CLIENTS = 5_000
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory, bundle):
-    """A store seeded on first start by ``creditscore clients`` (the demo batch)."""
+    """A store holding the demo batch, imported by ``creditscore import`` with ``--home`` after the verb."""
     home = tmp_path_factory.mktemp("home")
-    assert main(["--home", str(home), "clients", "--limit", "3"]) == 0
+    assert main(["import", str(demo_batch()), "--home", str(home)]) == 0
     return home
 
 
@@ -28,12 +29,23 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_first_start_seeds_the_demo_batch(home):
+def test_the_import_stores_the_batch_whole(home):
     store = ClientStore(home)
     batches = store.batches()
-    assert batches["KIND"].to_list() == ["demo"] and batches["CLIENTS"][0] == DEMO_CLIENTS
+    assert batches["KIND"].to_list() == ["import"] and batches["CLIENTS"][0] == DEMO_CLIENTS
     assert store.find_clients().height == DEMO_CLIENTS
     assert store.db.execute("SELECT COUNT(*) FROM bureau_balance").fetchone()[0] > 900_000
+
+
+def test_a_first_import_into_a_new_folder_brings_no_demo_client(demo_tables, tmp_path, capsys):
+    """Issue 11 item 6: the demo clients live apart (``storage.demo``); the CLI never seeds them."""
+    app = tmp_path / "application_test.csv"
+    demo_tables["application"].head(25).write_csv(app)
+    code, out, err = run(capsys, "--home", str(tmp_path / "new"), "import", str(app))
+    assert code == 0 and "batch 1: 25 clients scored and stored (25 new)" in out and "demo" not in err
+    store = ClientStore(tmp_path / "new")
+    assert store.batches()["KIND"].to_list() == ["import"] and store.find_clients().height == 25
+    assert not (tmp_path / "new" / DEMO_DIR).exists()
 
 
 def test_clients_lists_and_filters(home, capsys):
@@ -89,7 +101,7 @@ def test_export_writes_french_excel_csv(home, tmp_path, capsys):
 def test_home_from_the_environment(home, monkeypatch, capsys):
     monkeypatch.setenv(HOME_ENV, str(home))
     code, out, _ = run(capsys, "batches")
-    assert code == 0 and out.startswith("batch    1  demo")
+    assert code == 0 and out.startswith("batch    1  import")
 
 
 def test_import_and_score_take_files_under_any_names(home, demo_tables, tmp_path, capsys):

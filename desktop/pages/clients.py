@@ -171,8 +171,8 @@ def _list(search, decision, grade, batch, status, sort, _previous, _next, select
     status = f'{count} · {t("clients.page", page=number(page + 1, lang), pages=number(pages, lang))}'
     seeding, running = _seeding() if not total else (None, False)  # clients listed: no first-start import left
     listing = _table(rows, total, page * PAGE_SIZE, selected, lang)
-    if seeding is not None:
-        listing = html.P(seeding, className="text-body-secondary", role="status")
+    if seeding is not None:  # what is being prepared, not «0 clients · Page 1 sur 1»
+        listing, status = html.P(seeding, className="text-body-secondary", role="status", id="clients-seeding"), ""
     return listing, status, page, page == 0, page >= pages - 1, not running
 
 
@@ -185,7 +185,12 @@ def _seeding() -> tuple[str | None, bool]:
         return (t("common.seeding"), True) if empty else (None, False)
     if job.state == "failed":
         return t("common.seeding_failed", error=job.error), False
-    return (t("common.seeding"), True) if job.state == "running" else (None, False)
+    if job.state != "running":
+        return None, False
+    snap, lang = job.snapshot(), current_lang()
+    stage = t(f"imports.stage_{snap['stage']}", lang, done=number(snap["done"], lang), total=number(snap["total"], lang)) \
+        if snap["stage"] else ""
+    return f'{t("common.seeding")} {stage}'.strip(), True
 
 
 @callback(Output("clients-selected", "data", allow_duplicate=True), Input("clients-search", "value"), prevent_initial_call=True)

@@ -44,7 +44,7 @@ STAGES = {"validated": (0, 10), "scored": (10, 60), "stored": (60, 100)}
 
 def _upload_folder() -> Path:
     """A fresh folder under ``<store home>/uploads`` (earlier uploads removed: one import at a time)."""
-    root = context().store.home / UPLOADS_DIR
+    root = context().real_store.home / UPLOADS_DIR
     if root.exists():
         shutil.rmtree(root, ignore_errors=True)
     folder = root / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
@@ -75,15 +75,15 @@ def _import_job(validated: Validated, progress) -> dict:
     """Score and store the validated tables; the summary of the new batch, or the refusal."""
     ctx = context()
     try:
-        result = import_validated(ctx.store, validated, ctx.scorer, progress=progress)
+        result = import_validated(ctx.real_store, validated, ctx.scorer, progress=progress)  # never into the demo store
     except ImportRefused as refused:
         return {"refused": refused.report.to_dict()}
     except DuplicateImport as duplicate:
         return {"duplicate": [asdict(p) for p in duplicate.problems]}
     except StoreFault as fault:
         return {"fault": fault.kind, "path": str(fault.path)}
-    summary = summarise(ctx.store, result, LISTED_CLIENTS)
-    uploads = ctx.store.home / UPLOADS_DIR
+    summary = summarise(ctx.real_store, result, LISTED_CLIENTS)
+    uploads = ctx.real_store.home / UPLOADS_DIR
     if all(f.path.is_relative_to(uploads) for f in result.report.files):
         shutil.rmtree(uploads, ignore_errors=True)
     model = {lang: scored_with(ctx.scorer.bundle, result.model, result.supplied, lang) for lang in LANGS}
