@@ -59,6 +59,15 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def plural(key: str, count: int, lang: str | None = None, **values: object) -> str:
+    """The text of ``key`` that agrees with ``count`` (``key_one``, ``key_many``…, else ``key_other``), by the
+    language's plural rules (Babel: « 0 client », « 2 clients »); ``{n}`` is the count, formatted."""
+    lang = lang or current_lang()
+    form = Locale.parse(LOCALES[lang]).plural_form(abs(count))
+    chosen = f"{key}_{form}" if f"{key}_{form}" in catalogue()[lang] else f"{key}_other"
+    return t(chosen, lang, n=number(count, lang), **values)
+
+
 def number(value: float | None, lang: str | None = None, decimals: int = 0) -> str:
     """``1 234 567`` / ``1,234,567`` (with ``decimals`` digits); an en dash when unknown."""
     if value is None or value != value:

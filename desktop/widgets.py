@@ -7,6 +7,10 @@ from dash import dcc, html
 from desktop.figures import GRAPH_CONFIG
 from desktop.i18n import t
 
+# What the officer typed or chose in a control, kept for the browser tab's session: a reload (the language
+# switch) brings it back instead of the page's starting value.
+KEPT = {"persistence": True, "persistence_type": "session"}
+
 _DECISIONS = {"accept": ("✔", "clients.granted", "text-bg-success"), "refuse": ("✖", "clients.refused", "text-bg-danger")}
 
 

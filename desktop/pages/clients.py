@@ -18,7 +18,7 @@ from desktop.context import context
 from desktop.explain import DAYS_PER_YEAR
 from desktop.figures.scoring import gauge, gauge_summary
 from desktop.i18n import current_lang, number, percent, t, timestamp
-from desktop.widgets import chart, decision_badge, decision_word
+from desktop.widgets import KEPT, chart, decision_badge, decision_word
 from engine.coverage_words import FULL, scored_with
 from engine.labels import DAYS_NOT_APPLICABLE, level_label
 from storage.client_tables import ClientFilter, client_page
@@ -44,12 +44,12 @@ def _client_id(value: object) -> int | None:
 
 def _select(control_id: str, label: str, options: list[dict], value: str = ANY) -> dbc.Col:
     return dbc.Col(
-        [dbc.Label(label, html_for=control_id), dbc.Select(id=control_id, options=options, value=value)],
+        [dbc.Label(label, html_for=control_id), dbc.Select(id=control_id, options=options, value=value, **KEPT)],
         xs=6, md=3, lg=True,
     )
 
 
-def _filters(lang: str) -> html.Form:
+def _filters(lang: str) -> html.Div:
     store = context().store
     everyone = [{"label": t("clients.all"), "value": ANY}]
     batches = [
@@ -58,14 +58,14 @@ def _filters(lang: str) -> html.Form:
     ]
     decisions = [{"label": decision_word(d, lang), "value": d} for d in ("accept", "refuse")]
     sorts = [{"label": t(f"clients.sort_{key}"), "value": key} for key in SORTS]
-    return html.Form(
+    return html.Div(  # not a form: Enter in the search box would submit it and reload the page
         dbc.Row(
             [
                 dbc.Col(
                     [
                         dbc.Label(t("clients.search_label"), html_for="clients-search"),
                         dbc.Input(id="clients-search", type="search", inputmode="numeric", autocomplete="off",
-                                  placeholder=t("clients.search_placeholder"), debounce=300),
+                                  placeholder=t("clients.search_placeholder"), debounce=300, **KEPT),
                     ],
                     xs=12, md=6, lg=3,
                 ),
@@ -208,6 +208,26 @@ clientside_callback(
     Input("clients-selected", "data"),
 )
 
+# A client opened from the list or the search box (Enter) takes the focus to its heading once shown, so the
+# keyboard goes on to the decision instead of starting again from the top of the page.
+clientside_callback(
+    """function (id) {
+        const from = document.activeElement;
+        const picked = from && (from.id === "clients-search" || from.closest("#clients-list") || from === document.body);
+        if (!id || !picked) { return window.dash_clientside.no_update; }
+        let tries = 50;
+        (function focusHeading() {
+            const heading = document.getElementById("client-heading");
+            if (heading && heading.dataset.client === String(id)) { heading.focus(); }
+            else if (tries-- > 0) { setTimeout(focusHeading, 100); }
+        })();
+        return window.dash_clientside.no_update;
+    }""",
+    Output("clients-focus", "data"),
+    Input("clients-selected", "data"),
+    prevent_initial_call=True,
+)
+
 
 # --- one client -------------------------------------------------------------------------------------
 
@@ -308,7 +328,8 @@ def _detail(sk_id: int | None) -> list:
     return [
         html.Div(
             [
-                html.H2(t("clients.client_heading", id=sk_id), className="h4 mb-0 me-3"),
+                html.H2(t("clients.client_heading", id=sk_id), id="client-heading", tabIndex="-1", className="h4 mb-0 me-3",
+                        **{"data-client": str(sk_id)}),
                 decision_badge(score.decision, lang, id="client-decision"),
             ],
             className="d-flex flex-wrap align-items-center mb-1",
@@ -412,6 +433,7 @@ def layout(client: str | None = None, **_query) -> html.Div:
             dcc.Store(id="clients-selected", data=selected),
             dcc.Store(id="clients-page", data=0),
             dcc.Store(id="clients-url-sync"),
+            dcc.Store(id="clients-focus"),
             dcc.Interval(id="clients-seeding-poll", interval=1000),
             dbc.Row(
                 [

@@ -24,7 +24,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from desktop.body_limits import MAX_UPLOAD_BYTES
 from desktop.context import context
-from desktop.i18n import LANGS, current_lang, number, percent, t
+from desktop.i18n import LANGS, current_lang, number, percent, plural, t
 from engine.coverage_words import FULL, scored_with
 from engine.input_problems import Problem, describe
 from storage.importer import import_files
@@ -122,10 +122,10 @@ def report_view(result: dict, lang: str) -> html.Div:
     errors = [p for p in report["problems"] if p["severity"] == "error"]
     warnings = [p for p in report["problems"] if p["severity"] == "warning"]
     if errors:
-        status = dbc.Alert([html.Strong(t("imports.has_errors", lang, n=number(len(errors), lang))), " ",
+        status = dbc.Alert([html.Strong(plural("imports.has_errors", len(errors), lang)), " ",
                             t("imports.fix_and_retry", lang)], color="danger", id="import-verdict")
     else:
-        status = dbc.Alert(t("imports.ready", lang, clients=number(report["rows"].get("application", 0), lang)),
+        status = dbc.Alert(plural("imports.ready", report["rows"].get("application", 0), lang),
                            color="success", id="import-verdict")
     parts: list = [html.H2(t("imports.report_title", lang)), status]
     if report["rows"]:
@@ -163,13 +163,13 @@ def summary_view(result: dict, lang: str) -> html.Div:
     more = result["clients"] - len(result["ids"])
     return html.Div([
         html.H2(t("imports.summary_title", lang)),
-        dbc.Alert(t("imports.done", lang, batch=result["batch"], clients=number(result["clients"], lang),
-                    new=number(result["new"], lang), seconds=number(result["seconds"], lang, 1)), color="success"),
+        dbc.Alert(t("imports.done", lang, batch=result["batch"], clients=plural("imports.done_clients", result["clients"], lang),
+                    new=plural("imports.done_new", result["new"], lang), seconds=number(result["seconds"], lang, 1)), color="success"),
         dbc.Alert(result["model"][lang], color="warning" if result["partial"] else "info", id="import-model"),
         html.Ul(decisions), html.P(t("imports.grades", lang, grades=grades)),
         html.H3(t("imports.clients_title", lang), className="h5"),
         html.Ul(links, className="client-links"),
-        html.P(t("imports.more_clients", lang, n=number(more, lang))) if more > 0 else None,
+        html.P(plural("imports.more_clients", more, lang)) if more > 0 else None,
         dcc.Link(t("imports.drift_link", lang), href=f"/drift?batch={result['batch']}", id="import-drift-link",
                  className="btn btn-outline-primary"),
     ], id="import-summary")
@@ -181,9 +181,14 @@ def _chooser(lang: str) -> html.Div:
                          html.P(t("imports.pick_help", lang), className="form-text")])
     return html.Div([
         html.P(t("imports.upload_help", lang), id="import-upload-help", className="form-text"),
-        dcc.Upload(html.Div([t("imports.drop", lang), " ", html.Span(t("imports.browse", lang), className="btn btn-primary btn-sm ms-2")]),
-                   id="import-upload", multiple=True, className="upload-zone", accept=".csv,.zip,.gz,.parquet,.txt,.tsv",
-                   max_size=MAX_UPLOAD_BYTES),
+        # The zone is the file input's label (its name for screen readers); a click on it reaches the input
+        # through the label, so the zone's own click is off (else two file dialogs).
+        html.Label(
+            dcc.Upload(html.Div([t("imports.drop", lang), " ", html.Span(t("imports.browse", lang), className="btn btn-primary btn-sm ms-2")]),
+                       id="import-upload", multiple=True, className="upload-zone", accept=".csv,.zip,.gz,.parquet,.txt,.tsv",
+                       max_size=MAX_UPLOAD_BYTES, disable_click=True),
+            className="d-block",
+        ),
     ])
 
 

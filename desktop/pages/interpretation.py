@@ -18,7 +18,7 @@ from desktop import explain, whatif
 from desktop.context import context
 from desktop.figures.scoring import distribution, importance, importance_summary, scatter, waterfall, waterfall_summary
 from desktop.i18n import current_lang, number, percent, t
-from desktop.widgets import chart, decision_badge, decision_word
+from desktop.widgets import KEPT, chart, decision_badge, decision_word
 from engine.coverage_words import scored_with
 from engine.labels import format_value
 from engine.reasons import group_label
@@ -58,14 +58,15 @@ def _reasons(against: list[dict], favour: list[dict], lang: str, prefix: str) ->
     ]
 
 
-def _whatif_form(application: dict, lang: str) -> list:
+def _whatif_form(sk_id: int, application: dict, lang: str) -> list:
     start = whatif.form_values(application)
     inputs = [
         dbc.Col(
             [
                 dbc.Label(t(field.label_key), html_for=f"whatif-{field.name}"),
                 dbc.Input(id=f"whatif-{field.name}", type="number", min=0, step=field.step, value=start[field.name],
-                          debounce=WHATIF_DEBOUNCE_MS, inputmode="numeric" if field.whole else "decimal"),
+                          debounce=WHATIF_DEBOUNCE_MS, inputmode="numeric" if field.whole else "decimal",
+                          **{**KEPT, "persistence": str(sk_id)}),  # edits survive the language switch, client by client
             ],
             xs=12, sm=6,
         )
@@ -144,7 +145,7 @@ def layout(client: str | None = None, **_query) -> html.Div:
             ),
             dbc.Row(
                 [
-                    dbc.Col(_card(t("interpretation.whatif_heading"), _whatif_form(record.application, lang), id="whatif"), xl=5),
+                    dbc.Col(_card(t("interpretation.whatif_heading"), _whatif_form(sk_id, record.application, lang), id="whatif"), xl=5),
                     dbc.Col(_card(t("interpretation.global_heading"), [dcc.Loading(html.Div(id="interp-global"))]), xl=7),
                 ]
             ),
