@@ -14,8 +14,11 @@ from functools import cache
 
 from babel import Locale
 from babel.dates import format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.lists import format_list
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.units import format_unit
 
+from engine.labels import DAYS_PER_MONTH
 from engine.resources import resources_dir
 
 log = logging.getLogger(__name__)
@@ -24,6 +27,7 @@ LANGS = ("fr", "en")
 DEFAULT_LANG = "fr"
 LANG_COOKIE = "creditscore_lang"
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+CURRENCY = "EUR"  # the currency of the amounts in the client files
 
 
 @cache
@@ -84,6 +88,25 @@ def percent(value: float | None, lang: str | None = None, decimals: int = 1) -> 
     # The locale's own pattern (French puts a space before %), with exactly ``decimals`` digits.
     pattern = Locale.parse(locale).percent_formats[None].pattern.replace("0", "0." + "0" * decimals, 1) if decimals else None
     return format_percent(value, format=pattern, locale=locale)
+
+
+def money(value: float | None, lang: str | None = None) -> str:
+    """An amount with its currency, whole units: ``135 000 €`` / ``€135,000``; an en dash when unknown."""
+    if value is None or value != value:
+        return "–"
+    locale = LOCALES[lang or current_lang()]
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern.replace(".00", "")
+    return format_currency(value, CURRENCY, format=pattern, currency_digits=False, locale=locale)
+
+
+def duration(days: float, lang: str | None = None) -> str:
+    """A length of time in years and months, sign dropped: ``6 ans et 5 mois`` / ``6 years and 5 months``."""
+    locale = LOCALES[lang or current_lang()]
+    years, months = divmod(round(abs(days) / DAYS_PER_MONTH), 12)
+    parts = [format_unit(years, "duration-year", length="long", locale=locale)] if years else []
+    if months or not years:
+        parts.append(format_unit(months, "duration-month", length="long", locale=locale))
+    return format_list(parts, locale=locale)
 
 
 def timestamp(iso: str | None, lang: str | None = None) -> str:

@@ -17,8 +17,8 @@ from dash.exceptions import PreventUpdate
 from desktop.context import context
 from desktop.explain import DAYS_PER_YEAR
 from desktop.figures.scoring import gauge, gauge_summary
-from desktop.i18n import current_lang, number, percent, t, timestamp
-from desktop.widgets import KEPT, chart, decision_badge, decision_word
+from desktop.i18n import current_lang, duration, money, number, percent, t, timestamp
+from desktop.widgets import KEPT, chart, decision_badge, decision_word, scale_note
 from engine.coverage_words import FULL, scored_with
 from engine.labels import DAYS_NOT_APPLICABLE, level_label
 from storage.client_tables import ClientFilter, client_page
@@ -113,6 +113,7 @@ def _table(rows, total: int, offset: int, selected: int | None, lang: str) -> ht
         html.Table(
             [html.Caption(caption), html.Thead(html.Tr(head)), html.Tbody(body)],
             className="table table-sm table-hover align-middle mb-0 caption-top", id="clients-table",
+            **{"aria-describedby": "clients-scale"},
         ),
         className="table-responsive",
     )
@@ -232,13 +233,15 @@ clientside_callback(
 # --- one client -------------------------------------------------------------------------------------
 
 
-def _years(days: object, lang: str, decimals: int) -> str:
+def _years(days: object, lang: str, months: bool) -> str:
+    """Whole years (an age), or years and months (a length of employment)."""
     if days is None:
         return "–"
     if days >= DAYS_NOT_APPLICABLE:
         return t("clients.not_applicable")
-    years = abs(float(days)) / DAYS_PER_YEAR
-    return t("clients.years", n=number(math.floor(years) if decimals == 0 else years, lang, decimals=decimals))
+    if months:
+        return duration(float(days), lang)
+    return t("clients.years", n=number(math.floor(abs(float(days)) / DAYS_PER_YEAR), lang))
 
 
 def _facts(application: dict, lang: str) -> html.Dl:
@@ -247,12 +250,12 @@ def _facts(application: dict, lang: str) -> html.Dl:
         return level_label(column, value, lang) if value else "–"
 
     facts = [
-        ("age", _years(application.get("DAYS_BIRTH"), lang, 0)),
-        ("income", number(application.get("AMT_INCOME_TOTAL"), lang)),
-        ("credit", number(application.get("AMT_CREDIT"), lang)),
-        ("annuity", number(application.get("AMT_ANNUITY"), lang)),
-        ("goods", number(application.get("AMT_GOODS_PRICE"), lang)),
-        ("employment", _years(application.get("DAYS_EMPLOYED"), lang, 1)),
+        ("age", _years(application.get("DAYS_BIRTH"), lang, months=False)),
+        ("income", money(application.get("AMT_INCOME_TOTAL"), lang)),
+        ("credit", money(application.get("AMT_CREDIT"), lang)),
+        ("annuity", money(application.get("AMT_ANNUITY"), lang)),
+        ("goods", money(application.get("AMT_GOODS_PRICE"), lang)),
+        ("employment", _years(application.get("DAYS_EMPLOYED"), lang, months=True)),
         ("family", level("NAME_FAMILY_STATUS")),
         ("children", number(application.get("CNT_CHILDREN"), lang)),
         ("contract", level("NAME_CONTRACT_TYPE")),
@@ -353,6 +356,7 @@ def _detail(sk_id: int | None) -> list:
             ],
             className="align-items-center",
         ),
+        scale_note("client-scale", lang),
         _model_note(bundle, score, lang),
         dcc.Link(t("clients.interpretation_link"), href=f"/interpretation?client={sk_id}", id="interpretation-link",
                  className="btn btn-outline-primary btn-sm my-2", title=t("clients.interpretation_link_label", id=sk_id)),
@@ -442,6 +446,7 @@ def layout(client: str | None = None, **_query) -> html.Div:
                             [
                                 _filters(lang),
                                 html.Div(id="clients-list"),
+                                scale_note("clients-scale", lang),
                                 html.Nav(
                                     [
                                         dbc.Button(t("clients.previous"), id="clients-previous", color="secondary", outline=True, size="sm"),

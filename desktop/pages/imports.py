@@ -25,8 +25,11 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from desktop.body_limits import MAX_UPLOAD_BYTES
 from desktop.context import context
 from desktop.i18n import LANGS, current_lang, number, percent, plural, t
+from desktop.widgets import scale_note
 from engine.coverage_words import FULL, scored_with
 from engine.input_problems import Problem, describe
+from engine.labels import column_label
+from engine.schema import TABLE_NAMES
 from storage.importer import import_files
 from storage.validation import ImportRefused, validate
 from storage.faults import StoreFault
@@ -108,9 +111,19 @@ def _duplicate_list(problems: list[dict], lang: str) -> html.Ul:
     return html.Ul([html.Li(f'{p["file"]}{" :" if lang == "fr" else ":"} {_sentence(p, lang)}') for p in problems])
 
 
-def _problems_table(problems: list[dict], caption: str, table_id: str, lang: str) -> dbc.Table:
+def _column(column: str, tables: list[str], lang: str) -> str:
+    """A file's column by its label, looked up in the tables the file was recognised as (else in all of them)."""
+    for table in tables or TABLE_NAMES:
+        label = column_label(table, column, lang)
+        if label != column:
+            return label
+    return column
+
+
+def _problems_table(problems: list[dict], caption: str, table_id: str, lang: str, files: list[dict]) -> dbc.Table:
     head = html.Thead(html.Tr([html.Th(t(f"imports.col_{c}", lang), scope="col") for c in ("file", "column", "line", "message")]))
-    rows = [html.Tr([html.Td(p["file"]), html.Td(html.Code(p["column"]) if p.get("column") else "–"),
+    tables = {f["name"]: f["tables"] for f in files}
+    rows = [html.Tr([html.Td(p["file"]), html.Td(_column(p["column"], tables.get(p["file"], []), lang) if p.get("column") else "–"),
                      html.Td(number(p["row"], lang) if p.get("row") is not None else "–"), html.Td(_sentence(p, lang))])
             for p in problems]
     return dbc.Table([html.Caption(caption), head, html.Tbody(rows)], id=table_id, size="sm", responsive=True, className="problems")
@@ -138,10 +151,11 @@ def report_view(result: dict, lang: str) -> html.Div:
         parts.append(html.Ul([html.Li(t("imports.file_item", lang, name=f["name"], size=number(f["size"] / 1024, lang, 1),
                                         tables=", ".join(f["tables"]) or "–")) for f in report["files"]]))
     if errors:
-        parts.append(_problems_table(errors, t("imports.errors_caption", lang, n=number(len(errors), lang)), "import-errors", lang))
+        parts.append(_problems_table(errors, t("imports.errors_caption", lang, n=number(len(errors), lang)), "import-errors", lang,
+                                     report["files"]))
     if warnings:
         parts.append(_problems_table(warnings, t("imports.warnings_caption", lang, n=number(len(warnings), lang)),
-                                     "import-warnings", lang))
+                                     "import-warnings", lang, report["files"]))
     return html.Div(parts)
 
 
@@ -166,7 +180,7 @@ def summary_view(result: dict, lang: str) -> html.Div:
         dbc.Alert(t("imports.done", lang, batch=result["batch"], clients=plural("imports.done_clients", result["clients"], lang),
                     new=plural("imports.done_new", result["new"], lang), seconds=number(result["seconds"], lang, 1)), color="success"),
         dbc.Alert(result["model"][lang], color="warning" if result["partial"] else "info", id="import-model"),
-        html.Ul(decisions), html.P(t("imports.grades", lang, grades=grades)),
+        html.Ul(decisions), html.P(t("imports.grades", lang, grades=grades)), scale_note("import-scale", lang),
         html.H3(t("imports.clients_title", lang), className="h5"),
         html.Ul(links, className="client-links"),
         html.P(plural("imports.more_clients", more, lang)) if more > 0 else None,

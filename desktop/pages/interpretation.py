@@ -18,7 +18,7 @@ from desktop import explain, whatif
 from desktop.context import context
 from desktop.figures.scoring import distribution, importance, importance_summary, scatter, waterfall, waterfall_summary
 from desktop.i18n import current_lang, number, percent, t
-from desktop.widgets import KEPT, chart, decision_badge, decision_word
+from desktop.widgets import KEPT, chart, decision_badge, decision_word, scale_note
 from engine.coverage_words import scored_with
 from engine.labels import format_value
 from engine.reasons import group_label
@@ -131,8 +131,9 @@ def layout(client: str | None = None, **_query) -> html.Div:
             html.Div(
                 [decision_badge(score.decision, lang), html.Span(summary, id="interp-summary", className="ms-2"),
                  dcc.Link(t("interpretation.back"), href=f"/?client={sk_id}", className="ms-auto")],
-                className="d-flex flex-wrap align-items-center gap-2 mb-3",
+                className="d-flex flex-wrap align-items-center gap-2 mb-1",
             ),
+            scale_note("interp-scale", lang),
             html.P(scored_with(scorer.bundle, score.model, score.supplied, lang, score.bundle_id), id="interp-model"),
             dcc.Store(id="interp-client", data=sk_id),
             dbc.Row(
