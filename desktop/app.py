@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, dcc, html
+from dash import Dash, Input, Output, State, clientside_callback, dcc, html
 from flask import redirect, request
 
 from desktop import i18n
@@ -25,6 +25,15 @@ from engine.resources import resources_dir
 
 log = logging.getLogger(__name__)
 
+
+class LocalisedDash(Dash):
+    """Dash whose first HTML already speaks the display language: ``<html lang>`` (WCAG 3.1.1) and the
+    text shown while the scripts load."""
+
+    def interpolate_index(self, **kwargs) -> str:
+        loading = f'<div id="react-entry-point"><div class="_dash-loading" role="status">{t("common.loading")}</div></div>'
+        page = super().interpolate_index(**{**kwargs, "app_entry": loading})
+        return page.replace("<html>", f'<html lang="{i18n.current_lang()}">', 1)
 
 
 def _language_switch() -> html.A:
@@ -50,17 +59,34 @@ def shell() -> html.Div:
         dbc.Container(
             [
                 html.A(html.Span(t("common.app_name"), className="navbar-brand fw-bold"), href="/"),
-                html.Nav(dbc.Nav(links, navbar=True), className="me-auto", **{"aria-label": t("common.nav_label")}),
-                _language_switch(),
+                html.Button(  # not dbc.NavbarToggler: its button is named in English only
+                    html.Span(className="navbar-toggler-icon"), id="nav-toggle", type="button", n_clicks=0, className="navbar-toggler",
+                    **{"aria-controls": "nav-menu", "aria-expanded": "false", "aria-label": t("common.menu")},
+                ),
+                dbc.Collapse(
+                    [
+                        html.Nav(dbc.Nav(links, navbar=True), className="me-auto", **{"aria-label": t("common.nav_label")}),
+                        _language_switch(),
+                    ],
+                    id="nav-menu", is_open=False, navbar=True,
+                ),
             ],
             fluid=True,
         ),
         color="dark",
         dark=True,
+        expand="md",  # below 768 px (a 1280 px window at 200 % zoom) the menu folds behind its button
         className="mb-3",
     )
     return html.Div(
-        [dcc.Location(id="url"), html.Header(navbar), notice(), _demo_notice(), html.Main(dash.page_container, id="main", className="container-fluid px-4")],
+        [
+            html.A(t("common.skip_link"), href="#main", className="visually-hidden-focusable skip-link"),
+            dcc.Location(id="url"),
+            html.Header(navbar),
+            notice(),
+            _demo_notice(),
+            html.Main(dash.page_container, id="main", tabIndex="-1", className="container-fluid px-4"),
+        ],
         lang=lang,
     )
 
@@ -71,6 +97,20 @@ def _demo_notice() -> dbc.Alert | None:
         return None
     return dbc.Alert([html.Strong(t("common.demo_mode")), " : " if i18n.current_lang() == "fr" else ": ",
                       t("common.demo_mode_explained")], color="info", id="demo-mode", className="mx-4 py-2")
+
+
+# The folded menu opens and closes in the browser, its button saying which.
+clientside_callback(
+    """function (clicks, open) {
+        const next = clicks > 0 ? !open : open;
+        return [next, String(next)];
+    }""",
+    Output("nav-menu", "is_open"),
+    Output("nav-toggle", "aria-expanded"),
+    Input("nav-toggle", "n_clicks"),
+    State("nav-menu", "is_open"),
+    prevent_initial_call=True,
+)
 
 
 def _install_language_route(server) -> None:
@@ -86,7 +126,7 @@ def _install_language_route(server) -> None:
 def create_app(ctx: AppContext) -> Dash:
     """Build the app for one launch (one per process: Dash pages register globally)."""
     set_context(ctx)
-    app = Dash(
+    app = LocalisedDash(
         __name__,
         use_pages=True,
         pages_folder="",  # the pages are imported below: a packaged app has no folder of page files

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LANG = "fr"
 LANG_COOKIE = "creditscore_lang"
+CURRENCY = "EUR"  # the currency of the amounts in the client files
 
 
 @cache
@@ -55,6 +56,15 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def plural(key: str, count: int, lang: str | None = None, **values: object) -> str:
+    """The text of ``key`` that agrees with ``count`` (``key_one``, ``key_many``…, else ``key_other``), by the
+    language's plural rules (Babel: « 0 client », « 2 clients »); ``{n}`` is the count, formatted."""
+    lang = lang or current_lang()
+    form = formats.locale(lang).plural_form(abs(count))
+    chosen = f"{key}_{form}" if f"{key}_{form}" in catalogue()[lang] else f"{key}_other"
+    return t(chosen, lang, n=number(count, lang), **values)
+
+
 def number(value: float | None, lang: str | None = None, decimals: int = 0) -> str:
     """``1 234 567`` / ``1,234,567`` (with ``decimals`` digits); an en dash when unknown."""
     return formats.number(value, lang or current_lang(), decimals)
@@ -63,6 +73,18 @@ def number(value: float | None, lang: str | None = None, decimals: int = 0) -> s
 def percent(value: float | None, lang: str | None = None, decimals: int = 1) -> str:
     """``12,3 %`` / ``12.3%``."""
     return formats.percent(value, lang or current_lang(), decimals)
+
+
+def money(value: float | None, lang: str | None = None) -> str:
+    """An amount with its currency, whole units: ``135 000 €`` / ``€135,000``; an en dash when unknown."""
+    if formats.missing(value):
+        return formats.MISSING
+    return formats.amount(round(value), lang or current_lang(), CURRENCY)
+
+
+def duration(days: float, lang: str | None = None) -> str:
+    """A length of time in years and months, sign dropped: ``6 ans et 5 mois`` / ``6 years and 5 months``."""
+    return formats.duration(days, lang or current_lang())
 
 
 def timestamp(iso: str | None, lang: str | None = None) -> str:

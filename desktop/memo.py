@@ -21,7 +21,7 @@ from flask import Flask, Response, request
 
 from desktop import whatif
 from desktop.context import context
-from desktop.i18n import current_lang, number, percent, t, timestamp
+from desktop.i18n import current_lang, money, number, percent, t, timestamp
 from desktop.widgets import decision_word
 from engine.coverage_words import scored_with
 from engine.constants import DAYS_NOT_APPLICABLE
@@ -71,11 +71,11 @@ def _facts(application: Mapping[str, object], lang: str) -> list[tuple[str, str]
     contract = application.get("NAME_CONTRACT_TYPE")
     return [
         (t("clients.contract", lang), level_label("NAME_CONTRACT_TYPE", contract, lang) if contract else "–"),
-        (t("clients.credit", lang), number(application.get("AMT_CREDIT"), lang)),
-        (t("clients.annuity", lang), number(application.get("AMT_ANNUITY"), lang)),
+        (t("clients.credit", lang), money(application.get("AMT_CREDIT"), lang)),
+        (t("clients.annuity", lang), money(application.get("AMT_ANNUITY"), lang)),
         (t("memo.term", lang), _term(application, lang)),
-        (t("clients.goods", lang), number(application.get("AMT_GOODS_PRICE"), lang)),
-        (t("clients.income", lang), number(application.get("AMT_INCOME_TOTAL"), lang)),
+        (t("clients.goods", lang), money(application.get("AMT_GOODS_PRICE"), lang)),
+        (t("clients.income", lang), money(application.get("AMT_INCOME_TOTAL"), lang)),
         (t("clients.employment", lang), _years(application.get("DAYS_EMPLOYED"), lang)),
         (t("clients.age", lang), _years(application.get("DAYS_BIRTH"), lang)),
         (t("clients.children", lang), number(application.get("CNT_CHILDREN"), lang)),

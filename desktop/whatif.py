@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from desktop.explain import Explanation, explanation, stored_tables
-from desktop.i18n import number, percent, t
+from desktop.i18n import money, number, percent, t
 from engine.scoring import ClientScore, Scorer
 from engine.whatif_edits import EMPLOYED_YEARS, FieldError, apply_edits, validate
 from engine.whatif_search import NONE, Answer, Limit, search
@@ -101,10 +101,10 @@ def limit_words(limit: Limit, kind: str, lang: str) -> str:
     """The largest credit (``kind`` "credit") or longest term ("term") found, in words, with the PD it
     gives, or what bounded the search."""
     def shown(value: float) -> str:
-        return number(value, lang) if kind == "credit" else t("interpretation.months", lang, n=number(value, lang))
+        return money(value, lang) if kind == "credit" else t("interpretation.months", lang, n=number(value, lang))
 
     values = {"low": shown(limit.low), "high": shown(limit.high)}
     if limit.status == NONE:
         return t(f"interpretation.{kind}_none", lang, **values)
-    values |= {"value": shown(limit.value), "pd": percent(limit.pd, lang), "annuity": number(limit.annuity, lang)}
+    values |= {"value": shown(limit.value), "pd": percent(limit.pd, lang), "annuity": money(limit.annuity, lang)}
     return t(f"interpretation.{kind}_{limit.status}", lang, **values)

@@ -43,6 +43,18 @@ def test_gauge_marks_the_threshold():
     assert "below" in gauge_summary(0.05, 0.097, "en")
 
 
+def test_gauge_scale_is_the_same_for_every_client_and_labels_the_threshold_on_its_tick():
+    axes = [gauge(pd, 0.098, "fr").data[0].gauge.axis for pd in (0.01, 0.2, 0.45, 0.9)]
+    assert all(tuple(axis.range) == (0, 50) for axis in axes)  # a PD above the top fills the arc; its number says it
+    assert all(axis.tickvals == axes[0].tickvals and axis.ticktext == axes[0].ticktext for axis in axes)
+    axis = axes[0]
+    at = list(axis.tickvals).index(pytest.approx(9.8))
+    assert axis.ticktext[at] == f"seuil {percent(0.098, 'fr')}"  # the label sits on the threshold's own tick
+    assert 10 not in axis.tickvals  # the round tick beside it would overprint the label
+    assert gauge(0.2, 0.098, "en").data[0].gauge.axis.ticktext[at].startswith("threshold")
+    assert gauge(0.2, 0.098, "fr").data[0].title.text is None  # the threshold is no longer a title far from its tick
+
+
 def test_waterfall_shows_reason_groups_in_pd_points_that_add_up_to_the_clients_pd(explained):
     scorer, sample, shares, bases, _ = explained
     groups, names = scorer.groups.totals(shares), group_labels(scorer, "fr")

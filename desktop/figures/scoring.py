@@ -39,17 +39,26 @@ def _pd_of(log_odds: float | np.ndarray) -> float | np.ndarray:
 # --- the PD against the threshold ------------------------------------------------------------------
 
 
+GAUGE_TOP = 0.5  # the gauge's scale, the same for every client: a PD above it fills the arc, its number says it
+GAUGE_STEP = 0.1
+TICK_CLEARANCE = 0.035  # a round tick this close to the threshold's would overprint its label
+
+
 def gauge(pd: float, threshold: float, lang: str) -> go.Figure:
-    """The PD on a 0–top gauge with the threshold marked (green zone below it, red above)."""
-    top = max(0.3, threshold * 2, pd * 1.1) * 100
+    """The PD on a fixed 0–50 % gauge, the threshold's tick labelled with its value (green zone below it, red above)."""
     suffix = "\u202f%" if lang == "fr" else "%"
+    rounds = [v for v in np.arange(0, GAUGE_TOP + 1e-9, GAUGE_STEP) if abs(v - threshold) >= TICK_CLEARANCE]
+    ticks = sorted([*rounds, threshold])
+    labels = [f"{t('clients.gauge_threshold', lang)} {percent(v, lang)}" if v == threshold else percent(v, lang, decimals=0)
+              for v in ticks]
+    top = GAUGE_TOP * 100
     indicator = go.Indicator(
         mode="gauge+number",
         value=pd * 100,
         number={"suffix": suffix, "valueformat": ".1~f"},
-        title={"text": f"{t('clients.gauge_threshold', lang)} {percent(threshold, lang)}", "font": {"size": 13}},
         gauge={
-            "axis": {"range": [0, top], "ticksuffix": suffix},
+            "axis": {"range": [0, top], "tickmode": "array", "tickvals": [v * 100 for v in ticks], "ticktext": labels,
+                     "ticks": "outside", "ticklen": 6},
             "bar": {"color": "#212529", "thickness": 0.3},
             "steps": [
                 {"range": [0, threshold * 100], "color": "#d1e7dd"},
@@ -58,7 +67,7 @@ def gauge(pd: float, threshold: float, lang: str) -> go.Figure:
             "threshold": {"line": {"color": VERMILION, "width": 4}, "thickness": 0.9, "value": threshold * 100},
         },
     )
-    return go.Figure(indicator, base_layout(lang, 210, margin={"l": 40, "r": 40, "t": 40, "b": 5}))
+    return go.Figure(indicator, base_layout(lang, 210, margin={"l": 60, "r": 60, "t": 25, "b": 5}))
 
 
 def gauge_summary(pd: float, threshold: float, lang: str) -> str:

@@ -19,8 +19,8 @@ from dash.exceptions import PreventUpdate
 
 from desktop.context import context
 from desktop.figures.scoring import gauge, gauge_summary
-from desktop.i18n import current_lang, number, percent, t, timestamp
-from desktop.widgets import chart, decision_badge, decision_word
+from desktop.i18n import current_lang, duration, money, number, percent, t, timestamp
+from desktop.widgets import KEPT, chart, decision_badge, decision_word, scale_note
 from engine.coverage_words import FULL, scored_with
 from engine.constants import DAYS_NOT_APPLICABLE, DAYS_PER_YEAR
 from engine.labels import level_label
@@ -49,12 +49,12 @@ def _client_id(value: object) -> int | None:
 
 def _select(control_id: str, label: str, options: list[dict], value: str = ANY) -> dbc.Col:
     return dbc.Col(
-        [dbc.Label(label, html_for=control_id), dbc.Select(id=control_id, options=options, value=value)],
+        [dbc.Label(label, html_for=control_id), dbc.Select(id=control_id, options=options, value=value, **KEPT)],
         xs=6, md=3, lg=True,
     )
 
 
-def _filters(lang: str) -> html.Form:
+def _filters(lang: str) -> html.Div:
     store = context().store
     everyone = [{"label": t("clients.all"), "value": ANY}]
     batches = [
@@ -64,14 +64,14 @@ def _filters(lang: str) -> html.Form:
     decisions = [{"label": decision_word(d, lang), "value": d} for d in ("accept", "refuse")]
     sorts = [{"label": t(f"clients.sort_{key}"), "value": key} for key in SORTS]
     statuses = [{"label": t(f"clients.status_{status}"), "value": status} for status in STATUSES]
-    return html.Form(
+    return html.Div(  # not a form: Enter in the search box would submit it and reload the page
         dbc.Row(
             [
                 dbc.Col(
                     [
                         dbc.Label(t("clients.search_label"), html_for="clients-search"),
                         dbc.Input(id="clients-search", type="search", inputmode="numeric", autocomplete="off",
-                                  placeholder=t("clients.search_placeholder"), debounce=300),
+                                  placeholder=t("clients.search_placeholder"), debounce=300, **KEPT),
                     ],
                     xs=12, md=6, lg=3,
                 ),
@@ -122,6 +122,7 @@ def _table(rows, total: int, offset: int, selected: int | None, lang: str) -> ht
         html.Table(
             [html.Caption(caption), html.Thead(html.Tr(head)), html.Tbody(body)],
             className="table table-sm table-hover align-middle mb-0 caption-top", id="clients-table",
+            **{"aria-describedby": "clients-scale"},
         ),
         className="table-responsive",
     )
@@ -223,17 +224,39 @@ clientside_callback(
     Input("clients-selected", "data"),
 )
 
+# A client opened from the list or the search box (Enter) takes the focus to its heading once shown, so the
+# keyboard goes on to the decision instead of starting again from the top of the page.
+clientside_callback(
+    """function (id) {
+        const from = document.activeElement;
+        const picked = from && (from.id === "clients-search" || from.closest("#clients-list") || from === document.body);
+        if (!id || !picked) { return window.dash_clientside.no_update; }
+        let tries = 50;
+        (function focusHeading() {
+            const heading = document.getElementById("client-heading");
+            if (heading && heading.dataset.client === String(id)) { heading.focus(); }
+            else if (tries-- > 0) { setTimeout(focusHeading, 100); }
+        })();
+        return window.dash_clientside.no_update;
+    }""",
+    Output("clients-focus", "data"),
+    Input("clients-selected", "data"),
+    prevent_initial_call=True,
+)
+
 
 # --- one client -------------------------------------------------------------------------------------
 
 
-def _years(days: object, lang: str, decimals: int) -> str:
+def _years(days: object, lang: str, months: bool) -> str:
+    """Whole years (an age), or years and months (a length of employment)."""
     if days is None:
         return "–"
     if days >= DAYS_NOT_APPLICABLE:
         return t("clients.not_applicable")
-    years = abs(float(days)) / DAYS_PER_YEAR
-    return t("clients.years", n=number(math.floor(years) if decimals == 0 else years, lang, decimals=decimals))
+    if months:
+        return duration(float(days), lang)
+    return t("clients.years", n=number(math.floor(abs(float(days)) / DAYS_PER_YEAR), lang))
 
 
 def _facts(application: dict, lang: str) -> html.Dl:
@@ -242,12 +265,12 @@ def _facts(application: dict, lang: str) -> html.Dl:
         return level_label(column, value, lang) if value else "–"
 
     facts = [
-        ("age", _years(application.get("DAYS_BIRTH"), lang, 0)),
-        ("income", number(application.get("AMT_INCOME_TOTAL"), lang)),
-        ("credit", number(application.get("AMT_CREDIT"), lang)),
-        ("annuity", number(application.get("AMT_ANNUITY"), lang)),
-        ("goods", number(application.get("AMT_GOODS_PRICE"), lang)),
-        ("employment", _years(application.get("DAYS_EMPLOYED"), lang, 1)),
+        ("age", _years(application.get("DAYS_BIRTH"), lang, months=False)),
+        ("income", money(application.get("AMT_INCOME_TOTAL"), lang)),
+        ("credit", money(application.get("AMT_CREDIT"), lang)),
+        ("annuity", money(application.get("AMT_ANNUITY"), lang)),
+        ("goods", money(application.get("AMT_GOODS_PRICE"), lang)),
+        ("employment", _years(application.get("DAYS_EMPLOYED"), lang, months=True)),
         ("family", level("NAME_FAMILY_STATUS")),
         ("children", number(application.get("CNT_CHILDREN"), lang)),
         ("contract", level("NAME_CONTRACT_TYPE")),
@@ -357,7 +380,8 @@ def _detail(sk_id: int | None) -> list:
     return [
         html.Div(
             [
-                html.H2(t("clients.client_heading", id=sk_id), className="h4 mb-0 me-3"),
+                html.H2(t("clients.client_heading", id=sk_id), id="client-heading", tabIndex="-1", className="h4 mb-0 me-3",
+                        **{"data-client": str(sk_id)}),
                 decision_badge(score.decision, lang, id="client-decision"),
             ],
             className="d-flex flex-wrap align-items-center mb-1",
@@ -381,6 +405,7 @@ def _detail(sk_id: int | None) -> list:
             ],
             className="align-items-center",
         ),
+        scale_note("client-scale", lang),
         _model_note(bundle, score, lang),
         dcc.Link(t("clients.interpretation_link"), href=f"/interpretation?client={sk_id}", id="interpretation-link",
                  className="btn btn-outline-primary btn-sm my-2", title=t("clients.interpretation_link_label", id=sk_id)),
@@ -507,6 +532,7 @@ def layout(client: str | None = None, **_query) -> html.Div:
             dcc.Store(id="clients-selected", data=selected),
             dcc.Store(id="clients-page", data=0),
             dcc.Store(id="clients-url-sync"),
+            dcc.Store(id="clients-focus"),
             dcc.Interval(id="clients-seeding-poll", interval=1000),
             dbc.Row(
                 [
@@ -515,6 +541,7 @@ def layout(client: str | None = None, **_query) -> html.Div:
                             [
                                 _filters(lang),
                                 html.Div(id="clients-list"),
+                                scale_note("clients-scale", lang),
                                 html.Nav(
                                     [
                                         dbc.Button(t("clients.previous"), id="clients-previous", color="secondary", outline=True, size="sm"),

@@ -20,9 +20,10 @@ from desktop.context import context
 from desktop.csp import HEADER as CSP_HEADER
 from desktop.csp import REPORT_POLICY, REPORT_SANDBOX
 from desktop.figures.drift import approval_figure, history_figure, pd_histogram_figure
-from desktop.i18n import current_lang, number, percent, t, timestamp
+from desktop.i18n import current_lang, number, percent, plural, t, timestamp
 from desktop.widgets import CHART_HEIGHT, chart
 from engine.coverage_words import model_sentence, table_words
+from engine.drift import MIN_ROWS
 from engine.labels import feature_label
 from engine.psi import ACT, MONITOR, STABLE
 from engine.schema import TABLE_NAMES
@@ -55,9 +56,14 @@ def _batch_options(lang: str) -> list[dict]:
     batches = context().store.batches()
     return [
         {"label": t("drift.batch_option", lang, batch=b["BATCH"], kind=t(f"drift.kind_{b['KIND']}", lang),
-                    clients=number(b["CLIENTS"], lang), when=timestamp(b["FINISHED"], lang)), "value": b["BATCH"]}
+                    clients=number(b["CLIENTS"], lang), when=timestamp(b["FINISHED"], lang)), "value": str(b["BATCH"])}
         for b in reversed(batches.to_dicts())
     ]
+
+
+def _batch(value: str | None) -> int | None:
+    """The batch chosen in the list (a native select: its values are text)."""
+    return int(value) if value and value.isdigit() else None
 
 
 def _band_badge(band: str, lang: str) -> html.Span:
@@ -140,7 +146,8 @@ def _run_view(run: DriftRun, lang: str) -> html.Div:
     parts = [
         html.P(t("drift.run_info", lang, when=timestamp(run.finished, lang), clients=number(s["rows"]["current"], lang),
                  reference=number(s["rows"]["reference"], lang)), id="drift-run-info"),
-        *[dbc.Alert(w, color="warning") for w in s.get("warnings", [])],
+        *([dbc.Alert(plural("drift.few_rows", s["rows"]["current"], lang, minimum=number(MIN_ROWS, lang)), color="warning")]
+          if s["rows"]["current"] < MIN_ROWS else []),  # the engine's warning, in the display language
         _summary(run, lang),
         *([html.P(t("drift.score_model", lang, model=model_sentence(score["model"], None, lang)), id="drift-score-model")]
           if "model" in score else []),
@@ -177,7 +184,7 @@ def _history(lang: str) -> html.Div:
     if not history:
         return html.Div()
     last = history[-1]
-    caption = t("drift.history_caption", lang, n=len(history), batch=last["BATCH"],
+    caption = plural("drift.history_caption", len(history), lang, batch=last["BATCH"],
                 psi=number(last["PSI_PD"], lang, 3), share=percent(last["DRIFT_SHARE"], lang))
     return html.Section([chart("drift-history", history_figure(history, lang), caption, title=t("drift.history_title", lang),
                                height=CHART_HEIGHT)],
@@ -197,7 +204,7 @@ def layout(batch: str | None = None, **query: str) -> html.Div:
     lang = current_lang()
     options = _batch_options(lang)
     values = [o["value"] for o in options]
-    chosen = int(batch) if batch and batch.isdigit() and int(batch) in values else (values[0] if values else None)
+    chosen = batch if batch in values else (values[0] if values else None)
     running = context().jobs.latest(JOB_KIND)
     running_id = running.id if running is not None and running.state == "running" else None
     return html.Div([
@@ -205,7 +212,7 @@ def layout(batch: str | None = None, **query: str) -> html.Div:
         html.P(t("drift.intro", lang), className="lead"),
         dbc.Row([
             dbc.Col([dbc.Label(t("drift.batch_label_input", lang), html_for="drift-batch"),
-                     dcc.Dropdown(id="drift-batch", options=options, value=chosen, clearable=False, searchable=False)],
+                     dbc.Select(id="drift-batch", options=options, value=chosen)],
                     md=7, lg=5),
             dbc.Col(dbc.Button(t("drift.run", lang), id="drift-run", color="primary", disabled=chosen is None or running_id is not None),
                     md="auto", className="d-flex align-items-end mt-2"),
@@ -216,20 +223,21 @@ def layout(batch: str | None = None, **query: str) -> html.Div:
         dcc.Store(id="drift-job", data=running_id),
         dcc.Store(id="drift-done"),
         dcc.Interval(id="drift-poll", interval=700, disabled=running_id is None),
-        dcc.Loading(html.Div(_content(chosen, lang), id="drift-content"), type="default"),
+        dcc.Loading(html.Div(_content(_batch(chosen), lang), id="drift-content"), type="default"),
     ], className="drift page")
 
 
 @callback(Output("drift-content", "children"), Input("drift-batch", "value"), Input("drift-done", "data"),
           prevent_initial_call=True)
-def show(batch: int | None, _done: int | None):
-    return _content(batch, current_lang())
+def show(batch: str | None, _done: int | None):
+    return _content(_batch(batch), current_lang())
 
 
 @callback(Output("drift-job", "data"), Output("drift-poll", "disabled"), Output("drift-run", "disabled"),
           Output("drift-progress-box", "hidden"), Input("drift-run", "n_clicks"), State("drift-batch", "value"),
           prevent_initial_call=True)
-def start(_clicks: int, batch: int | None):
+def start(_clicks: int, chosen: str | None):
+    batch = _batch(chosen)
     if batch is None:
         return no_update, True, True, True
     ctx = context()
@@ -255,7 +263,7 @@ def poll(_n: int, job_id: int | None):
     if snap["state"] == "failed":
         return 0, "", dbc.Alert(t("drift.failed", lang, error=snap["error"]), color="danger"), True, False, no_update, no_update
     run = drift_run(context().store, job.result)
-    return 100, "100 %", t("drift.finished", lang), True, False, job.result, run.batch_id if run else no_update
+    return 100, "100 %", t("drift.finished", lang), True, False, job.result, str(run.batch_id) if run else no_update
 
 
 dash.register_page(__name__, path="/drift", name="drift.nav", title=lambda **_: f'{t("drift.title")} — creditscore', order=2, layout=layout)

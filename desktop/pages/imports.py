@@ -24,9 +24,12 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from desktop.body_limits import MAX_UPLOAD_BYTES
 from desktop.context import context
-from desktop.i18n import LANGS, current_lang, number, percent, t
+from desktop.i18n import LANGS, current_lang, number, percent, plural, t
+from desktop.widgets import scale_note
 from engine.coverage_words import FULL, scored_with
 from engine.input_problems import Problem, describe
+from engine.labels import column_label
+from engine.schema import TABLE_NAMES
 from storage.importer import import_validated, summarise
 from storage.validation import ImportRefused, Validated, ValidationReport, validate
 from storage.faults import StoreFault
@@ -106,9 +109,19 @@ def _duplicate_list(problems: list[dict], lang: str) -> html.Ul:
     return html.Ul([html.Li(f'{p["file"]}{" :" if lang == "fr" else ":"} {_sentence(p, lang)}') for p in problems])
 
 
-def _problems_table(problems: list[dict], caption: str, table_id: str, lang: str) -> dbc.Table:
+def _column(column: str, tables: list[str], lang: str) -> str:
+    """A file's column by its label, looked up in the tables the file was recognised as (else in all of them)."""
+    for table in tables or TABLE_NAMES:
+        label = column_label(table, column, lang)
+        if label != column:
+            return label
+    return column
+
+
+def _problems_table(problems: list[dict], caption: str, table_id: str, lang: str, files: list[dict]) -> dbc.Table:
     head = html.Thead(html.Tr([html.Th(t(f"imports.col_{c}", lang), scope="col") for c in ("file", "column", "line", "message")]))
-    rows = [html.Tr([html.Td(p["file"]), html.Td(html.Code(p["column"]) if p.get("column") else "–"),
+    tables = {f["name"]: f["tables"] for f in files}
+    rows = [html.Tr([html.Td(p["file"]), html.Td(_column(p["column"], tables.get(p["file"], []), lang) if p.get("column") else "–"),
                      html.Td(number(p["row"], lang) if p.get("row") is not None else "–"), html.Td(_sentence(p, lang))])
             for p in problems]
     return dbc.Table([html.Caption(caption), head, html.Tbody(rows)], id=table_id, size="sm", responsive=True, className="problems")
@@ -120,10 +133,10 @@ def report_view(result: dict, lang: str) -> html.Div:
     errors = [p for p in report["problems"] if p["severity"] == "error"]
     warnings = [p for p in report["problems"] if p["severity"] == "warning"]
     if errors:
-        status = dbc.Alert([html.Strong(t("imports.has_errors", lang, n=number(len(errors), lang))), " ",
+        status = dbc.Alert([html.Strong(plural("imports.has_errors", len(errors), lang)), " ",
                             t("imports.fix_and_retry", lang)], color="danger", id="import-verdict")
     else:
-        status = dbc.Alert(t("imports.ready", lang, clients=number(report["rows"].get("application", 0), lang)),
+        status = dbc.Alert(plural("imports.ready", report["rows"].get("application", 0), lang),
                            color="success", id="import-verdict")
     parts: list = [html.H2(t("imports.report_title", lang)), status]
     if report["rows"]:
@@ -136,10 +149,11 @@ def report_view(result: dict, lang: str) -> html.Div:
         parts.append(html.Ul([html.Li(t("imports.file_item", lang, name=f["name"], size=number(f["size"] / 1024, lang, 1),
                                         tables=", ".join(f["tables"]) or "–")) for f in report["files"]]))
     if errors:
-        parts.append(_problems_table(errors, t("imports.errors_caption", lang, n=number(len(errors), lang)), "import-errors", lang))
+        parts.append(_problems_table(errors, t("imports.errors_caption", lang, n=number(len(errors), lang)), "import-errors", lang,
+                                     report["files"]))
     if warnings:
         parts.append(_problems_table(warnings, t("imports.warnings_caption", lang, n=number(len(warnings), lang)),
-                                     "import-warnings", lang))
+                                     "import-warnings", lang, report["files"]))
     return html.Div(parts)
 
 
@@ -161,13 +175,13 @@ def summary_view(result: dict, lang: str) -> html.Div:
     more = result["clients"] - len(result["ids"])
     return html.Div([
         html.H2(t("imports.summary_title", lang)),
-        dbc.Alert(t("imports.done", lang, batch=result["batch"], clients=number(result["clients"], lang),
-                    new=number(result["new"], lang), seconds=number(result["seconds"], lang, 1)), color="success"),
+        dbc.Alert(t("imports.done", lang, batch=result["batch"], clients=plural("imports.done_clients", result["clients"], lang),
+                    new=plural("imports.done_new", result["new"], lang), seconds=number(result["seconds"], lang, 1)), color="success"),
         dbc.Alert(result["model"][lang], color="warning" if result["partial"] else "info", id="import-model"),
-        html.Ul(decisions), html.P(t("imports.grades", lang, grades=grades)),
+        html.Ul(decisions), html.P(t("imports.grades", lang, grades=grades)), scale_note("import-scale", lang),
         html.H3(t("imports.clients_title", lang), className="h5"),
         html.Ul(links, className="client-links"),
-        html.P(t("imports.more_clients", lang, n=number(more, lang))) if more > 0 else None,
+        html.P(plural("imports.more_clients", more, lang)) if more > 0 else None,
         dcc.Link(t("imports.drift_link", lang), href=f"/drift?batch={result['batch']}", id="import-drift-link",
                  className="btn btn-outline-primary"),
     ], id="import-summary")
@@ -179,9 +193,14 @@ def _chooser(lang: str) -> html.Div:
                          html.P(t("imports.pick_help", lang), className="form-text")])
     return html.Div([
         html.P(t("imports.upload_help", lang), id="import-upload-help", className="form-text"),
-        dcc.Upload(html.Div([t("imports.drop", lang), " ", html.Span(t("imports.browse", lang), className="btn btn-primary btn-sm ms-2")]),
-                   id="import-upload", multiple=True, className="upload-zone", accept=".csv,.zip,.gz,.parquet,.txt,.tsv",
-                   max_size=MAX_UPLOAD_BYTES),
+        # The zone is the file input's label (its name for screen readers); a click on it reaches the input
+        # through the label, so the zone's own click is off (else two file dialogs).
+        html.Label(
+            dcc.Upload(html.Div([t("imports.drop", lang), " ", html.Span(t("imports.browse", lang), className="btn btn-primary btn-sm ms-2")]),
+                       id="import-upload", multiple=True, className="upload-zone", accept=".csv,.zip,.gz,.parquet,.txt,.tsv",
+                       max_size=MAX_UPLOAD_BYTES, disable_click=True),
+            className="d-block",
+        ),
     ])
 
 

@@ -19,7 +19,7 @@ from desktop import explain, whatif
 from desktop.context import context
 from desktop.figures.scoring import distribution, importance, importance_summary, scatter, waterfall, waterfall_summary
 from desktop.i18n import current_lang, number, percent, t
-from desktop.widgets import chart, decision_badge, decision_word
+from desktop.widgets import KEPT, chart, decision_badge, decision_word, scale_note
 from engine.coverage_words import scored_with
 from engine.labels import format_value
 from engine.reasons import group_label
@@ -75,7 +75,8 @@ def _whatif_form(application: dict, lang: str, sk_id: int) -> list:
             [
                 dbc.Label(t(whatif.FIELD_LABELS[field.name]), html_for=f"whatif-{field.name}"),
                 dbc.Input(id=f"whatif-{field.name}", type="text", value=start[field.name], debounce=WHATIF_DEBOUNCE_MS,
-                          inputmode="numeric" if field.whole else "decimal", autocomplete="off"),
+                          inputmode="numeric" if field.whole else "decimal", autocomplete="off",
+                          **{**KEPT, "persistence": str(sk_id)}),  # edits survive the language switch, client by client
                 html.Div(id=f"whatif-{field.name}-error", className="small text-danger-emphasis", **{"aria-live": "polite"}),
             ],
             xs=12, sm=6,
@@ -146,8 +147,9 @@ def layout(client: str | None = None, **_query) -> html.Div:
             html.Div(
                 [decision_badge(score.decision, lang), html.Span(summary, id="interp-summary", className="ms-2"),
                  dcc.Link(t("interpretation.back"), href=f"/?client={sk_id}", className="ms-auto")],
-                className="d-flex flex-wrap align-items-center gap-2 mb-3",
+                className="d-flex flex-wrap align-items-center gap-2 mb-1",
             ),
+            scale_note("interp-scale", lang),
             html.P(scored_with(scorer.bundle, score.model, score.supplied, lang, score.bundle_id), id="interp-model"),
             dcc.Store(id="interp-client", data=sk_id),
             dbc.Row(

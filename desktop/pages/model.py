@@ -35,6 +35,11 @@ def _table(head: list[str], rows: list[list], caption: str | None = None, **kwar
     return dbc.Table(parts, bordered=False, hover=True, size="sm", responsive=True, **kwargs)
 
 
+def _licence(text: str, lang: str) -> str:
+    """The manifest's licence line (written in English by the training) in ``lang`` when it is the known one."""
+    return t("model.licence_kaggle", lang) if text == t("model.licence_kaggle", "en") else text
+
+
 def _data_section(data: DataSummary, lang: str) -> html.Section:
     tables = [[name, number(rows, lang)] for name, rows in data.tables.items()]
     tables += [[name, t("model.table_absent", lang)] for name in data.missing_tables]
@@ -46,7 +51,7 @@ def _data_section(data: DataSummary, lang: str) -> html.Section:
     return html.Section([
         html.H2(t("model.data_title", lang), id="model-data"),
         html.Dl([item for term, value in facts for item in (html.Dt(term), html.Dd(value))], className="facts"),
-        dbc.Alert([html.Strong(t("model.licence", lang) + " "), data.licence], color="warning", className="licence"),
+        dbc.Alert([html.Strong(t("model.licence", lang) + " "), _licence(data.licence, lang)], color="warning", className="licence"),
         _table([t("model.table", lang), t("model.rows", lang)], tables, t("model.tables_caption", lang)),
     ], **{"aria-labelledby": "model-data"})
 

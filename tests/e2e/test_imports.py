@@ -29,7 +29,7 @@ def test_upload_validate_import_and_summary(page, running_app, three_clients, tm
     three_clients.write_csv(path)
     before = ctx.store.batches().height
     _upload(page, server, path)
-    assert "3 client(s) prêt(s)" in page.locator("#import-verdict").inner_text()
+    assert "3 clients prêts" in page.locator("#import-verdict").inner_text()
     assert "clients agence nov.csv" in page.locator("#import-report").inner_text()
     assert ctx.store.batches().height == before  # validated, nothing stored yet
     button = page.locator("#import-start")
@@ -37,7 +37,7 @@ def test_upload_validate_import_and_summary(page, running_app, three_clients, tm
     button.click()
     summary = page.locator("#import-summary")
     summary.wait_for(timeout=60_000)
-    assert "3 client(s)" in summary.inner_text()
+    assert "3 clients" in summary.inner_text()
     links = summary.locator(".client-links a")
     assert links.count() == 3
     assert links.first.get_attribute("href") == f"/?client={NEW_IDS[0]}"
@@ -64,6 +64,6 @@ def test_bad_file_shows_column_and_line_and_blocks_the_import(page, running_app,
     errors = page.locator("#import-errors")
     errors.wait_for()
     row = errors.locator("tbody tr").first.inner_text()
-    assert "AMT_CREDIT" in row and "3" in row and "beaucoup" in row  # column, line (header = 1), value
+    assert "Montant du crédit" in row and "AMT_CREDIT" not in row and "3" in row and "beaucoup" in row  # column by its label, line (header = 1), value
     assert page.locator("#import-start").is_disabled()
     screenshot(page, "import-errors")
