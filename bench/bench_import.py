@@ -1,19 +1,24 @@
 """Benchmark of an import into the client store: validate + features + score + explain + store.
 
-Targets (issue 3): 100,000 clients, application table only ≤ 60 s; 10,000 clients with every
-history table at Kaggle proportions ≤ 30 s; peak RSS ≤ 3 GB.
+Targets (issue 13): 100,000 clients with their history ≤ 60 s on 2 cores; 10,000 ≤ 8 s; peak RSS
+≤ 1.5 GB; the store's bytes per score at least halved (bench/RESULTS-storage.md, before).
 
-    python bench/bench_import.py --clients 100000 --application-only
-    python bench/bench_import.py --clients 10000
+    python bench/bench_import.py --clients 100000
+    python bench/bench_import.py --clients 10000 [--application-only] [--profile FILE]
 
-Data: ``tools.scaling.scale_data`` grows the real extract to N clients as CSV (once, kept in
-``--data``). The import then runs in a fresh child process into an empty store, so that its
-peak RSS (``ru_maxrss`` of the child) is the import's alone. Prints one JSON line.
+Data: ``creditscore scale-data`` (called through its command, so that moving the generator changes
+only :data:`SCALE_DATA`) grows the real extract to N clients with every history table at Kaggle
+proportions, once, kept in ``--data``; its train and test application files are joined into one
+file named « clients.csv » (an import takes one application table; the name is no table's).
+The import then runs in a fresh child process into an empty store, so that its peak RSS
+(``ru_maxrss`` of the child) is the import's alone. ``--profile`` writes the child's cProfile
+(CPU time, all threads) to FILE. Prints one JSON line, with the load average before and after.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import platform
@@ -29,7 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine.resources import default_bundle  # noqa: E402
-from tools.scaling import default_source, scale_data  # noqa: E402
+
+#: The benchmark data generator's command (``creditscore scale-data``).
+SCALE_DATA = [sys.executable, "-m", "desktop", "scale-data"]
+#: The one application file the import reads (train and test copies joined).
+APPLICATION_FILE = "clients.csv"
 
 
 def machine() -> str:
@@ -50,41 +59,63 @@ def machine() -> str:
 
 
 def dataset(data: Path, clients: int) -> Path:
-    """The scaled extract for ``clients`` clients (made once)."""
+    """The scaled extract for ``clients`` clients (made once): one application file and the history."""
     folder = data / f"clients_{clients}"
     if not (folder / "DONE").exists():
-        scale_data(default_source(), folder, train_clients=clients, test_clients=0)
+        source = Path(os.environ.get("CREDITSCORE_SHARED_DATA", ROOT.parent / "shared" / "data")) / "home-credit"
+        subprocess.run([*SCALE_DATA, "--clients", str(clients), "--out", str(folder), "--source", str(source)],
+                       check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        import polars as pl
+
+        parts = [pl.read_csv(folder / f"application_{part}.csv", infer_schema=False) for part in ("train", "test")
+                 if (folder / f"application_{part}.csv").exists()]
+        pl.concat(parts, how="diagonal").drop("TARGET", strict=False).write_csv(folder / APPLICATION_FILE)
+        for part in ("train", "test"):
+            (folder / f"application_{part}.csv").unlink(missing_ok=True)
         (folder / "DONE").touch()
     return folder
 
 
-def child(home: Path, bundle: Path, files: list[str]) -> None:
+def child(home: Path, bundle: Path, files: list[str], profile: Path | None) -> None:
     """The timed import (run in its own process); prints its measurements as JSON."""
+    started = time.perf_counter()
     from engine.bundle import load_bundle
     from engine.scoring import Scorer
     from storage.importer import import_files
     from storage.store import ClientStore
 
-    started = time.perf_counter()
+    scorer = Scorer(load_bundle(bundle))
+    store = ClientStore(home)
+    loaded = time.perf_counter()
     stages: dict[str, float] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
         if done == total:
-            stages[stage] = round(time.perf_counter() - started, 2)
+            stages[stage] = round(time.perf_counter() - loaded, 2)
 
-    scorer = Scorer(load_bundle(bundle))
-    store = ClientStore(home)
+    cpu = time.process_time()
+    profiler = cProfile.Profile(time.process_time) if profile else None
+    if profiler:
+        profiler.enable()
     result = import_files(store, files, scorer, progress=progress)
-    seconds = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    seconds = time.perf_counter() - loaded
+    scores = store.db.execute("SELECT COUNT(*), SUM(LENGTH(reasons)) FROM scores").fetchone()
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     print(
         json.dumps(
             {
                 "clients": result.clients,
                 "rows": result.rows,
-                "seconds": round(seconds, 2),
+                "import_seconds": round(seconds, 2),
                 "stages_at": stages,
-                "cpu_seconds": round(time.process_time(), 1),
+                "import_cpu_seconds": round(time.process_time() - cpu, 1),
+                "load_seconds": round(loaded - started, 2),
                 "store_mb": round(store.path.stat().st_size / 2**20),
+                "store_bytes_per_client": round(store.path.stat().st_size / result.clients),
+                "reasons_bytes_per_score": round(scores[1] / scores[0]),
             }
         )
     )
@@ -96,16 +127,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--application-only", action="store_true", help="import the application table alone")
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "out" / "import_data")
     parser.add_argument("--bundle", type=Path, default=default_bundle())
+    parser.add_argument("--profile", type=Path, help="write the import's cProfile (CPU time) to this file")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         home, *files = args.child
-        return child(Path(home), args.bundle, files)
+        return child(Path(home), args.bundle, files, args.profile)
 
     folder = dataset(args.data, args.clients)
-    files = [folder / "application_train.csv"] if args.application_only else sorted(folder.glob("*.csv"))
+    files = [folder / APPLICATION_FILE] if args.application_only else sorted(folder.glob("*.csv"))
+    load_before = machine()
     with tempfile.TemporaryDirectory(prefix="bench_import_") as home:
         command = [sys.executable, __file__, "--bundle", str(args.bundle), "--child", home, *map(str, files)]
+        if args.profile:
+            command[2:2] = ["--profile", str(args.profile)]
         started = time.perf_counter()
         done = subprocess.run(command, check=True, capture_output=True, text=True)
         wall = time.perf_counter() - started
@@ -119,6 +154,7 @@ def main(argv: list[str] | None = None) -> None:
                 **measured,
                 "process_wall_seconds": round(wall, 2),
                 "peak_rss_mb": round(peak),
+                "machine_before": load_before,
                 "machine": machine(),
             }
         )
