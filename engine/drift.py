@@ -177,11 +177,10 @@ def run_drift(
 
     ``supplied``: the tables the batch supplied (default: every table); the columns of the others are
     reported as not supplied, and the PD is compared with the reference of the model that scores such
-    a batch. ``current_pd``: the batch's calibrated PD in row order; when omitted, the PD ``stored``
-    with the batch (``SK_ID_CURR``, ``PD``, ``BUNDLE``, ``MODEL``) if this bundle's model made all of
-    it, else scored here (once) when the batch holds every model feature. Raises :class:`DriftError` for a batch that cannot be
-    compared (no client, none of the compared columns, a column that does not convert, PD of
-    another length).
+    a batch. ``current_pd``: the batch's calibrated PD in row order; when omitted, :func:`batch_pd`
+    gives it (the PD ``stored`` with the batch if this bundle's model made all of it, else scored here,
+    once). Raises :class:`DriftError` for a batch that cannot be compared (no client, none of the
+    compared columns, a column that does not convert, PD of another length).
     """
     if current.height == 0:
         raise DriftError("the batch has no client: nothing to compare")
@@ -232,7 +231,7 @@ def run_drift(
         "warnings": _warnings(current.height),
     }
     progress("rendering the drift report")
-    histogram = {} if current_pd is None else pd_histogram(reference[PD].to_numpy(), np.asarray(current_pd, np.float64))
+    histogram = {} if current_pd is None else pd_histogram(reference[PD].to_numpy(), np.asarray(current_pd, float))
     return DriftResult(summary, _html(snapshot, summary), histogram)
 
 

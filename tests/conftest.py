@@ -17,11 +17,19 @@ HOME_CREDIT = SHARED_DATA / "home-credit"
 FRAGMENTS = SHARED_DATA / "home-credit-fragments"
 
 
+#: Fixtures that train a model or start the app (on a store seeded with the 5,000 demo clients): a test
+#: using one takes tens of seconds, so it is ``slow``.
+SLOW_FIXTURES = frozenset({"small_bundle", "running_app"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the end-to-end tests by their folder (``-m "not e2e"`` runs the rest)."""
+    """Mark the end-to-end tests by their folder (``-m "not e2e"`` runs the rest) and the tests that use a
+    slow fixture as ``slow`` (``-m "not slow"`` is the quick loop)."""
     for item in items:
         if "e2e" in item.path.parts:
             item.add_marker(pytest.mark.e2e)
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 needs_shared_data = pytest.mark.skipif(

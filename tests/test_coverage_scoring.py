@@ -19,6 +19,8 @@ from engine.training import TrainingConfig
 
 FAST = {"n_estimators": 60, "learning_rate": 0.08, "num_leaves": 7, "colsample_bytree": 0.5, "verbose": -1}
 BUREAU = {"application", "bureau", "bureau_balance"}
+#: A bundle is trained on part of the extract for these tests.
+pytestmark = pytest.mark.slow
 
 
 def _clients(tables: dict[str, pl.DataFrame], ids: pl.Series) -> dict[str, pl.DataFrame]:

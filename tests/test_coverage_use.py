@@ -151,6 +151,7 @@ def test_api_scores_with_the_model_of_the_tables_in_the_body(api, small_tables, 
     assert stored_score["MODEL"] == "full" and stored_score["MODEL_EN"].startswith(FULL_HISTORY)
 
 
+@pytest.mark.slow
 def test_drift_of_an_application_only_batch_reports_history_as_not_supplied(stored, bundle):
     store, batches = stored
     run = run_batch_drift(store, bundle, batches["application"].batch_id)
@@ -173,6 +174,7 @@ def test_drift_of_an_application_only_batch_reports_history_as_not_supplied(stor
     assert s["score"]["current"]["mean"] == pytest.approx(stored_pd.mean())
 
 
+@pytest.mark.slow
 def test_drift_of_files_knows_what_they_supplied(bundle, small_tables):
     frames = {name: small_tables[name] for name in ("application", "bureau", "bureau_balance")}
     result = run_drift(bundle, drift_frame(bundle, frames), supplied=frames)

@@ -104,6 +104,7 @@ def demo_drift(bundle, demo_tables):
     return run_drift(bundle, drift_frame(bundle, demo_tables))
 
 
+@pytest.mark.slow
 def test_application_test_against_the_training_reference(bundle, demo_drift):
     s = demo_drift.summary
     json.dumps(s, allow_nan=False)  # JSON-ready, no NaN
@@ -127,6 +128,7 @@ def test_application_test_against_the_training_reference(bundle, demo_drift):
     assert [p["feature"] for p in s["psi"]["features"]] == top
 
 
+@pytest.mark.slow
 def test_html_report_is_self_contained(demo_drift, tmp_path):
     path = demo_drift.write_html(tmp_path / "drift.html")
     page = path.read_text("utf-8")

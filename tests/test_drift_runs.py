@@ -13,6 +13,9 @@ from storage.importer import seed_demo
 from storage.paths import StoreError
 from storage.store import ClientStore
 
+#: Every test here runs on a store seeded with the 5,000 demo clients.
+pytestmark = pytest.mark.slow
+
 #: Few columns: each costs Evidently about 0.2 s.
 SMALL = DriftConfig(top_features=5, application_columns=2)
 

@@ -14,16 +14,10 @@ from engine.aggregations import NULL_LEVEL
 from engine.families import all_blocks
 from engine.feature_spec import FeatureSpec
 from engine.reasons import ReasonWords, group_label, group_of
-from engine.scoring import Scorer
 from storage.importer import import_files
 from storage.store import ClientStore
 
 OTHER = vocab.REASON_GROUPS[-1].key
-
-
-@pytest.fixture(scope="module")
-def scorer(bundle):
-    return Scorer(bundle)
 
 
 @pytest.fixture(scope="module")

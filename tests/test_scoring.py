@@ -7,12 +7,7 @@ import polars as pl
 import pytest
 
 from engine.grading import grades, points
-from engine.scoring import ACCEPT, REFUSE, Scorer
-
-
-@pytest.fixture(scope="module")
-def scorer(bundle):
-    return Scorer(bundle)
+from engine.scoring import ACCEPT, REFUSE
 
 
 @pytest.fixture(scope="module")

@@ -73,6 +73,7 @@ def real_tables(home_credit):
     return read_tables(home_credit, application="train").frames
 
 
+@pytest.mark.slow
 def test_training_is_reproducible_and_reports_every_variant(real_tables):
     config = TrainingConfig(n_splits=3, params=FAST, fold_seeds=(42, 7))
     first = train(real_tables, config)
@@ -102,6 +103,7 @@ def test_training_is_reproducible_and_reports_every_variant(real_tables):
     assert first.target.sum() == 386
 
 
+@pytest.mark.slow
 def test_protected_attribute_is_no_feature_and_amounts_are_monotone(real_tables):
     config = TrainingConfig(n_splits=3, params=FAST, fold_seeds=(42,), variants=("as_is",))
     result = train(real_tables, config)
