@@ -127,7 +127,7 @@ def render(metrics: dict) -> str:
         "<p>Thresholds are chosen on out-of-fold probabilities to minimise the business cost; the cross-fitted "
         "cost picks each fold's threshold on the other folds only. SMOTE runs inside training folds only.</p>",
         _variants_table(metrics),
-        f"<p>Shipped: <b>{html.escape(shipped)}</b> (lowest cross-fitted business cost); calibrated PD "
+        f"<p>Shipped: <b>{html.escape(shipped)}</b> (chosen by nested CV before this training); calibrated PD "
         f"threshold {metrics['threshold']:.4f}. Brier score: {cal['brier_uncalibrated']:.4f} uncalibrated, "
         f"{cal['brier_calibrated_cross_fitted']:.4f} Platt-calibrated (cross-fitted).</p>",
         "<h2>Models by the tables supplied</h2>",
