@@ -35,7 +35,7 @@ def run(data: Path, variant: str, setting: str) -> dict:
     from engine.training import TrainingConfig, train
 
     tables = read_tables(data, application="train").frames
-    config = replace(TrainingConfig(), variants=(variant,), **SETTINGS[setting])
+    config = replace(TrainingConfig(), variants=(variant,), shipped=variant, **SETTINGS[setting])
     cpu, started = _cpu_seconds(), time.perf_counter()
     result = train(tables, config)
     models = {

@@ -37,12 +37,20 @@ from engine.schema import tables
 
 Pair = tuple[FeatureSpec, pl.Expr]
 
+
+def sample_variance(col: pl.Expr) -> pl.Expr:
+    """Sample variance (ddof=1), null for fewer than two values, in two passes: polars' own grouped
+    ``var`` merges partial sums in thread order, so a large-valued column (credit limits) got a
+    different last digit on every run, and the model trained on it differed from run to run."""
+    return pl.when(col.count() > 1).then(((col - col.mean()) ** 2).sum() / (col.count() - 1))
+
+
 AGGREGATIONS: dict[str, Callable[[pl.Expr], pl.Expr]] = {
     "min": pl.Expr.min,
     "max": pl.Expr.max,
     "mean": pl.Expr.mean,
     "sum": pl.Expr.sum,
-    "var": pl.Expr.var,  # sample variance (ddof=1): null for a single row
+    "var": sample_variance,
     "nunique": lambda col: col.drop_nulls().n_unique(),
 }
 

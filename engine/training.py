@@ -24,8 +24,8 @@ amount and income features are monotone (:data:`engine.families.MONOTONE`).
 Honest tuning: the LightGBM settings, the dropout share and the feature set are fixed a priori
 (not searched here). The OOF ROC AUC is reported as mean ± std over several fold seeds
 (:attr:`TrainingConfig.fold_seeds`); calibration, thresholds and the reference PDs come from the
-first seed's OOF predictions. The shipped variant has the lowest cross-fitted business cost of the
-full-history model (mean over the fold seeds); it is refitted on all rows.
+first seed's OOF predictions. The shipped variant (:attr:`TrainingConfig.shipped`) is fixed a priori,
+chosen by nested CV in ``bench/bench_nested.py``; it is refitted on all rows.
 """
 
 from __future__ import annotations
@@ -87,6 +87,13 @@ class TrainingConfig:
     exclude: tuple[str, ...] = PROTECTED  # raw columns no feature may be built from
     monotone: bool = True  # constrain the amount and income features (engine.families.MONOTONE)
     dropout: float = 0.5  # share of training clients whose history is blanked (smaller coverages, evenly)
+    #: The variant refitted and shipped, fixed a priori: chosen by nested CV (bench/bench_nested.py,
+    #: bench/RESULTS-models.md), never by the figures this training reports.
+    shipped: str = "as_is"
+
+    def __post_init__(self) -> None:
+        if self.shipped not in self.variants:
+            raise ValueError(f"the shipped variant {self.shipped!r} is not among the trained variants {self.variants}")
 
 
 @dataclass
@@ -269,7 +276,7 @@ def train(
             runs.append(cross_validate(X, target, estimator, seed_folds, config.n_jobs, masks, config.dropout, config.seed))
         variants[name] = _variant(name, runs, target, splits, names)
 
-    shipped = min(variants, key=lambda n: (variants[n].metrics["cross_fitted_cost_mean"], -variants[n].metrics["roc_auc_mean"]))
+    shipped = config.shipped
     progress(f"refitting {shipped} on all {len(target)} clients")
     final = make_estimator(shipped, config, constraints)
     prefix = "model__" if isinstance(final, Pipeline) else ""
