@@ -49,7 +49,7 @@ def test_gauge_scale_is_the_same_for_every_client_and_labels_the_threshold_on_it
     assert all(axis.tickvals == axes[0].tickvals and axis.ticktext == axes[0].ticktext for axis in axes)
     axis = axes[0]
     at = list(axis.tickvals).index(pytest.approx(9.8))
-    assert axis.ticktext[at] == f"seuil {percent(0.098, 'fr')}"  # the label sits on the threshold's own tick
+    assert axis.ticktext[at] == f"seuil<br>{percent(0.098, 'fr')}"  # the label sits on the threshold's own tick
     assert 10 not in axis.tickvals  # the round tick beside it would overprint the label
     assert gauge(0.2, 0.098, "en").data[0].gauge.axis.ticktext[at].startswith("threshold")
     assert gauge(0.2, 0.098, "fr").data[0].title.text is None  # the threshold is no longer a title far from its tick

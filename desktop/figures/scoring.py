@@ -49,7 +49,7 @@ def gauge(pd: float, threshold: float, lang: str) -> go.Figure:
     suffix = "\u202f%" if lang == "fr" else "%"
     rounds = [v for v in np.arange(0, GAUGE_TOP + 1e-9, GAUGE_STEP) if abs(v - threshold) >= TICK_CLEARANCE]
     ticks = sorted([*rounds, threshold])
-    labels = [f"{t('clients.gauge_threshold', lang)} {percent(v, lang)}" if v == threshold else percent(v, lang, decimals=0)
+    labels = [f"{t('clients.gauge_threshold', lang)}<br>{percent(v, lang)}" if v == threshold else percent(v, lang, decimals=0)
               for v in ticks]
     top = GAUGE_TOP * 100
     indicator = go.Indicator(
@@ -67,7 +67,7 @@ def gauge(pd: float, threshold: float, lang: str) -> go.Figure:
             "threshold": {"line": {"color": VERMILION, "width": 4}, "thickness": 0.9, "value": threshold * 100},
         },
     )
-    return go.Figure(indicator, base_layout(lang, 210, margin={"l": 60, "r": 60, "t": 25, "b": 5}))
+    return go.Figure(indicator, base_layout(lang, 210, margin={"l": 70, "r": 50, "t": 25, "b": 5}))
 
 
 def gauge_summary(pd: float, threshold: float, lang: str) -> str:

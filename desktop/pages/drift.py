@@ -217,7 +217,9 @@ def layout(batch: str | None = None, **query: str) -> html.Div:
             dbc.Col(dbc.Button(t("drift.run", lang), id="drift-run", color="primary", disabled=chosen is None or running_id is not None),
                     md="auto", className="d-flex align-items-end mt-2"),
         ], className="g-3 mb-3"),
-        html.Div([dbc.Progress(id="drift-progress", value=0, className="mb-1", style={"height": "1.2rem"}),
+        html.Div([html.Div([html.Progress(id="drift-progress", value=0, max=100, className="flex-grow-1",
+                                          **{"aria-label": t("drift.progress_label", lang)}),
+                            html.Span(id="drift-share", className="small")], className="d-flex align-items-center gap-2 mb-1"),
                   html.P(id="drift-status", className="small")],
                  id="drift-progress-box", hidden=running_id is None, **{"aria-live": "polite"}),
         dcc.Store(id="drift-job", data=running_id),
@@ -246,7 +248,7 @@ def start(_clicks: int, chosen: str | None):
     return job.id, False, True, False
 
 
-@callback(Output("drift-progress", "value"), Output("drift-progress", "label"), Output("drift-status", "children"),
+@callback(Output("drift-progress", "value"), Output("drift-share", "children"), Output("drift-status", "children"),
           Output("drift-poll", "disabled", allow_duplicate=True), Output("drift-run", "disabled", allow_duplicate=True),
           Output("drift-done", "data"), Output("drift-batch", "value"),
           Input("drift-poll", "n_intervals"), State("drift-job", "data"), prevent_initial_call=True)

@@ -57,6 +57,17 @@ def page(browser, running_app, requests_seen, csp_refused):
     assert not csp_refused, f"the Content-Security-Policy refused: {csp_refused[:3]}"
 
 
+@pytest.fixture(scope="session")
+def small_batch(running_app, demo_tables, tmp_path_factory) -> int:
+    """A batch of 80 application-only clients (too few: the drift page warns), apart from the demo batch."""
+    from storage.importer import import_files
+
+    ctx, _ = running_app
+    path = tmp_path_factory.mktemp("small") / "application_test.csv"
+    demo_tables["application"].slice(3000, 80).write_csv(path)
+    return import_files(ctx.store, [path], ctx.scorer).batch_id
+
+
 def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot for the CI artifacts (and for a human to look at)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -4,9 +4,12 @@ link and the focus ring work; the navigation folds at 200 % zoom."""
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
+from needs import require_module
 
 from e2e.conftest import screenshot
+from engine.resources import demo_batch
 
 PAGES = ["/", "/?client={client}", "/interpretation?client={client}", "/drift?batch=1", "/import", "/model"]
 LANGS = ["fr", "en"]
@@ -31,18 +34,48 @@ def _focused_id(page) -> str:
     return page.evaluate("document.activeElement && document.activeElement.id")
 
 
+def assert_no_serious_violation(page, where: str, context: dict | None = None) -> None:
+    """axe-core on the page as it stands; every serious or critical violation printed, then failed on."""
+    axe = require_module("axe_playwright_python.sync_playwright", "axe-playwright-python is in the test extras")
+    results = axe.Axe().run(page, context=context, options={"resultTypes": ["violations"]})
+    found = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
+    for violation in found:
+        print(where, violation["id"], violation["impact"], violation["help"], [n["target"] for n in violation["nodes"]][:5])
+    assert not found, f"{where}: " + "; ".join(f'{v["id"]} ({v["impact"]})' for v in found)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("path", PAGES)
 def test_no_serious_axe_violation(page, running_app, path, lang):
-    from axe_playwright_python.sync_playwright import Axe
-
     open_page(page, running_app, path, lang)
     assert page.get_attribute("html", "lang") == lang
-    results = Axe().run(page, options={"resultTypes": ["violations"]})
-    found = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
-    for violation in found:
-        print(path, lang, violation["id"], violation["impact"], violation["help"], [n["target"] for n in violation["nodes"]][:5])
-    assert not found, f"{path} ({lang}): " + "; ".join(f'{v["id"]} ({v["impact"]})' for v in found)
+    assert_no_serious_violation(page, f"{path} ({lang})")
+
+
+def drift_results(page, running_app, batch: int, lang: str) -> None:
+    """The drift page of ``batch`` with its results (analysed on the first call)."""
+    open_page(page, running_app, f"/drift?batch={batch}", lang)
+    if page.locator("#drift-no-run").count():
+        page.locator("#drift-run").click()
+    page.locator("#drift-psi-table").wait_for(timeout=180_000)
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_serious_axe_violation_on_drift_results(page, running_app, small_batch, lang):
+    """The drift page with its verdict, PSI table and history; the Evidently report's frame is third-party."""
+    drift_results(page, running_app, small_batch, lang)
+    assert_no_serious_violation(page, f"/drift results ({lang})", {"exclude": [["#drift-report"]]})
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_serious_axe_violation_on_an_import_report(page, running_app, lang, tmp_path):
+    frame = pl.read_parquet(demo_batch() / "application_test.parquet").head(3)
+    frame.with_columns(AMT_CREDIT=pl.Series(["beaucoup", "1000", "2000"])).write_csv(tmp_path / "application_test.csv")
+    open_page(page, running_app, "/import", lang)
+    page.locator("#import-upload input[type=file]").set_input_files(str(tmp_path / "application_test.csv"))
+    page.locator("#import-errors").wait_for(timeout=30_000)
+    assert_no_serious_violation(page, f"/import report ({lang})")
 
 
 def test_enter_on_a_client_number_opens_it_and_the_decision_is_a_few_tabs_away(page, running_app):

@@ -9,7 +9,7 @@ import re
 import polars as pl
 import pytest
 
-from e2e.test_accessibility import PAGES, first_client, open_page
+from e2e.test_accessibility import PAGES, drift_results, first_client, open_page
 from engine.resources import demo_batch
 
 # Tell-tale words of the other language (and the leftovers the issue found: « Loading... », « client(s) »).
@@ -47,6 +47,13 @@ def _scan(page, lang: str, where: str, codes: bool = True) -> None:
 def test_page_speaks_one_language(page, running_app, path, lang):
     open_page(page, running_app, path, lang)
     _scan(page, lang, path, codes=not path.startswith("/model"))
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_drift_results_speak_one_language(page, running_app, small_batch, lang):
+    drift_results(page, running_app, small_batch, lang)
+    assert page.locator(".alert-warning").first.inner_text().startswith("Seulement 80 clients" if lang == "fr" else "Only 80 clients")
+    _scan(page, lang, "/drift (results)", codes=False)  # the PSI table names the model's features by their codes
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
