@@ -46,7 +46,7 @@ TICK_CLEARANCE = 0.035  # a round tick this close to the threshold's would overp
 
 def gauge(pd: float, threshold: float, lang: str) -> go.Figure:
     """The PD on a fixed 0–50 % gauge, the threshold's tick labelled with its value (green zone below it, red above)."""
-    suffix = "\u202f%" if lang == "fr" else "%"
+    suffix = percent_suffix(lang)
     rounds = [v for v in np.arange(0, GAUGE_TOP + 1e-9, GAUGE_STEP) if abs(v - threshold) >= TICK_CLEARANCE]
     ticks = sorted([*rounds, threshold])
     labels = [f"{t('clients.gauge_threshold', lang)}<br>{percent(v, lang)}" if v == threshold else percent(v, lang, decimals=0)
