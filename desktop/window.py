@@ -277,7 +277,7 @@ def serve_in_browser(ctx: AppContext, server: ServerThread, open_browser: bool =
 
     url = launch_url(ctx, server)
     if sys.stdout is not None:  # a windowed app has no console
-        print(f"creditscore: open {url} (Ctrl-C stops)", flush=True)
+        print(f"creditscore: open {url}", flush=True)
     if open_browser and not webbrowser.open(url):
         log.error("no web browser could be started: open the address printed above")
     warm_up(lambda: ctx.scorer)
