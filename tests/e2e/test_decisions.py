@@ -55,7 +55,7 @@ def test_decision_against_the_model_is_recorded_shown_and_exported(page, running
     assert cells == [timestamp(decision.decided_at, "fr"), percent(score.pd, "fr"), score.grade, decision_word("accept", "fr"),
                      decision_word("refuse", "fr"), "contre l'avis du modèle", OFFICER, reason]
     headers = page.locator("#decision-history-table thead th").all_inner_texts()
-    assert headers == ["Date", "PD alors", "Note", "Modèle", "Décision", "Dérogation", "Agent", "Motif"]
+    assert headers == ["Date", "PD alors", "Classe de risque", "Modèle", "Décision", "Dérogation", "Agent", "Motif"]
     screenshot(page, "decision-history")
 
     page.select_option("#clients-status", "override")
