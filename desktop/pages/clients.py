@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 15
 GRADES = ("A", "B", "C", "D", "E")
 ANY = "all"  # the "every value" option of the filters
+USER_TEXT = {"data-user-text": "true"}  # what the officer typed (a name, a reason): in the officer's words, not the page's
 SORTS = {"id": ("SK_ID_CURR", False), "pd_desc": ("PD", True), "pd_asc": ("PD", False)}
 
 
@@ -296,8 +297,8 @@ def _history(sk_id: int, lang: str) -> html.Div:
             html.Td(decision_word(d.model_decision, lang) if d.model_decision else "–"),
             html.Td(decision_word(d.decision, lang)),
             html.Td(html.Strong(t("clients.against_model")) if d.overrides else "–"),
-            html.Td(d.officer),
-            html.Td(d.override_reason or "–"),
+            html.Td(d.officer, **USER_TEXT),
+            html.Td(d.override_reason or "–", **USER_TEXT),
         ])
         for d in decisions
     ]

@@ -21,9 +21,12 @@ OTHER = {
 # (file names, the excluded CODE_GENDER the law requires naming) are the exception.
 CODE = re.compile(r"\b(AMT|DAYS|CNT|NAME|FLAG|EXT)_[A-Z_]+\b")
 
-# What the scan reads: the visible text, without the parts marked as another language and without frames.
+# What the scan reads: the visible text, without the parts marked as another language, without frames, without
+# what the officer typed (``data-user-text``: a name, a reason, in the officer's own words) and without the
+# features' codes the drift table shows beside their labels (``<code>``, for analysts).
 VISIBLE_TEXT = """lang => {
-    const foreign = [...document.querySelectorAll('[lang]')].filter(e => e !== document.documentElement && e.lang !== lang);
+    const foreign = [...document.querySelectorAll('[lang], [data-user-text], code')]
+        .filter(e => e !== document.documentElement && e.lang !== lang);
     foreign.forEach(e => e.dataset.scanDisplay = e.style.display);
     foreign.forEach(e => e.style.display = 'none');
     const text = document.body.innerText;
