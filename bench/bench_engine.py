@@ -24,12 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-
-
-def _cpu_seconds() -> float:
-    """User + system CPU time of this process: unlike wall time, barely affected by other load."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+from cpu import cpu_seconds
 
 
 def _peak_rss_mb() -> float:
@@ -49,10 +44,10 @@ def bench_pipeline(data: Path) -> dict:
     from engine.resources import default_bundle
 
     pipeline = load_bundle(default_bundle()).pipeline
-    cpu_started, started = _cpu_seconds(), time.perf_counter()
+    cpu_started, started = cpu_seconds(), time.perf_counter()
     frames = scan_tables(data, application="train")
     features = pipeline.transform(frames)
-    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     return {"benchmark": "pipeline", "clients": features.height, "features": features.width - 1,
             "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "peak_rss_mb": round(_peak_rss_mb()),
             "load_1min": round(os.getloadavg()[0], 2)}

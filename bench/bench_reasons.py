@@ -12,25 +12,19 @@ one JSON line.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import resource
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+from cpu import checkout_parser, cpu_seconds
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent, help="the checkout to measure")
+    parser = checkout_parser(__doc__)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(args.root))
@@ -54,9 +48,9 @@ def main(argv: list[str] | None = None) -> None:
         features = scorer.features(read_tables(demo_batch()).frames)
         runs = []
         for _ in range(args.repeats):
-            wall, cpu = time.perf_counter(), _cpu()
+            wall, cpu = time.perf_counter(), cpu_seconds()
             scorer.score(features)
-            runs.append((time.perf_counter() - wall, _cpu() - cpu))
+            runs.append((time.perf_counter() - wall, cpu_seconds() - cpu))
         wall, cpu = min(runs)
 
         dash.Dash(__name__, use_pages=True, pages_folder=str(args.root / "desktop" / "pages"))

@@ -11,23 +11,16 @@ and prints one JSON line with the sentences per second.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import resource
 import sys
 import time
-from pathlib import Path
 
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+from cpu import checkout_parser, cpu_seconds
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent, help="the checkout to measure")
+    parser = checkout_parser(__doc__)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(args.root))
 
@@ -41,9 +34,9 @@ def main(argv: list[str] | None = None) -> None:
     sides = [[r.to_dict() for r in reasons] for s in scores for reasons in (s.against, s.favour)]
     passes = {}
     for name in ("cold", "warm"):
-        wall, cpu = time.perf_counter(), _cpu()
+        wall, cpu = time.perf_counter(), cpu_seconds()
         cells = [scorer.words.cell(reasons, lang) for reasons in sides for lang in ("fr", "en")]
-        passes[name] = (time.perf_counter() - wall, _cpu() - cpu)
+        passes[name] = (time.perf_counter() - wall, cpu_seconds() - cpu)
     sentences = 2 * sum(len(reasons) for reasons in sides)
     print(json.dumps({
         "root": str(args.root),

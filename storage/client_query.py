@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from engine.score_record import schema, store_schema
+from engine.grading import GRADING
+from engine.score_record import ACCEPT, REFUSE, schema, store_schema
 from storage.migrations import quote
 from storage.paths import StoreError
 
@@ -34,8 +35,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DECISIONS = ("accept", "refuse")
-GRADES = ("A", "B", "C", "D", "E")
+DECISIONS = (ACCEPT, REFUSE)
+GRADES = tuple(GRADING["grades"])
 AWAITING, DECIDED, OVERRIDE = STATUSES = ("awaiting", "decided", "override")
 
 #: Columns a list can be sorted by (SQL expression per column name); ``SCORED`` is the scoring order.

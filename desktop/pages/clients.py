@@ -24,7 +24,7 @@ from desktop.widgets import KEPT, chart, decision_badge, decision_word, scale_no
 from engine.coverage_words import FULL, scored_with
 from engine.constants import DAYS_NOT_APPLICABLE, DAYS_PER_YEAR
 from engine.labels import level_label
-from storage.client_query import STATUSES, ClientQuery
+from storage.client_query import GRADES, STATUSES, ClientQuery
 from storage.export import CSV, EXCEL_FR, decisions_frame, write_frame
 from storage.faults import StoreFault
 from storage.paths import StoreError, settings_file
@@ -34,7 +34,6 @@ from storage.store import ClientRecord, ScoredAgain, ScoreRecord, os_user
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 15
-GRADES = ("A", "B", "C", "D", "E")
 ANY = "all"  # the "every value" option of the filters
 USER_TEXT = {"data-user-text": "true"}  # what the officer typed (a name, a reason): in the officer's words, not the page's
 SORTS = {"id": ("SK_ID_CURR", False), "pd_desc": ("PD", True), "pd_asc": ("PD", False)}
