@@ -7,6 +7,7 @@ background (its imports take a second or two). When the app cannot start (damage
 taken, damaged model), the window shows why instead (:mod:`desktop.startup`) and the process
 exits with status 1. When the window itself cannot open here (:mod:`desktop.window_probe`), the
 app says why (log and stderr) and opens in the user's browser instead, served until Ctrl-C.
+The credit memo prints from the window (:mod:`desktop.memo_print`: a PDF in the Qt window).
 ``--browser`` serves the same app for a browser until Ctrl-C.
 """
 
@@ -19,6 +20,7 @@ import time
 import webbrowser
 from pathlib import Path
 
+from desktop import memo_print
 from desktop.context import AppContext
 from desktop.security import new_token
 from desktop.server import ServerThread
@@ -92,6 +94,7 @@ class Launch:
         self.problem: StartupProblem | None = None
         self.opening = True  # the window shows the opening page
         self.window = None
+        self.printer = None  # what prints the credit memo from the window (desktop.memo_print)
         self.started = threading.Event()  # the server and the store have started, or failed to
 
     def open(self):
@@ -118,6 +121,8 @@ class Launch:
         self.opening = False
         if self.ctx is not None:
             self.ctx.window = self.window  # the native file dialog of the Import page
+        if self.server is not None:
+            self.printer = memo_print.attach(self.window, self.server.url)
         if self.problem is None:
             self._show_app()
         else:
