@@ -6,7 +6,8 @@ words, the what-if asked (if any: its values, PD, decision and the largest credi
 the officer's latest decision and reason, and the date. Rendered from the Jinja2 template
 ``resources/templates/memo.html.j2``: one self-contained HTML page (inline CSS, ``@page`` for A4,
 no URL outside it) that the app serves at ``/memo/<id>`` (query: the what-if's fields) and
-``creditscore memo ID --out FILE`` writes.
+``creditscore memo ID --out FILE`` writes. Its print button calls ``window.print()``, which the Qt
+window answers with a PDF (:mod:`desktop.memo_print`).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from storage.store import ClientStore
 log = logging.getLogger(__name__)
 
 TEMPLATE = "memo.html.j2"
-#: The page's only script: its print button (allowed by its hash, nothing else runs).
+#: The page's only script: its print button (allowed by its hash, nothing else runs); in the Qt window
+#: ``window.print()`` reaches :mod:`desktop.qt_print` through Qt WebEngine, with no bridge to Python.
 PRINT_SCRIPT = 'document.getElementById("print").addEventListener("click", () => window.print());'
 _POLICY = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; img-src data:; "
            "base-uri 'none'; form-action 'none'; frame-ancestors 'self'")

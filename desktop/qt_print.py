@@ -7,9 +7,8 @@ import logging
 from datetime import date
 from pathlib import Path
 
-from qtpy.QtCore import QCoreApplication, QMarginsF, QObject, Slot
+from qtpy.QtCore import QCoreApplication, QMarginsF, QObject, Qt, Slot
 from qtpy.QtGui import QPageLayout, QPageSize
-from qtpy.QtWebEngineCore import QWebEngineScript
 from qtpy.QtWidgets import QFileDialog, QMessageBox
 
 from desktop.i18n import DEFAULT_LANG, LANGS, t
@@ -21,7 +20,6 @@ log = logging.getLogger(__name__)
 #: Qt WebEngine does not apply when it is given a page layout.
 A4 = QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
                  QMarginsF(15, 16, 15, 16), QPageLayout.Unit.Millimeter)
-LANG_JS = "document.documentElement.lang"
 
 
 class QtMemoPrinter(QObject):
@@ -37,7 +35,6 @@ class QtMemoPrinter(QObject):
         self.lang = DEFAULT_LANG
         self.page = window.native.webview.page()
         self.page.printRequested.connect(self.requested)
-        self.page.pdfPrintingFinished.connect(self.finished)
         log.info("memo printing: the window saves memos as PDF (Qt WebEngine printToPdf)")
 
     @Slot()
@@ -51,39 +48,49 @@ class QtMemoPrinter(QObject):
             log.info("print request of the memo of client %s ignored: the previous one is not done", client)
             return
         self.busy, self.client = True, client
-        # The memo's language, read in a world of its own: the page's scripts cannot answer in its place.
-        self.page.runJavaScript(LANG_JS, QWebEngineScript.ScriptWorldId.ApplicationWorld.value, self.save)
-
-    def save(self, lang: object) -> None:
-        self.lang = lang if lang in LANGS else DEFAULT_LANG
-        path = self.ask_path()
-        if path is None:
-            log.info("memo of client %s: saving cancelled", self.client)
-            self.busy = False
-            return
-        self.folder = path.parent
-        log.info("memo of client %s: writing %s", self.client, path)
-        self.page.printToPdf(str(path), A4)
-
-    def ask_path(self) -> Path | None:
-        """The file the officer chooses in the save dialog (None if cancelled)."""
+        # The memo's language: the one whose title it shows.
+        self.lang = next((lang for lang in LANGS if self.page.title() == t("memo.title", lang, id=client)), DEFAULT_LANG)
         dialog = QFileDialog(self.window.native, t("memo.save_title", self.lang), str(self.folder),
                              t("memo.pdf_files", self.lang))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("pdf")
         dialog.selectFile(default_name(self.client, date.today()))
-        if not dialog.exec():
-            return None
-        return Path(dialog.selectedFiles()[0])
+        dialog.fileSelected.connect(self.write)
+        dialog.rejected.connect(self.cancelled)
+        self.show(dialog)
 
-    @Slot(str, bool)
-    def finished(self, path: str, ok: bool) -> None:
+    @Slot(str)
+    def write(self, path: str) -> None:
+        log.info("memo of client %s: writing %s", self.client, path)
+        # Into memory, then written here: the log and the officer learn why a write failed.
+        self.page.printToPdf(lambda pdf: self.finished(Path(path), bytes(pdf)), A4)
+
+    @Slot()
+    def cancelled(self) -> None:
+        log.info("memo of client %s: saving cancelled", self.client)
         self.busy = False
-        if ok:
-            log.info("memo of client %s saved to %s", self.client, path)
-            QMessageBox.information(self.window.native, t("memo.saved_title", self.lang),
-                                    t("memo.saved", self.lang, path=path))
+
+    def finished(self, path: Path, pdf: bytes) -> None:
+        """Write the memo's ``pdf`` to ``path`` and tell the officer where it went, or why it did not."""
+        self.busy = False
+        try:
+            if not pdf:
+                raise OSError("Qt WebEngine made no PDF of the page")
+            path.write_bytes(pdf)
+        except OSError as error:
+            log.error("memo of client %s could not be written to %s: %s", self.client, path, error)
+            text = t("memo.save_failed", self.lang, path=path, button=t("memo.print", self.lang))
+            self.show(QMessageBox(QMessageBox.Icon.Warning, t("memo.save_failed_title", self.lang), text,
+                                  QMessageBox.StandardButton.Ok, self.window.native))
             return
-        log.error("memo of client %s could not be written to %s", self.client, path)
-        QMessageBox.warning(self.window.native, t("memo.save_failed_title", self.lang),
-                            t("memo.save_failed", self.lang, path=path, button=t("memo.print", self.lang)))
+        log.info("memo of client %s saved to %s (%d bytes)", self.client, path, len(pdf))
+        self.folder = path.parent  # the next memo is proposed there
+        self.show(QMessageBox(QMessageBox.Icon.Information, t("memo.saved_title", self.lang),
+                              t("memo.saved", self.lang, path=path), QMessageBox.StandardButton.Ok, self.window.native))
+
+    @staticmethod
+    def show(dialog) -> None:
+        """Show ``dialog`` modal to the window without a nested event loop (it runs from Qt WebEngine's
+        callbacks, which must return before the page can print again)."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()

@@ -1,13 +1,14 @@
 """Drives the real app window to print a credit memo, as an officer would (run by tests/test_memo_print.py).
 
-    python tests/memo_print_window.py HOME PDF OUT.json
+    python tests/memo_print_window.py HOME UNWRITABLE.pdf SAVED.pdf OUT.json
 
 Opens the app's window (``desktop.window.Launch``, as ``creditscore app`` does) on a new data
-folder, asks the app page for ``window.print()`` (which must be refused: not a memo), then opens the
-memo of the first listed client (with a decision against the model and a what-if: the memo at its
-longest) and clicks its print button. A Qt timer plays the officer at the
-native dialogs: it saves to PDF in the save dialog and closes the message that follows, noting
-both. Writes what it saw to OUT.json, then closes the window.
+folder and asks the app page for ``window.print()`` (which must be refused: not a memo). Then it
+opens the memo of the first listed client (with a decision against the model and a what-if: the
+memo at its longest) and clicks its print button twice: in English, saving where no file can be
+written, then in French, saving to SAVED.pdf. A Qt timer plays the officer at the native dialogs:
+it types the path in the save dialog and closes the message that follows, noting both. Writes what
+it saw to OUT.json, then closes the window.
 """
 
 from __future__ import annotations
@@ -39,13 +40,14 @@ REASON = "Garant solvable et apport personnel confirmés par les pièces du doss
 
 
 class Officer(QObject):
-    """Answers the window's modal dialogs from the GUI thread: the save dialog with ``pdf``, any message with OK."""
+    """Answers the window's modal dialogs from the GUI thread: each save dialog with the next of ``paths``,
+    any message with OK."""
 
     begin = Signal()
 
-    def __init__(self, pdf: Path) -> None:
+    def __init__(self, paths: list[Path]) -> None:
         super().__init__()
-        self.pdf, self.dialogs, self.messages = pdf, [], []
+        self.paths, self.dialogs, self.messages = list(paths), [], []
         self.moveToThread(QCoreApplication.instance().thread())
         self.begin.connect(self._begin)
         self.begin.emit()
@@ -62,7 +64,7 @@ class Officer(QObject):
         if isinstance(shown, QFileDialog):
             self.dialogs.append({"title": shown.windowTitle(), "proposed": shown.selectedFiles(),
                                  "filters": shown.nameFilters(), "folder": shown.directory().absolutePath()})
-            shown.findChild(QLineEdit, "fileNameEdit").setText(str(self.pdf))  # types the path, as an officer would
+            shown.findChild(QLineEdit, "fileNameEdit").setText(str(self.paths.pop(0)))  # types the path, as an officer would
             shown.accept()
         elif isinstance(shown, QMessageBox):
             self.messages.append({"title": shown.windowTitle(), "text": shown.text()})
@@ -78,12 +80,13 @@ class Recorded(logging.Handler):
         self.lines.append(record.getMessage())
 
 
-def drive(launch: Launch, pdf: Path, out: Path, lines: list[str]) -> None:
+def drive(launch: Launch, paths: list[Path], out: Path, lines: list[str]) -> None:
     result: dict = {}
+    officer = None
     try:
         launch.start()
-        window = launch.window
-        officer = Officer(pdf)
+        window, url = launch.window, launch.server.url  # the launch token is a cookie once the first page is up
+        officer = Officer(paths)
         if not launch.wait_for_page(PAGE_S, LIST_ROWS_JS):
             raise TimeoutError("the client list did not show")
         window.evaluate_js("window.print()")  # an app page: refused, no dialog
@@ -96,13 +99,18 @@ def drive(launch: Launch, pdf: Path, out: Path, lines: list[str]) -> None:
         store.record_decision(client, OTHER[record.score.decision], officer=OFFICER, override_reason=REASON)
         credit = round(float(record.application["AMT_CREDIT"]) * 0.8)
         result.update(client=client, credit=credit)
-        window.load_url(f"{launch.server.url}/memo/{client}?AMT_CREDIT={credit}")  # the launch token is a cookie by now
-        wait(lambda: window.run_js(MEMO_READY_JS.format(id=client)) is True, "the memo did not open")
-        window.run_js(CLICK_PRINT_JS)
-        wait(lambda: officer.messages, "no message after saving the memo", PRINT_S)
-        result.update(dialogs=officer.dialogs, messages=officer.messages)
+        for lang in ("en", "fr"):
+            window.load_url(f"{url}/lang/{lang}")
+            wait(lambda: launch.wait_for_page(1), f"the app did not switch to {lang}")
+            window.load_url(f"{url}/memo/{client}?AMT_CREDIT={credit}")
+            wait(lambda: window.run_js(MEMO_READY_JS.format(id=client)) is True, "the memo did not open")
+            answered = len(officer.messages)
+            window.run_js(CLICK_PRINT_JS)
+            wait(lambda seen=answered: len(officer.messages) > seen, "no message after saving the memo", PRINT_S)
     except Exception as exc:  # noqa: BLE001 - reported to the test
         result["error"] = f"{type(exc).__name__}: {exc}"
+    if officer is not None:
+        result.update(dialogs=officer.dialogs, messages=officer.messages)
     result["log"] = lines
     out.write_text(json.dumps(result, ensure_ascii=False), "utf-8")
     launch.window.destroy()
@@ -116,7 +124,7 @@ def wait(condition, what: str, seconds: float = PAGE_S) -> None:
         time.sleep(0.1)
 
 
-def main(home: Path, pdf: Path, out: Path) -> int:
+def main(home: Path, unwritable: Path, pdf: Path, out: Path) -> int:
     recorded = Recorded()
     logging.basicConfig(level=logging.INFO)
     logging.getLogger().addHandler(recorded)
@@ -124,7 +132,7 @@ def main(home: Path, pdf: Path, out: Path) -> int:
     launch = Launch(home, default_bundle())
     launch.begin()
     launch.open()
-    threading.Thread(target=drive, args=(launch, pdf, out, recorded.lines), name="officer", daemon=True).start()
+    threading.Thread(target=drive, args=(launch, [unwritable, pdf], out, recorded.lines), name="officer", daemon=True).start()
     try:
         webview.start(gui="qt", private_mode=True)
     finally:
@@ -133,4 +141,4 @@ def main(home: Path, pdf: Path, out: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*(Path(arg) for arg in sys.argv[1:4])))
+    sys.exit(main(*(Path(arg) for arg in sys.argv[1:5])))

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "tests" / "memo_print_window.py"
 DRIVER_TIMEOUT_S = 300
 sys.path.insert(0, str(ROOT / "build"))
-from smoke import xvfb_display  # noqa: E402 - build/ is not a package
+from smoke import xvfb_display  # build/ is not a package
 ORIGIN = "http://127.0.0.1:8765"
 
 
@@ -61,8 +61,9 @@ def test_the_proposed_file_names_the_client_and_the_day():
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Qt window test runs on Linux")
 def test_the_window_saves_the_memo_as_an_a4_pdf_with_its_text(tmp_path):
-    """The officer clicks « Imprimer ou enregistrer en PDF » in the real window, chooses a file in the
-    native save dialog, and gets a one-to-two page A4 PDF with the client number, PD and decision."""
+    """The officer clicks the memo's print button in the real window, chooses a file in the native save
+    dialog and gets a one-to-two page A4 PDF with the client number, PD and decisions; where the file
+    cannot be written, the officer is told so in the memo's language. An app page cannot print."""
     require(bool(shutil.which("Xvfb")), "Xvfb is not installed (apt-get install xvfb)")
     require_module("PyQt6.QtWebEngineWidgets", "pywebview's Qt backend (PyQt6-WebEngine) is not installed")
     pypdf = require_module("pypdf", "pypdf (the test extra) is not installed")
@@ -70,27 +71,34 @@ def test_the_window_saves_the_memo_as_an_a4_pdf_with_its_text(tmp_path):
     from storage.paths import demo_home
     from storage.store import ClientStore
 
-    home, pdf, out = tmp_path / "home", tmp_path / "saved" / "memo.pdf", tmp_path / "result.json"
+    home, out = tmp_path / "home", tmp_path / "result.json"
+    unwritable, pdf = Path("/proc/creditscore-memo.pdf"), tmp_path / "saved" / "memo.pdf"  # even root cannot write in /proc
     pdf.parent.mkdir()
     with xvfb_display() as display:
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "PYTHONPATH": str(ROOT)}
-        run = subprocess.run([sys.executable, str(DRIVER), str(home), str(pdf), str(out)], env=env,
+        run = subprocess.run([sys.executable, str(DRIVER), str(home), str(unwritable), str(pdf), str(out)], env=env, check=False,
                              capture_output=True, text=True, timeout=DRIVER_TIMEOUT_S)
     assert out.exists(), run.stderr[-3000:]
     result = json.loads(out.read_text("utf-8"))
-    assert "error" not in result, (result, run.stderr[-3000:])
-    client = result["client"]
+    assert "error" not in result, (result.get("error"), result.get("dialogs"), result.get("messages"), run.stderr[-3000:])
+    client, log = result["client"], result["log"]
 
     # An app page asking to print is refused before any dialog.
     assert result["dialogs_before_memo"] == 0
-    assert any(line.startswith("print request refused: http://127.0.0.1:") for line in result["log"]), result["log"]
-    # One save dialog, in French, proposing memo-<client>-<date>.pdf, for PDF files.
-    [dialog] = result["dialogs"]
-    assert dialog["title"] == t("memo.save_title", "fr") and dialog["filters"] == [t("memo.pdf_files", "fr")]
-    assert Path(dialog["proposed"][0]).name == default_name(client, date.today())
-    # Then the officer is told where it went; the log says it too.
-    assert result["messages"] == [{"title": t("memo.saved_title", "fr"), "text": t("memo.saved", "fr", path=str(pdf))}]
-    assert f"memo of client {client} saved to {pdf}" in result["log"]
+    assert any(line.startswith("print request refused: http://127.0.0.1:") for line in log), log
+    # One save dialog per click, in the memo's language, proposing memo-<client>-<date>.pdf for PDF files.
+    assert [(d["title"], d["filters"]) for d in result["dialogs"]] == [
+        (t("memo.save_title", lang), [t("memo.pdf_files", lang)]) for lang in ("en", "fr")]
+    assert {Path(d["proposed"][0]).name for d in result["dialogs"]} == {default_name(client, date.today())}
+    # The officer is told where the memo went, or why it did not; the log says it too.
+    assert result["messages"] == [
+        {"title": t("memo.save_failed_title", "en"),
+         "text": t("memo.save_failed", "en", path=unwritable, button=t("memo.print", "en"))},
+        {"title": t("memo.saved_title", "fr"), "text": t("memo.saved", "fr", path=pdf)},
+    ]
+    assert any(line.startswith(f"memo of client {client} could not be written to {unwritable}: ") for line in log)
+    assert any(line.startswith(f"memo of client {client} saved to {pdf} ") for line in log)
+    assert not unwritable.exists()
 
     reader = pypdf.PdfReader(pdf)
     assert 1 <= len(reader.pages) <= 2
