@@ -3,16 +3,16 @@
 The memo's button calls ``window.print()``. In a browser that opens the browser's print dialog;
 in the window on Windows (WebView2) Chromium's own print preview; on macOS pywebview turns it into
 the system's print panel. Qt WebEngine (the window on Linux) only emits
-``QWebEnginePage.printRequested``: :class:`QtMemoPrinter` answers it by asking where to save
+``QWebEnginePage.printRequested``: :class:`desktop.qt_print.QtMemoPrinter` answers it by asking where to save
 (a native save dialog proposing ``memo-<client>-<date>.pdf``) and writing the page as an A4 PDF
 with ``QWebEnginePage.printToPdf`` — vector text, the memo's print CSS, no printer driver; the
 officer prints the PDF from any viewer.
 
 Why not pywebview's ``js_api``: pywebview builds ``window.pywebview.api`` with ``new Function`` and
 hands results back through ``eval``, both refused by the memo's policy (its one script allowed by
-hash, no ``'unsafe-eval'``). ``printRequested`` needs no bridge at all, so nothing on a page can
-call into Python: a request is honoured only from a memo page of the app's own server, and the
-file name comes from the dialog, never from the page.
+hash, no ``'unsafe-eval'``). ``printRequested`` needs no bridge: a page can ask to print and
+nothing else, the request is honoured only from a memo page of the app's own server
+(:func:`memo_client`), and the file name comes from the dialog, never from the page.
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ class QtMemoPrinter(QObject):
 
     @staticmethod
     def show(dialog) -> None:
-        """Show ``dialog`` modal to the window without a nested event loop (it runs from Qt WebEngine's
-        callbacks, which must return before the page can print again)."""
+        """Show ``dialog`` modal to the window without a nested event loop: the slot or Qt WebEngine
+        callback showing it returns at once, and the dialog's signals carry on."""
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
