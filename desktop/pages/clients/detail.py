@@ -16,7 +16,7 @@ from desktop.widgets import chart, decision_badge, scale_note
 from engine.constants import DAYS_NOT_APPLICABLE, DAYS_PER_YEAR
 from engine.coverage_words import FULL, scored_with
 from engine.labels import level_label
-from storage.store import ScoreRecord
+from engine.score_record import StoredScore
 
 
 def _years(days: object, lang: str, months: bool) -> str:
@@ -53,7 +53,7 @@ def _facts(application: dict, lang: str) -> html.Dl:
     return html.Dl(items, className="row mb-0")
 
 
-def _model_note(bundle, score: ScoreRecord, lang: str) -> html.P:
+def _model_note(bundle, score: StoredScore, lang: str) -> html.P:
     """Which model made the score, in words with its expected AUC; set apart when it is not the
     full-history model (a less accurate score)."""
     text = scored_with(bundle, score.model, score.supplied, lang, score.bundle_id)
