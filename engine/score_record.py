@@ -1,20 +1,25 @@
 """The score record, declared once: what a score holds, and each field's name in tables, exports and
 the API, its type (Polars and JSON schema) and its column in the store's ``scores`` table.
 
-:class:`ClientScore` is what the scorer gives; a stored score adds its batch, scoring time and bundle.
+:class:`ClientScore` is what the scorer gives; :class:`StoredScore` is the same record as the store keeps it,
+adding only where and when it was stored (its id, batch, scoring time, bundle and the tables supplied).
 The store's schema, the export's, the client lists' and the API's fields are derived from
 :data:`FIELDS` (:func:`schema`, :func:`store_schema`, :func:`json_properties`), never written again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import polars as pl
 
 from engine.coverage import COVERAGES
 from engine.grading import GRADING
 from engine.reasons import Reason
+
+ReasonT = TypeVar("ReasonT", Reason, Mapping)  # the scorer's reasons, or as stored (JSON objects)
 
 ACCEPT = "accept"
 REFUSE = "refuse"
@@ -69,8 +74,8 @@ def json_properties(*names: str) -> dict[str, dict]:
 
 
 @dataclass(frozen=True)
-class ClientScore:
-    """One client's score, as the scorer gives it: its fields are :data:`SCORE_FIELDS` in lower case."""
+class ClientScore(Generic[ReasonT]):
+    """One client's score: its fields are :data:`SCORE_FIELDS` in lower case, then its reasons."""
 
     sk_id_curr: int
     pd: float
@@ -78,8 +83,8 @@ class ClientScore:
     grade: str
     points: int
     model: str  # the coverage name of the model that scored it ("application", "bureau", "full")
-    against: list[Reason]  # raise the risk, strongest first
-    favour: list[Reason]  # lower the risk, strongest first
+    against: list[ReasonT]  # raise the risk, strongest first
+    favour: list[ReasonT]  # lower the risk, strongest first
 
     def fields(self) -> dict:
         """The :data:`SCORE_FIELDS` by name."""
@@ -92,3 +97,18 @@ class ClientScore:
     def to_dict(self) -> dict:
         reasons = self.reasons()
         return {**self.fields(), "REASONS_AGAINST": reasons["against"], "REASONS_FOR": reasons["for"]}
+
+
+@dataclass(frozen=True)
+class StoredScore(ClientScore[Mapping]):
+    """A score as the store keeps it: the scorer's record, its reasons as stored (scores stored before the reason
+    groups hold feature, value, contribution, fr, en), and where and when it was stored."""
+
+    id: int
+    batch_id: int
+    bundle_id: str
+    supplied: tuple[str, ...]  # the tables the batch supplied (every table read, with rows or not)
+    scored_at: str
+
+    def reasons(self) -> dict[str, list[dict]]:
+        return {"against": list(self.against), "for": list(self.favour)}

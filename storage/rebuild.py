@@ -26,12 +26,13 @@ from pathlib import Path
 
 from engine.constants import Progress
 from engine.readers import InputError
+from engine.score_record import StoredScore
 from engine.scoring import Scorer
 from storage import journal
 from storage.faults import keep_damaged_store
 from storage.importer import import_files
 from storage.paths import IMPORTS_DIR, data_home
-from storage.store import ClientStore, DecisionRecord, ScoreRecord, now, os_user
+from storage.store import ClientStore, DecisionRecord, now, os_user
 from storage.writer import ORIGIN_FILE, BatchOrigin
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def _restore_decisions(store: ClientStore, path: Path, result: RebuildResult) ->
         result.decisions += 1
 
 
-def _restored(record: dict, score: ScoreRecord) -> DecisionRecord:
+def _restored(record: dict, score: StoredScore) -> DecisionRecord:
     """The journal's decision on the restored ``score``: what the officer saw as the line kept it, or
     (lines written before decisions kept it) copied from that score, as ``m010_decision_record`` does."""
     if "model_decision" in record:

@@ -25,7 +25,7 @@ from pathlib import Path
 import polars as pl
 from sqlite_utils import Database
 
-from engine.score_record import ACCEPT, REFUSE
+from engine.score_record import ACCEPT, FIELDS, REFUSE, SCORE_FIELDS, StoredScore
 from storage import journal
 from storage.client_query import ClientQuery
 from storage.faults import check_integrity, faults_said
@@ -57,22 +57,6 @@ def os_user() -> str:
 
 
 @dataclass(frozen=True)
-class ScoreRecord:
-    id: int
-    batch_id: int
-    bundle_id: str
-    model: str  # the bundle's model that made the score: the coverage of the tables supplied
-    supplied: tuple[str, ...]  # the tables the batch supplied (every table read, with rows or not)
-    pd: float
-    decision: str
-    grade: str
-    points: int
-    against: list[dict]  # reasons raising the risk: group, feature, value, contribution (engine.reasons.Reason);
-    favour: list[dict]  # reasons lowering it. Scores stored before reason groups hold feature, value, contribution, fr, en
-    scored_at: str
-
-
-@dataclass(frozen=True)
 class DecisionRecord:
     """An officer's decision with what the officer saw: the score it was made on, copied."""
 
@@ -94,13 +78,13 @@ class DecisionRecord:
 
     @classmethod
     def on_score(
-        cls, score: ScoreRecord, decision: str, override_reason: str | None, officer: str, decided_at: str,
+        cls, score: StoredScore, decision: str, override_reason: str | None, officer: str, decided_at: str,
         threshold: float | None = None, id: int | None = None,
     ) -> DecisionRecord:
         """A decision on ``score``, with the score's figures, model and reasons copied."""
         return cls(
             id, score.id, decision, override_reason, officer, decided_at, score.pd, score.grade, score.points,
-            score.decision, threshold, score.bundle_id, score.model, {"against": score.against, "for": score.favour},
+            score.decision, threshold, score.bundle_id, score.model, score.reasons(),
             decision != score.decision,
         )
 
@@ -120,12 +104,14 @@ class ClientRecord:
     first_batch_id: int
     last_batch_id: int
     application: dict  # the client's fields from the latest import that held them
-    score: ScoreRecord  # the latest score
+    score: StoredScore  # the latest score
     decision: DecisionRecord | None  # the latest officer's decision, if any
 
 
-_SCORE_COLUMNS = (
-    "s.id, s.batch_id, s.bundle_id, s.model, b.row_counts, s.pd, s.decision, s.grade, s.points, s.reasons, s.scored_at"
+#: A stored score's columns: the record's fields (:data:`SCORE_FIELDS`), its reasons, then where and when it was stored.
+_SCORE_COLUMNS = ", ".join(
+    [*(f's."{FIELDS[name].stored}"' for name in SCORE_FIELDS), "s.reasons", "s.id", "s.batch_id", "s.bundle_id",
+     "b.row_counts", "s.scored_at"]
 )
 
 
@@ -134,12 +120,12 @@ def supplied_tables(row_counts: str) -> tuple[str, ...]:
     return tuple(json.loads(row_counts).get("read", {}))
 
 
-def _score(row: tuple) -> ScoreRecord:
-    reasons = json.loads(row[9])
-    return ScoreRecord(
-        *row[:4], supplied_tables(row[4]), *row[5:9], against=reasons["against"], favour=reasons["for"],
-        scored_at=row[10],
-    )
+def _score(row: tuple) -> StoredScore:
+    """A row of :data:`_SCORE_COLUMNS` as the score record."""
+    *figures, reasons, score_id, batch_id, bundle_id, row_counts, scored_at = row
+    stored = json.loads(reasons)
+    return StoredScore(*figures, stored["against"], stored["for"], score_id, batch_id, bundle_id,
+                       supplied_tables(row_counts), scored_at)
 
 
 class ClientStore:
@@ -272,7 +258,7 @@ class ClientStore:
             sk_id_curr, row[0], row[1], application, _score(row[2:]), decisions[0] if decisions else None
         )
 
-    def scores(self, sk_id_curr: int) -> list[ScoreRecord]:
+    def scores(self, sk_id_curr: int) -> list[StoredScore]:
         """Every score of a client, newest first."""
         rows = self.db.conn.execute(
             f"""SELECT {_SCORE_COLUMNS} FROM scores s JOIN batches b ON b.id = s.batch_id

@@ -3,11 +3,23 @@ the export and the API all carry its fields with its types."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import polars as pl
 
 from desktop.api import openapi
-from engine.score_record import FIELDS, LIST_FIELDS, SCORE_FIELDS, ClientScore, json_properties, schema, store_schema
-from storage.store import ClientStore
+from engine.score_record import (
+    FIELDS,
+    LIST_FIELDS,
+    SCORE_FIELDS,
+    ClientScore,
+    StoredScore,
+    json_properties,
+    schema,
+    store_schema,
+)
+from storage.importer import import_files
+from storage.store import ClientStore, DecisionRecord
 
 #: SQLite's declared type for each Polars type of a score field.
 SQL_TYPES = {pl.Int64(): "INTEGER", pl.Float64(): "REAL", pl.String(): "TEXT"}
@@ -45,3 +57,25 @@ def test_the_apis_score_schema_is_the_declared_one():
         "schema"]["properties"]
     assert {name: properties[name] for name in SCORE_FIELDS} == json_properties(*SCORE_FIELDS)
     assert properties["DECISION"]["enum"] == ["accept", "refuse"] and properties["GRADE"]["enum"] == list("ABCDE")
+
+
+def test_a_stored_score_is_the_scorers_record_with_where_and_when_it_was_stored(scorer, small_tables, small_batch, tmp_path):
+    """Issue 13 item 3: one score record. What the store gives back is the scorer's record (same fields, same
+    reasons as stored) plus only its id, batch, bundle, tables supplied and time; a decision copies it."""
+    assert [f.name for f in fields(StoredScore)] == [
+        *(f.name for f in fields(ClientScore)), "id", "batch_id", "bundle_id", "supplied", "scored_at"]
+    store = ClientStore(tmp_path)
+    try:
+        result = import_files(store, [small_batch], scorer)
+        expected = scorer.score(scorer.features(small_tables), supplied=frozenset(small_tables))
+        for score in expected[:5]:
+            stored = store.client(score.sk_id_curr).score
+            assert isinstance(stored, ClientScore) and stored.fields() == score.fields()
+            assert stored.reasons() == score.reasons() and stored.to_dict() == score.to_dict()
+            assert (stored.batch_id, stored.bundle_id) == (result.batch_id, scorer.bundle.id)
+            assert set(stored.supplied) == set(small_tables) and stored.scored_at
+            assert store.scores(score.sk_id_curr) == [stored]
+            decision = DecisionRecord.on_score(stored, "refuse", "test", "Claire", "2026-01-01T00:00:00+00:00")
+            assert (decision.score_id, decision.pd, decision.reasons) == (stored.id, score.pd, score.reasons())
+    finally:
+        store.close()

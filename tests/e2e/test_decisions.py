@@ -51,11 +51,13 @@ def test_decision_against_the_model_is_recorded_shown_and_exported(page, running
     assert (decision.score_id, decision.pd, decision.model_decision) == (score.id, score.pd, "accept")
     threshold = (ctx.scorer.bundle.models.get(score.model) or ctx.scorer.bundle.models["full"]).threshold
     assert decision.threshold == threshold and decision.reasons == {"against": score.against, "for": score.favour}
-    cells = page.locator("#decision-history-table tbody tr").first.locator("td").all_inner_texts()
+    rows = page.locator("#decision-history-table tbody tr")
+    cells = rows.first.locator("td").all_inner_texts()
     assert cells == [timestamp(decision.decided_at, "fr"), percent(score.pd, "fr"), score.grade, decision_word("accept", "fr"),
-                     decision_word("refuse", "fr"), "contre l'avis du modèle", OFFICER, reason]
+                     decision_word("refuse", "fr"), "contre l'avis du modèle", OFFICER]
+    assert rows.nth(1).locator("th, td").all_inner_texts() == ["Motif", reason]  # the reason on its row, under its decision
     headers = page.locator("#decision-history-table thead th").all_inner_texts()
-    assert headers == ["Date", "PD alors", "Classe de risque", "Modèle", "Décision", "Dérogation", "Agent", "Motif"]
+    assert headers == ["Date", "PD alors", "Classe de risque", "Modèle", "Décision", "Dérogation", "Agent"]
     screenshot(page, "decision-history")
 
     page.select_option("#clients-status", "override")
@@ -83,3 +85,36 @@ def test_decision_against_the_model_is_recorded_shown_and_exported(page, running
     page.reload()  # the name is asked once: the form now says who decides
     page.wait_for_selector("#decision-officer", timeout=TIMEOUT)
     assert page.inner_text("#decision-officer") == f"Agent : {OFFICER}"
+
+
+LONG_REASON = ("Revenus du conjoint non déclarés au dossier, charges de logement sous-estimées selon les relevés "
+               "bancaires des six derniers mois ; voir la pièce REF-2026-DOSSIER-000123456789-COMPLEMENT-JUSTIFICATIFS "
+               "et l'avis du directeur d'agence.")
+
+
+def test_a_long_reason_wraps_inside_the_card_of_the_decision_history(page, running_app):
+    """The « Motif » wraps the officer's words (even a long reference with no space in it) on its own row: the
+    history table stays inside its card, side by side with the list and at 200 % zoom (a 680 px wide window)."""
+    ctx, server = running_app
+    store = ctx.store
+    sk_id = store.find_clients(decision="accept", status="awaiting", limit=60)["SK_ID_CURR"].to_list()[40]
+    score = store.client(sk_id).score
+    threshold = (ctx.scorer.bundle.models.get(score.model) or ctx.scorer.bundle.models["full"]).threshold
+    store.record_decision(sk_id, "refuse", officer=OFFICER, override_reason=LONG_REASON, threshold=threshold, score_id=score.id)
+    for width in (1360, 680):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{server.url}/?client={sk_id}")
+        page.wait_for_selector("#decision-history-table", timeout=TIMEOUT)
+        page.wait_for_load_state("networkidle")
+        assert page.inner_text("#decision-history-table tbody tr:nth-child(2) td") == LONG_REASON
+        fit = page.evaluate("""() => {
+            const table = document.getElementById("decision-history-table");
+            const body = document.getElementById("client-detail");
+            const style = getComputedStyle(body);
+            const inner = body.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            const frame = table.parentElement;
+            return {table: table.getBoundingClientRect().width, card: inner,
+                    hidden: frame.scrollWidth - frame.clientWidth};
+        }""")
+        assert fit["table"] <= fit["card"] + 1 and fit["hidden"] <= 1, f"at {width} px the history overflows its card: {fit}"
+        screenshot(page, f"decision-history-long-reason-{width}")

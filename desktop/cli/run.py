@@ -1,0 +1,84 @@
+"""One run of the ``creditscore`` command: the verb (``app`` by default), its log, and its faults said plainly."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop.cli.context import store_path
+from desktop.cli.parser import build_parser
+
+log = logging.getLogger("creditscore")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one verb; without one (a double-click on the app), ``app``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.verb is None:
+        args = parser.parse_args([*argv, "app"])
+    from storage.paths import keep_private
+
+    keep_private()  # before anything is written: the log, the store, imports and reports are the user's only
+    args.log_file = _configure_logging(args)
+    from engine.bundle import BundleError
+    from engine.readers import InputError
+    from storage.faults import store_fault
+    from storage.paths import StoreError
+
+    try:
+        return args.func(args)
+    except (InputError, BundleError, StoreError) as exc:
+        log.error("creditscore %s: %s", args.verb, exc)
+        return 2
+    except (sqlite3.Error, OSError) as exc:  # damaged store, full disk, a lock held too long: said plainly
+        fault = store_fault(exc, store_path(args))
+        if fault is None:
+            log.exception("creditscore %s failed", args.verb)
+            return 1
+        log.error("creditscore %s: %s", args.verb, fault)
+        return 2
+    except ModuleNotFoundError as exc:  # the packaged app leaves out what only development verbs use
+        log.error("creditscore %s: this installation does not include the Python module %r this command "
+                  "needs; run it from a source installation", args.verb, exc.name)
+        return 2
+    except Exception:  # a windowed app has no console: the log file keeps what happened
+        log.exception("creditscore %s failed", args.verb)
+        return 1
+
+
+def _configure_logging(args: argparse.Namespace) -> Path | None:
+    """Log to stderr (when there is one: a windowed app has none) and, for the app, to a file in
+    ``<user data folder>/logs/``; returns that file."""
+    from logging.handlers import RotatingFileHandler
+
+    from desktop.redaction import RedactingFilter
+    from storage.paths import StoreError, create_home, log_file
+
+    handlers: list[logging.Handler] = []
+    if sys.stderr is not None:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    path = None
+    if args.verb == "app":
+        try:
+            path = log_file(args.home)
+            create_home(path.parent.parent)
+            path.parent.mkdir(exist_ok=True)
+            handlers.append(RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"))
+        except (OSError, StoreError) as exc:  # the app still starts; the window says what is wrong
+            path = None
+            logging.getLogger(__name__).warning("no log file: %s", exc)
+    for handler in handlers:
+        handler.addFilter(RedactingFilter())
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers, force=True,
+    )
+    if path is not None:
+        log.info("creditscore %s, log file %s", " ".join(sys.argv[1:]) or "app", path)
+    return path
