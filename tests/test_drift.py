@@ -217,8 +217,9 @@ def test_partial_batches_and_inconsistent_input_are_explained(bundle, resample):
     assert partial["not_compared"] == [{"column": columns[0], "code": "absent"}]
     assert describe(partial["not_compared"][0], "en") == "absent from the batch"
     score = partial["score"]
-    assert not score["available"] and score["code"] == "features_absent" and score["example"] == columns[0]
-    assert describe(score, "fr").startswith(f"1 variable du modèle absente du lot (par exemple {columns[0]})")
+    assert not score["available"] and score["code"] == "features_absent" and score["missing"] > 1
+    assert score["example"] in bundle.feature_names and score["example"] not in columns[1:]
+    assert describe(score, "fr") == f"{score['missing']} variables du modèle absentes du lot (par exemple {score['example']}) : pas de PD"
     with pytest.raises(DriftError, match="PDs given"):
         run_drift(bundle, resample, current_pd=np.zeros(3), config=SMALL)
     numeric = next(c for c in columns if resample[c].dtype != pl.String)
