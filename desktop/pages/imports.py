@@ -170,7 +170,7 @@ def summary_view(result: dict, lang: str) -> html.Div:
     total = result["clients"] or 1
     decisions = [html.Li(t(f"imports.decision_{d}", lang, n=number(n, lang), share=percent(n / total, lang)))
                  for d, n in sorted(result["decisions"].items())]
-    grades = ", ".join(f"{g} : {number(n, lang)}" if lang == "fr" else f"{g}: {number(n, lang)}" for g, n in result["grades"].items())
+    grades = ", ".join(t("imports.grade_count", lang, grade=g, n=n) for g, n in result["grades"].items())
     links = [html.Li(dcc.Link(t("imports.client_link", lang, id=i), href=f"/?client={i}")) for i in result["ids"]]
     more = result["clients"] - len(result["ids"])
     return html.Div([
