@@ -2,8 +2,9 @@
 
 Texts live in ``resources/i18n/*.json``, one file per part of the app (``common.json``,
 ``clients.json``…), each ``{"fr": {key: text}, "en": {key: text}}``; keys are namespaced by the
-file name (``clients.title``). The language is a cookie read on every request; numbers and dates
-are formatted by :mod:`engine.formats` in that language.
+file name (``clients.title``). The language is a cookie read on every request; texts are filled,
+numbers and dates formatted by :mod:`engine.formats` in that language (a count with the words that
+agree with it: ``{n:client|clients}``; the currency's symbol: ``{currency}``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LANG = "fr"
 LANG_COOKIE = "creditscore_lang"
-CURRENCY = "EUR"  # the currency of the amounts in the client files
 
 
 @cache
@@ -46,23 +46,14 @@ def current_lang() -> str:
 
 
 def t(key: str, lang: str | None = None, **values: object) -> str:
-    """The text for ``key`` in ``lang`` (default: the request's), with ``{name}`` fields filled."""
+    """The text for ``key`` in ``lang`` (default: the request's), its fields filled by :func:`engine.formats.fill`."""
     lang = lang or current_lang()
     texts = catalogue()
     text = texts[lang].get(key) or texts[DEFAULT_LANG].get(key)
     if text is None:
         log.warning("no text for %s", key)
         return key
-    return text.format(**values) if values else text
-
-
-def plural(key: str, count: int, lang: str | None = None, **values: object) -> str:
-    """The text of ``key`` that agrees with ``count`` (``key_one``, ``key_many``…, else ``key_other``), by the
-    language's plural rules (Babel: « 0 client », « 2 clients »); ``{n}`` is the count, formatted."""
-    lang = lang or current_lang()
-    form = formats.locale(lang).plural_form(abs(count))
-    chosen = f"{key}_{form}" if f"{key}_{form}" in catalogue()[lang] else f"{key}_other"
-    return t(chosen, lang, n=number(count, lang), **values)
+    return formats.fill(text, lang, **values)
 
 
 def number(value: float | None, lang: str | None = None, decimals: int = 0) -> str:
@@ -77,9 +68,7 @@ def percent(value: float | None, lang: str | None = None, decimals: int = 1) -> 
 
 def money(value: float | None, lang: str | None = None) -> str:
     """An amount with its currency, whole units: ``135 000 €`` / ``€135,000``; an en dash when unknown."""
-    if formats.missing(value):
-        return formats.MISSING
-    return formats.amount(round(value), lang or current_lang(), CURRENCY)
+    return formats.money(value, lang or current_lang())
 
 
 def duration(days: float, lang: str | None = None) -> str:

@@ -1,8 +1,9 @@
 """The engine's catalogues: JSON files beside its modules (tables, levels, words, problems), read once.
 
 ``tables.json`` (the 7 tables' columns and their labels), ``levels.json`` (category values in words),
-``vocabulary.json`` (the words labels and reasons are composed with) and ``problems.json`` (the
-sentences of input problems); each text in French and English.
+``vocabulary.json`` (the words labels and reasons are composed with), ``problems.json`` (the
+sentences of input problems) and ``drift_notes.json`` (the drift summary's notes); each text in
+French and English, filled by :func:`engine.formats.fill`.
 """
 
 from __future__ import annotations

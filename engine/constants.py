@@ -1,4 +1,4 @@
-"""Constants shared across the layers: calendar, Home Credit's placeholder, training variants, progress."""
+"""Constants shared across the layers: calendar, currency, Home Credit's placeholder, training variants, progress."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import Callable
 #: Mean length of a year in days (leap years included): day counts to ages and tenures.
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+#: ISO code of the currency of the amounts in the client files: every amount and label shows its symbol.
+CURRENCY = "EUR"
 #: Kaggle's placeholder in the ``DAYS_*`` columns for a date that does not apply (e.g. DAYS_EMPLOYED
 #: without a job): treated as missing by the features, "sans objet" in words.
 DAYS_NOT_APPLICABLE = 365243

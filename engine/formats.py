@@ -4,20 +4,28 @@ The one place that formats a value for a reader: the engine's words (``engine.la
 input files) and the interface (``desktop.i18n``) call it. Grouping, decimal marks, the space before
 "%", plural rules (French "1,5 an", English "1.5 years") and unit words come from Babel's locale
 data; nothing here groups digits or picks a plural by hand.
+
+Every text of a catalogue (the app's ``resources/i18n``, the engine's ``problems.json``) is filled by
+:func:`fill`, the one plural mechanism: ``{n:client prêt|clients prêts}`` is the count ``n`` followed by
+the words its plural form takes in the language (French: 0 and 1 singular; English: 0 plural),
+``{n:,}`` a number in the language's format and ``{currency}`` the symbol of the amounts' currency
+(:data:`engine.constants.CURRENCY`, the one place it is named).
 """
 
 from __future__ import annotations
 
 import math
+import string
 from datetime import datetime
 from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_datetime
 from babel.lists import format_list
-from babel.numbers import NumberPattern, format_currency, parse_pattern
+from babel.numbers import NumberPattern, format_currency, get_currency_symbol, parse_pattern
 from babel.units import format_unit
 
+from engine import constants
 from engine.constants import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 LANGS = ("fr", "en")
@@ -30,6 +38,8 @@ SIGNIFICANT = 2
 MAX_DECIMALS = 8
 #: From this many years, a duration is said in whole years (as an age).
 WHOLE_YEARS_FROM = 10
+#: Decimals a number of a template (``{n:,}``, a count) keeps at most (trailing zeros dropped).
+EXACT_DECIMALS = 6
 
 
 def check(lang: str) -> None:
@@ -110,14 +120,53 @@ def quote(text: str, lang: str) -> str:
     return f"« {text} »" if lang == "fr" else f"“{text}”"
 
 
-def is_one(count: float, lang: str) -> bool:
-    """Whether ``count`` takes the singular in ``lang`` (French: 0, 1 and 1,5; English: 1 only)."""
-    return locale(lang).plural_form(abs(count)) == "one"
+def currency_symbol(lang: str) -> str:
+    """The symbol of the amounts' currency (:data:`engine.constants.CURRENCY`) as ``lang`` writes it ("€")."""
+    return _symbol(constants.CURRENCY, lang)
 
 
-def counted(count: float, lang: str, one: str, many: str, decimals: int = 0) -> str:
-    """A count with its noun in the singular or the plural: "1 ligne", "2 lignes", "0 line" is "0 lines"."""
-    return f"{number(count, lang, decimals, trim=True)} {one if is_one(count, lang) else many}"
+@cache
+def _symbol(currency: str, lang: str) -> str:
+    return get_currency_symbol(currency, locale=LOCALES[lang])
+
+
+def money(value: float | None, lang: str) -> str:
+    """An amount of :data:`engine.constants.CURRENCY` in whole units: "135 000 €" / "€135,000"; "–" when missing."""
+    return MISSING if missing(value) else amount(round(value), lang, constants.CURRENCY)
+
+
+def counted(count: float, lang: str, one: str, other: str) -> str:
+    """A count with the words that agree with it by the language's plural rules (Babel): "0 ligne" in
+    French, "0 lines" in English; ``one`` for the singular, ``other`` for every other form."""
+    form = locale(lang).plural_form(abs(count))
+    return f"{number(count, lang, EXACT_DECIMALS, trim=True)} {one if form == 'one' else other}"
+
+
+class _Template(string.Formatter):
+    """``str.format`` in a language: ``{n:one|other}`` a counted noun, ``{n:,}`` a number."""
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.lang = lang
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, other = format_spec.split("|")
+            return counted(value, self.lang, one, other)
+        if format_spec == ",":
+            return number(value, self.lang, EXACT_DECIMALS, trim=True)
+        return format(value, format_spec)
+
+
+@cache
+def _template(lang: str) -> _Template:
+    return _Template(lang)
+
+
+def fill(template: str, lang: str, **values: object) -> str:
+    """``template`` (a catalogue's text in ``lang``) with its fields filled (see the module doc);
+    ``{currency}`` needs no value."""
+    return _template(lang).vformat(template, (), {"currency": currency_symbol(lang), **values})
 
 
 @lru_cache(maxsize=4096)  # Babel's unit formatting takes ~0.2 ms; counts of units repeat

@@ -4,28 +4,26 @@
 warning; ``InputError`` carries every problem of a failed read; ``Fatal`` stops reading one file.
 A problem made with ``Problem.of`` has a ``code`` and ``params``: its sentence comes from the
 templates in ``problems.json`` (``{code: {"fr": ..., "en": ...}}``), English in ``message``, any
-language through ``describe``. In templates, ``{n:line|lines}`` is a count with its noun in the
-singular or plural (by the language's plural rules), ``{n:,}`` a number in the language's format,
-and a list param is listed (ten items shown, its ``<name>_total`` param, if any, being the full count).
+language through ``describe``. Templates are filled by :func:`engine.formats.fill` (``{n:line|lines}``
+a count with its noun in the singular or plural by the language's plural rules, ``{n:,}`` a number in
+the language's format); a list param is listed (ten items shown, its ``<name>_total`` param, if any,
+being the full count).
 """
 
 from __future__ import annotations
 
-import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from engine.catalogues import catalogue
-from engine.formats import counted, number
+from engine.formats import counted, fill
 from engine.vocabulary import MORE
 
 #: Line of the first data row (the header is line 1; Parquet rows are numbered the same way).
 FIRST_DATA_LINE = 2
 
 Severity = Literal["error", "warning"]
-#: Decimals a number of a template keeps at most (trailing zeros dropped).
-EXACT_DECIMALS = 6
 
 
 @dataclass(frozen=True)
@@ -89,7 +87,7 @@ def _summary(problems: Sequence[Problem]) -> str:
 def listing(items: Sequence, limit: int = 10, total: int | None = None, lang: str = "en") -> str:
     total = len(items) if total is None else total
     shown = ", ".join(str(item) for item in items[:limit])
-    return shown if total <= limit else f"{shown} {MORE[lang].format(total - limit)}"
+    return shown if total <= limit else f"{shown} {fill(MORE[lang], lang, n=total - limit)}"
 
 
 def templates() -> dict[str, dict[str, str]]:
@@ -108,24 +106,7 @@ def render(code: str, params: dict, lang: str) -> str:
     """The template of ``code`` in ``lang`` filled with ``params``."""
     values = {name: listing(value, total=params.get(f"{name}_total"), lang=lang) if isinstance(value, list)
               else value for name, value in params.items()}
-    return _Formatter(lang).format(templates()[code][lang], **values)
-
-
-class _Formatter(string.Formatter):
-    """``str.format`` with counted nouns (``{n:line|lines}``) and numbers in the language's format
-    (``{n:,}``), both through :mod:`engine.formats`."""
-
-    def __init__(self, lang: str):
-        super().__init__()
-        self.lang = lang
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if "|" in format_spec:
-            one, many = format_spec.lstrip(",").split("|")
-            return counted(value, self.lang, one, many)
-        if format_spec == ",":
-            return number(value, self.lang, EXACT_DECIMALS, trim=True)
-        return format(value, format_spec)
+    return fill(templates()[code][lang], lang, **values)
 
 
 def shorten(text: str) -> str:

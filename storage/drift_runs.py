@@ -6,8 +6,10 @@
 stored: the engine uses it when this bundle's model made it, else scores the batch once), writes
 the HTML report to ``<store home>/reports/drift-<batch>-<UTC time>.html`` and records the run in
 ``drift_runs``: a ``running`` row first, then ``done`` (or ``failed`` with the reason). The row's
-``report`` column holds JSON: the engine's summary, the PSI per feature, the engine's PD histograms
-of the reference and the batch, and the report's file name (relative to ``reports/``).
+``report`` column holds JSON: the engine's summary (its warnings and reasons as codes and values,
+worded in the reader's language when shown: :func:`engine.drift.describe`; runs recorded before
+hold English sentences, shown as stored), the PSI per feature, the engine's PD histograms of the
+reference and the batch, and the report's file name (relative to ``reports/``).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from engine.drift import DriftConfig, DriftError, batch_pd, drift_columns, drift_frame, pd_histogram, run_drift
+from engine.drift import DriftConfig, DriftError, batch_pd, describe, drift_columns, drift_frame, pd_histogram, run_drift
 from engine.psi import ACT, MONITOR, STABLE, bin_shares, decile_edges, psi, psi_band
 
 SHIFTED = ("AMT_INCOME_TOTAL", "EXT_SOURCE_3", "NAME_INCOME_TYPE")
@@ -192,7 +192,10 @@ def test_a_batch_without_the_model_columns_is_refused_in_words(bundle):
 def test_a_batch_of_one_client_gives_a_result_with_a_warning(bundle, resample):
     s = run_drift(bundle, resample.head(1), config=SMALL).summary
     assert s["rows"]["current"] == 1 and s["n_compared"] > 0
-    assert s["score"]["available"] and s["warnings"]
+    assert s["score"]["available"] and s["warnings"] == [{"code": "few_rows", "rows": 1, "minimum": 100}]
+    assert describe(s["warnings"][0], "fr") == ("Seulement 1 client dans le lot : les tests de dérive et le PSI disent "
+                                                "peu de chose en dessous de 100 clients.")
+    assert describe(s["warnings"][0], "en").startswith("Only 1 client in the batch:")
     json.dumps(s, allow_nan=False)
 
 
@@ -201,8 +204,8 @@ def test_all_missing_columns_are_listed_not_tested(bundle, resample):
     empty = columns[:2]
     batch = resample.with_columns(pl.lit(None, dtype=resample[c].dtype).alias(c) for c in empty)
     s = run_drift(bundle, batch, config=SMALL).summary
-    reason = "missing for every client of the batch"
-    assert s["not_compared"] == [{"column": c, "code": "missing_in_batch", "reason": reason} for c in empty]
+    assert s["not_compared"] == [{"column": c, "code": "missing_in_batch"} for c in empty]
+    assert describe(s["not_compared"][0], "fr") == "manquante pour tous les clients du lot"
     assert {c["column"] for c in s["columns"]} == set(columns) - set(empty)
     bands = {p["feature"]: p["band"] for p in s["psi"]["features"]}
     assert all(bands[c] == ACT for c in empty if c in bands)
@@ -211,8 +214,12 @@ def test_all_missing_columns_are_listed_not_tested(bundle, resample):
 def test_partial_batches_and_inconsistent_input_are_explained(bundle, resample):
     columns = list(drift_columns(bundle, SMALL))
     partial = run_drift(bundle, resample.select("SK_ID_CURR", *columns[1:]), config=SMALL).summary
-    assert partial["not_compared"] == [{"column": columns[0], "code": "absent", "reason": "absent from the batch"}]
-    assert not partial["score"]["available"] and "absent" in partial["score"]["reason"]
+    assert partial["not_compared"] == [{"column": columns[0], "code": "absent"}]
+    assert describe(partial["not_compared"][0], "en") == "absent from the batch"
+    score = partial["score"]
+    assert not score["available"] and score["code"] == "features_absent" and score["missing"] > 1
+    assert score["example"] in bundle.feature_names and score["example"] not in columns[1:]
+    assert describe(score, "fr") == f"{score['missing']} variables du modèle absentes du lot (par exemple {score['example']}) : pas de PD"
     with pytest.raises(DriftError, match="PDs given"):
         run_drift(bundle, resample, current_pd=np.zeros(3), config=SMALL)
     numeric = next(c for c in columns if resample[c].dtype != pl.String)

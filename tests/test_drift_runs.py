@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from engine.drift import DriftConfig
+from engine.drift import DriftConfig, describe
 from storage.batch_tables import batch_pd, batch_tables
 from storage.drift_runs import DONE, PSI_PREFIX, drift_history, latest_drift, run_batch_drift
 from storage.importer import seed_demo
@@ -70,3 +70,20 @@ def test_a_batch_that_does_not_exist_is_refused(seeded, bundle):
 def test_empty_store_has_no_history(tmp_path):
     store = ClientStore(tmp_path)
     assert drift_history(store).height == 0 and latest_drift(store) is None
+
+
+def test_notes_are_stored_as_codes_and_older_english_notes_shown_as_stored(seeded, tmp_path):
+    run = latest_drift(seeded, 1)
+    stored = json.loads(seeded.db.conn.execute("SELECT report FROM drift_runs WHERE id = ?", (run.id,)).fetchone()[0])
+    assert "reason" not in json.dumps(stored["summary"]["not_compared"]) and not stored["summary"]["warnings"]
+    store = ClientStore(tmp_path)
+    older = {"summary": {"warnings": ["only 80 client(s) in the batch: drift tests and PSI say little below 100"],
+                         "not_compared": [{"column": "EXT_SOURCE_1", "code": "absent", "reason": "absent from the batch"}],
+                         "score": {"available": False, "reason": "3 model features are absent from the batch"}}}
+    store.db.conn.execute("INSERT INTO drift_runs (bundle_id, started, status, report) VALUES ('b', 'now', 'done', ?)",
+                          (json.dumps(older),))
+    summary = latest_drift(store).summary
+    assert describe(summary["warnings"][0], "fr") == older["summary"]["warnings"][0]
+    assert describe(summary["not_compared"][0], "fr") == "absente du lot"  # its code has words
+    assert describe(summary["score"], "fr") == "3 model features are absent from the batch"
+    store.close()

@@ -57,8 +57,15 @@ def test_plurals_by_the_language_rules(count, fr, en):
 
 
 def test_french_singular_below_two():
-    assert formats.is_one(1.5, "fr") and not formats.is_one(1.5, "en")
-    assert formats.is_one(-1, "en") and not formats.is_one(2, "fr")
+    assert formats.counted(1.5, "fr", "an", "ans") == "1,5 an" and formats.counted(1.5, "en", "year", "years") == "1.5 years"
+    assert formats.counted(-1, "en", "year", "years") == "-1 year" and formats.counted(2, "fr", "an", "ans") == "2 ans"
+
+
+def test_templates_count_format_numbers_and_name_the_currency():
+    assert formats.fill("{n:ligne lue|lignes lues} sur {total:,}", "fr", n=0, total=12345.5) == f"0 ligne lue sur 12{NNBSP}345,5"
+    assert formats.fill("{n:row read|rows read} of {total:,}", "en", n=0, total=12345.5) == "0 rows read of 12,345.5"
+    assert formats.fill("Revenu ({currency})", "fr") == "Revenu (€)" and formats.fill("Income ({currency})", "en") == "Income (€)"
+    assert formats.fill("{x} {y:>3}", "en", x="a", y="b") == "a   b"  # other fields as str.format
 
 
 @pytest.mark.parametrize(

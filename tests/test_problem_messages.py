@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.input_problems import Problem, describe, templates
+from engine.input_problems import Problem, describe, listing, templates
 from engine.readers import InputError, read_table
 from engine.records import tables_from_json
 
@@ -119,3 +119,10 @@ def test_json_records() -> None:
 def test_problems_without_a_code_keep_their_message() -> None:
     assert describe(Problem("a.csv", "something odd"), "fr") == "something odd"
     assert describe(Problem("a.csv", "something odd", code="no_such_code"), "en") == "something odd"
+
+
+def test_the_items_left_unlisted_are_counted_in_each_language() -> None:
+    assert listing(list(range(11)), lang="fr") == "0, 1, 2, 3, 4, 5, 6, 7, 8, 9 et 1 autre"
+    assert listing(list(range(11)), lang="en") == "0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 1 more"
+    assert listing([1, 2], total=1_002, lang="fr").endswith("et 992 autres")
+    assert listing([1, 2], total=1_002, lang="en").endswith("and 992 more")

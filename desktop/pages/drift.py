@@ -20,10 +20,10 @@ from desktop.context import context
 from desktop.csp import HEADER as CSP_HEADER
 from desktop.csp import REPORT_POLICY, REPORT_SANDBOX
 from desktop.figures.drift import approval_figure, history_figure, pd_histogram_figure
-from desktop.i18n import current_lang, number, percent, plural, t, timestamp
+from desktop.i18n import current_lang, number, percent, t, timestamp
 from desktop.widgets import CHART_HEIGHT, chart
 from engine.coverage_words import model_sentence, table_words
-from engine.drift import MIN_ROWS
+from engine.drift import describe
 from engine.labels import feature_label
 from engine.psi import ACT, MONITOR, STABLE
 from engine.schema import TABLE_NAMES
@@ -56,7 +56,7 @@ def _batch_options(lang: str) -> list[dict]:
     batches = context().store.batches()
     return [
         {"label": t("drift.batch_option", lang, batch=b["BATCH"], kind=t(f"drift.kind_{b['KIND']}", lang),
-                    clients=number(b["CLIENTS"], lang), when=timestamp(b["FINISHED"], lang)), "value": str(b["BATCH"])}
+                    clients=b["CLIENTS"], when=timestamp(b["FINISHED"], lang)), "value": str(b["BATCH"])}
         for b in reversed(batches.to_dicts())
     ]
 
@@ -128,8 +128,7 @@ def _columns_detail(run: DriftRun, lang: str) -> html.Details:
                      html.Td(t("drift.yes", lang) if c["drifted"] else t("drift.no", lang))])
             for c in run.summary["columns"]]
     head = html.Thead(html.Tr([html.Th(t(f"drift.col_{c}", lang), scope="col") for c in ("column", "method", "score", "drifted")]))
-    colon = " : " if lang == "fr" else ": "
-    skipped = [html.Li(item["column"] + colon + (t(f"drift.reason_{item['code']}", lang) if "code" in item else item["reason"]))
+    skipped = [html.Li(t("drift.not_compared_item", lang, column=item["column"], reason=describe(item, lang)))
                for item in run.summary["not_compared"]]
     absent = run.summary.get("not_supplied", [])
     return html.Details([
@@ -144,10 +143,9 @@ def _columns_detail(run: DriftRun, lang: str) -> html.Details:
 def _run_view(run: DriftRun, lang: str) -> html.Div:
     s, score = run.summary, run.summary["score"]
     parts = [
-        html.P(t("drift.run_info", lang, when=timestamp(run.finished, lang), clients=number(s["rows"]["current"], lang),
-                 reference=number(s["rows"]["reference"], lang)), id="drift-run-info"),
-        *([dbc.Alert(plural("drift.few_rows", s["rows"]["current"], lang, minimum=number(MIN_ROWS, lang)), color="warning")]
-          if s["rows"]["current"] < MIN_ROWS else []),  # the engine's warning, in the display language
+        html.P(t("drift.run_info", lang, when=timestamp(run.finished, lang), clients=s["rows"]["current"],
+                 reference=s["rows"]["reference"]), id="drift-run-info"),
+        *(dbc.Alert(describe(warning, lang), color="warning") for warning in s.get("warnings", [])),
         _summary(run, lang),
         *([html.P(t("drift.score_model", lang, model=model_sentence(score["model"], None, lang)), id="drift-score-model")]
           if "model" in score else []),
@@ -184,7 +182,7 @@ def _history(lang: str) -> html.Div:
     if not history:
         return html.Div()
     last = history[-1]
-    caption = plural("drift.history_caption", len(history), lang, batch=last["BATCH"],
+    caption = t("drift.history_caption", lang, n=len(history), batch=last["BATCH"],
                 psi=number(last["PSI_PD"], lang, 3), share=percent(last["DRIFT_SHARE"], lang))
     return html.Section([chart("drift-history", history_figure(history, lang), caption, title=t("drift.history_title", lang),
                                height=CHART_HEIGHT)],

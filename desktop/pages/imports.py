@@ -24,7 +24,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from desktop.body_limits import MAX_UPLOAD_BYTES
 from desktop.context import context
-from desktop.i18n import LANGS, current_lang, number, percent, plural, t
+from desktop.i18n import LANGS, current_lang, number, percent, t
 from desktop.widgets import scale_note
 from engine.coverage_words import FULL, scored_with
 from engine.input_problems import Problem, describe
@@ -133,10 +133,10 @@ def report_view(result: dict, lang: str) -> html.Div:
     errors = [p for p in report["problems"] if p["severity"] == "error"]
     warnings = [p for p in report["problems"] if p["severity"] == "warning"]
     if errors:
-        status = dbc.Alert([html.Strong(plural("imports.has_errors", len(errors), lang)), " ",
+        status = dbc.Alert([html.Strong(t("imports.has_errors", lang, n=len(errors))), " ",
                             t("imports.fix_and_retry", lang)], color="danger", id="import-verdict")
     else:
-        status = dbc.Alert(plural("imports.ready", report["rows"].get("application", 0), lang),
+        status = dbc.Alert(t("imports.ready", lang, n=report["rows"].get("application", 0)),
                            color="success", id="import-verdict")
     parts: list = [html.H2(t("imports.report_title", lang)), status]
     if report["rows"]:
@@ -170,18 +170,18 @@ def summary_view(result: dict, lang: str) -> html.Div:
     total = result["clients"] or 1
     decisions = [html.Li(t(f"imports.decision_{d}", lang, n=number(n, lang), share=percent(n / total, lang)))
                  for d, n in sorted(result["decisions"].items())]
-    grades = ", ".join(f"{g} : {number(n, lang)}" if lang == "fr" else f"{g}: {number(n, lang)}" for g, n in result["grades"].items())
+    grades = ", ".join(t("imports.grade_count", lang, grade=g, n=n) for g, n in result["grades"].items())
     links = [html.Li(dcc.Link(t("imports.client_link", lang, id=i), href=f"/?client={i}")) for i in result["ids"]]
     more = result["clients"] - len(result["ids"])
     return html.Div([
         html.H2(t("imports.summary_title", lang)),
-        dbc.Alert(t("imports.done", lang, batch=result["batch"], clients=plural("imports.done_clients", result["clients"], lang),
-                    new=plural("imports.done_new", result["new"], lang), seconds=number(result["seconds"], lang, 1)), color="success"),
+        dbc.Alert(t("imports.done", lang, batch=result["batch"], clients=t("imports.done_clients", lang, n=result["clients"]),
+                    new=t("imports.done_new", lang, n=result["new"]), seconds=number(result["seconds"], lang, 1)), color="success"),
         dbc.Alert(result["model"][lang], color="warning" if result["partial"] else "info", id="import-model"),
         html.Ul(decisions), html.P(t("imports.grades", lang, grades=grades)), scale_note("import-scale", lang),
         html.H3(t("imports.clients_title", lang), className="h5"),
         html.Ul(links, className="client-links"),
-        html.P(plural("imports.more_clients", more, lang)) if more > 0 else None,
+        html.P(t("imports.more_clients", lang, n=more)) if more > 0 else None,
         dcc.Link(t("imports.drift_link", lang), href=f"/drift?batch={result['batch']}", id="import-drift-link",
                  className="btn btn-outline-primary"),
     ], id="import-summary")
@@ -278,7 +278,7 @@ def poll(_n: int, job_ref: dict | None):
     if snap["state"] == "running":
         low, high = STAGES.get(snap["stage"], (0, 0))
         value = round(low + (high - low) * snap["done"] / snap["total"]) if snap["total"] else low
-        stage = t(f"imports.stage_{snap['stage']}", lang, done=number(snap["done"], lang), total=number(snap["total"], lang)) \
+        stage = t(f"imports.stage_{snap['stage']}", lang, done=snap["done"], total=snap["total"]) \
             if snap["stage"] in STAGES else t("imports.stage_start", lang)
         return value, f"{value} %", stage, False, True, no_update, no_update
     if snap["state"] == "failed":

@@ -162,7 +162,7 @@ def _list(search, decision, grade, batch, status, sort, _previous, _next, select
         page = pages - 1
         rows, total = query.page(store, PAGE_SIZE, page * PAGE_SIZE)
     page = max(page, 0)
-    count = t("clients.count_one") if total == 1 else t("clients.count", total=number(total, lang))
+    count = t("clients.count", lang, total=total)
     status = f'{count} · {t("clients.page", page=number(page + 1, lang), pages=number(pages, lang))}'
     seeding, running = _seeding() if not total else (None, False)  # clients listed: no first-start import left
     listing = _table(rows, total, page * PAGE_SIZE, selected, lang)
@@ -183,7 +183,7 @@ def _seeding() -> tuple[str | None, bool]:
     if job.state != "running":
         return None, False
     snap, lang = job.snapshot(), current_lang()
-    stage = t(f"imports.stage_{snap['stage']}", lang, done=number(snap["done"], lang), total=number(snap["total"], lang)) \
+    stage = t(f"imports.stage_{snap['stage']}", lang, done=snap["done"], total=snap["total"]) \
         if snap["stage"] else ""
     return f'{t("common.seeding")} {stage}'.strip(), True
 
