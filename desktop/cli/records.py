@@ -11,6 +11,7 @@ from pathlib import Path
 
 from desktop.cli import context
 from desktop.cli.options import Verb, lang_option
+from engine.formats import counted
 
 log = logging.getLogger("creditscore")
 
@@ -28,7 +29,7 @@ def cmd_clients(args: argparse.Namespace) -> int:
         officer = (row["OFFICER_DECISION"] + (" (override)" if row["OVERRIDE"] else "")) if row["OFFICER_DECISION"] else "-"
         print(f"{row['SK_ID_CURR']:>10}  {row['BATCH']:>5}  {row['SCORED_AT']:<25}  {row['PD']:>7.2%}  "
               f"{row['DECISION']:<8}  {row['GRADE']:^5}  {row['POINTS']:>6}  {officer}")
-    print(f"{found.height:,} client{'s' if found.height != 1 else ''} shown")
+    print(f'{counted(found.height, "en", "client", "clients")} shown')
     return 0
 
 
@@ -90,7 +91,7 @@ def cmd_decisions(args: argparse.Namespace) -> int:
     from storage.export import export_decisions
 
     written = export_decisions(context.store(args), args.out, context.scorer(args).words, args.lang, args.format)
-    print(f"{written:,} decision{'s' if written != 1 else ''} written to {args.out}")
+    print(f'{counted(written, "en", "decision", "decisions")} written to {args.out}')
     return 0
 
 
