@@ -11,6 +11,7 @@ in the background at start; its chart comes by a callback, so the page never wai
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 import dash
 import dash_bootstrap_components as dbc
@@ -197,7 +198,11 @@ def _charts(metrics: TrainingMetrics, lang: str) -> html.Section:
 @callback(Output("model-importance-box", "children"), Input("model-importance-box", "id"))
 def _importance(_) -> html.Figure:
     """The reason groups by the mean change of PD they make over the reference sample, in PD points."""
-    lang, scorer = current_lang(), context().scorer
+    return _importance_chart(context().scorer, current_lang())
+
+
+@lru_cache(maxsize=4)
+def _importance_chart(scorer, lang: str) -> html.Figure:
     ranked = explain.global_importance(scorer)
     labels = [group_label(key, lang) for key in ranked.groups["group"]]
     effects = ranked.groups["importance"].to_numpy()
@@ -224,7 +229,12 @@ def _versions(manifest: Manifest, lang: str) -> html.Section:
 
 def layout(**query: str) -> html.Div:
     """The model card of the bundle the app scores with."""
-    lang = current_lang()
+    return _card(context().scorer.bundle.id, current_lang())
+
+
+@lru_cache(maxsize=4)
+def _card(bundle_id: str, lang: str) -> html.Div:
+    """The card of the bundle ``bundle_id`` in one language: it changes with neither (built once, then served as is)."""
     bundle = context().scorer.bundle
     manifest, metrics = bundle.manifest, bundle.manifest.metrics
     shipped = metrics.shipped
