@@ -48,12 +48,15 @@ def test_the_log_odds_behind_the_effects_are_the_scorers_pd(scorer):
     assert 1 / (1 + np.exp(-log_odds)) == pytest.approx(scorer.pd(reference), abs=1e-9)
 
 
-@pytest.mark.parametrize(("lang", "axis", "words"), [("fr", "points de PD", "± 2,5 points de PD en moyenne"),
-                                                      ("en", "PD points", "± 2.5 PD points on average")])
-def test_the_chart_reads_in_pd_points_in_each_language(lang, axis, words):
+@pytest.mark.parametrize(("lang", "axis", "texts", "words"), [
+    ("fr", "points de PD", ["2,5 pt", "0,4 pt"], "± 2,5 points de PD en moyenne"),
+    ("en", "PD points", ["2.5 pt", "0.4 pt"], "± 2.5 PD points on average"),
+])
+def test_the_chart_reads_in_pd_points_in_each_language(lang, axis, texts, words):
     figure = importance(["Scores externes", "Âge"], [0.025, 0.004], lang)
     bar = figure.data[0]
-    assert list(bar.x) == pytest.approx([2.5, 0.4]) and bar.text[0] == words == points_text(0.025, lang)
+    assert list(bar.x) == pytest.approx([2.5, 0.4]) and list(bar.text) == texts
+    assert list(bar.customdata[0]) == ["Scores externes", words] and words == points_text(0.025, lang)
     title = figure.layout.xaxis.title.text
     assert axis in title and "log" not in title.lower()
 
@@ -68,5 +71,5 @@ def test_the_model_card_shows_the_groups_with_their_effect(running_app, ranked, 
     heading, graph, caption = figure.children
     assert title in heading.children
     first = group_label(ranked.groups["group"][0], lang)
-    assert graph.figure.data[0].customdata[0] == first and first in caption.children
+    assert graph.figure.data[0].customdata[0][0] == first and first in caption.children
     assert points_text(ranked.groups["importance"][0], lang) in caption.children

@@ -174,13 +174,16 @@ def importance(labels: Sequence[str], effects: Sequence[float], lang: str, top: 
     first, in PD points."""
     names, heights = list(labels[:top]), [float(v) * 100 for v in effects[:top]]
     rows = list(range(len(names)))
-    texts = [points_text(v / 100, lang) for v in heights]
+    unit = t("interpretation.points_unit", lang)
     trace = go.Bar(
-        orientation="h", y=rows, x=heights, marker={"color": BLUE}, text=texts, textposition="outside",
-        cliponaxis=False, customdata=names, hovertemplate="%{customdata}<br>%{text}<extra></extra>",
+        orientation="h", y=rows, x=heights, marker={"color": BLUE}, textposition="outside", cliponaxis=False,
+        text=[f"{plain(v, lang, decimals=1)} {unit}" for v in heights],
+        customdata=[[name, points_text(v / 100, lang)] for name, v in zip(names, heights)],
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
     )
-    layout = base_layout(lang, 100 + 26 * len(names), margin={"l": 10, "r": 60, "t": 10, "b": 10})
-    layout.xaxis = {"title": {"text": t("interpretation.global_axis", lang)}, "automargin": True, "rangemode": "tozero"}
+    layout = base_layout(lang, 100 + 26 * len(names), margin={"l": 10, "r": 20, "t": 10, "b": 10})
+    layout.xaxis = {"title": {"text": t("interpretation.global_axis", lang)}, "automargin": True,
+                    "range": [0, max(heights, default=1) * 1.15]}
     layout.yaxis = {"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": rows,
                     "ticktext": [_short(name) for name in names]}
     return go.Figure(trace, layout)
