@@ -17,8 +17,9 @@ from werkzeug.test import encode_multipart
 from desktop.api import openapi
 from desktop.body_limits import DASH_UPDATE_ROUTE, LARGER_BODIES, MAX_UPLOAD_BYTES, UPLOAD_OUTPUT, body_limit
 from desktop.cli import main
+from engine.input_problems import InputError, describe
 from engine.readers import read_table
-from engine.records import tables_from_json
+from engine.records import recognised_keys, tables_from_json
 from engine.resources import demo_batch
 from engine.score_record import FIELDS
 from storage.client_query import ROW_SCHEMA, ClientQuery
@@ -409,3 +410,17 @@ def test_the_client_route_answers_every_field_of_the_score_record(app):
     assert (body["BATCH"], body["SCORED_AT"], body["BUNDLE"]) == (stored.batch_id, stored.scored_at, stored.bundle_id)
     schema = openapi()["paths"]["/api/v1/clients/{sk_id_curr}"]["get"]["responses"]["200"]["content"]
     assert set(FIELDS) - {"REASONS"} <= set(schema["application/json"]["schema"]["properties"])
+
+
+def test_json_keys_are_recognised_by_their_columns_the_key_breaking_ties(one_application):
+    keys_only = [{"SK_ID_PREV": 1, "SK_ID_CURR": one_application["SK_ID_CURR"]}]
+    with pytest.raises(InputError) as caught:
+        recognised_keys({"dossier": one_application, "export 3": keys_only})
+    [problem] = caught.value.problems
+    assert (problem.file, problem.code) == ("export 3", "table_ambiguous")
+    assert "previous_application, POS_CASH_balance, installments_payments, credit_card_balance" in describe(problem, "fr")
+    named = {"dossier": one_application, "export 3 credit_card_balance": keys_only, "bureau": []}
+    assert recognised_keys(named) == {"application": "dossier", "credit_card_balance": "export 3 credit_card_balance",
+                                      "bureau": "bureau"}
+    frames, _ = tables_from_json(named)
+    assert frames["application"]["SK_ID_CURR"].to_list() == [one_application["SK_ID_CURR"]] and frames["bureau"].height == 0
