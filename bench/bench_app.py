@@ -1,6 +1,7 @@
 """Server time per interaction of the desktop app, on a store grown to 300,000 clients.
 
     python bench/bench_app.py            # builds bench/out/app_store once (demo batch × 60), then times
+    python bench/bench_app.py --model    # the model card alone (it reads the bundle, not the store)
 
 The page callbacks are called directly (what the server does for one interaction, without the
 browser); p50/p95 over clients. Window timings come from the app's own smoke check:
@@ -10,10 +11,14 @@ browser); p50/p95 over clients. Window timings come from the app's own smoke che
 
 from __future__ import annotations
 
+import argparse
 import sqlite3
 import statistics
+import tempfile
 import time
 from pathlib import Path
+
+from cpu import cpu_seconds
 
 OUT = Path(__file__).resolve().parent / "out" / "app_store"
 COPIES = 60  # 5,000 demo clients × 60 = 300,000
@@ -66,21 +71,62 @@ def _report(name: str, ms: list[float]) -> None:
     print(f"{name:46s} n={len(ms):3d}  p50={statistics.median(ms):6.0f} ms  p95={ms[int(0.95 * (len(ms) - 1))]:6.0f} ms")
 
 
-def main() -> None:
-    if not (OUT / "clients.sqlite").exists():
-        _build_store()
+def _pages(home: Path) -> dict:
+    """The app's page modules by path, with the context on ``home`` and the shipped bundle."""
+    import sys
+
     import dash
 
     from desktop.context import AppContext, set_context
     from engine.resources import default_bundle
 
-    ctx = AppContext(home=OUT, bundle_path=default_bundle(), token="bench")
-    set_context(ctx)
+    set_context(AppContext(home=home, bundle_path=default_bundle(), token="bench"))
     dash.Dash(__name__, use_pages=True, pages_folder=str(Path(__file__).resolve().parent.parent / "desktop" / "pages"))
-    import sys
+    return {p["path"]: sys.modules[p["module"]] for p in dash.page_registry.values()}
 
-    clients, interpretation = (sys.modules[p["module"]] for p in dash.page_registry.values() if p["path"] in ("/", "/interpretation"))
+
+def model_card(model) -> None:
+    """The model card: its layout, then its importance chart's callback (the global importance computed
+    once before, as the app does in the background at start)."""
     from desktop import explain
+    from desktop.context import context
+
+    clock = time.perf_counter()
+    explain.global_importance(context().scorer)
+    print(f"global importance (once per process): {time.perf_counter() - clock:.1f} s")
+
+    def view() -> None:
+        model.layout()
+        model._importance(None)
+
+    def first_view() -> None:
+        model._card.cache_clear()
+        model._importance_chart.cache_clear()
+        view()
+
+    _report("model: first view in a language (built)", [_ms(first_view) for _ in range(10)])
+    _report("model: page (layout + importance chart)", [_ms(view) for _ in range(20)])
+    clock = cpu_seconds()
+    for _ in range(10):
+        first_view()
+    print(f"model: first view, CPU time per view: {(cpu_seconds() - clock) * 100:.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", action="store_true", help="time the model card only")
+    if parser.parse_args().model:
+        with tempfile.TemporaryDirectory() as home:
+            model_card(_pages(Path(home))["/model"])
+        return
+    if not (OUT / "clients.sqlite").exists():
+        _build_store()
+    pages = _pages(OUT)
+    clients, interpretation = pages["/"], pages["/interpretation"]
+    from desktop import explain
+    from desktop.context import context
+
+    ctx = context()
     from storage.client_query import ClientQuery
 
     store = ctx.store
@@ -103,6 +149,7 @@ def main() -> None:
     from bench_whatif import page_whatif
 
     _report("what-if change (with the searches)", [_ms(page_whatif, interpretation, store, i) for i in ids[:30]])
+    model_card(pages["/model"])
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@
     GET  /api/v1/clients             clients in the store, filtered (``storage.client_query``): decision, grade,
                                      batch, status (awaiting/decided/override), since, until, id_prefix; limit, offset
     GET  /api/v1/clients/<id>        the client's latest stored score, the model that made it, reasons
-    POST /api/v1/score               one application (+ optional history) as JSON -> PD, decision, grade, points,
-                                     the model (the one matching the tables in the body), reasons
+    POST /api/v1/score               one application (+ optional history) as JSON, or client files (multipart
+                                     parts or one CSV/zip/Parquet body) of any name, each table recognised by
+                                     its columns as the CLI and the app do -> PD, decision, grade, points,
+                                     the model (the one matching the tables supplied), reasons
     POST /api/v1/what-if             a stored client with some fields changed -> PD, decision, grade, points,
                                      distance to the threshold, the largest credit and the longest term granted
     GET  /api/v1/openapi.json        this API described in OpenAPI 3.1
@@ -16,20 +18,22 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
-from desktop import whatif
+from desktop import api_files, whatif
 from desktop.context import context
 from engine.bundle import Bundle
 from engine.coverage_words import expected_auc, ignored_tables, scored_with
+from engine.input_problems import describe
 from engine.labels import LANGS
-from engine.readers import InputError
-from engine.records import INT_RANGE, json_body, tables_from_json
+from engine.readers import InputError, Problem
+from engine.records import INT_RANGE, json_body, recognised_keys, tables_from_json
 from engine.schema import TABLE_NAMES
-from engine.score_record import SCORE_FIELDS, json_properties
+from engine.score_record import FIELDS, SCORE_FIELDS, json_properties
 from storage.client_query import ROW_SCHEMA, STATUSES, ClientQuery
 from storage.paths import StoreError
-from engine.whatif_edits import FIELDS
+from storage.validation import ImportRefused
+from engine.whatif_edits import FIELDS as WHATIF_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +82,6 @@ _LIST = {
         "clients": {"type": "array", "items": {"type": "object", "properties": {name: {} for name in ROW_SCHEMA}}},
     },
 }
-_ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "problems": {"type": "array"}}}
 _LIMIT = {
     "type": "object",
     "properties": {
@@ -90,14 +93,42 @@ _LIMIT = {
         "low": {"type": "number"}, "high": {"type": "number", "description": "the range searched"},
     },
 }
-_WHATIF_FIELDS = [field.name for field in FIELDS]
+_WHATIF_FIELDS = [field.name for field in WHATIF_FIELDS]
+#: A stored score's fields, from the one score record (its reasons are answered worded, by side).
+_STORED_FIELDS = tuple(name for name in FIELDS if name not in ("SK_ID_CURR", "REASONS"))
+_STORED_SCORE = {**_SCORE, "properties": {**json_properties("SK_ID_CURR", *_STORED_FIELDS), **_SCORE["properties"]}}
+_PROBLEM = {
+    "type": "object",
+    "properties": {
+        "table": {"type": "string", "description": "JSON body: the table (or the body's key) the problem is in"},
+        "record": {"type": ["integer", "null"], "description": "JSON body: the record's position, from 1"},
+        "file": {"type": "string", "description": "files: the file as sent (zip members as archive.zip:member.csv)"},
+        "line": {"type": ["integer", "null"], "description": "files: the line, as a spreadsheet shows it (header = 1)"},
+        "column": {"type": ["string", "null"]},
+        "severity": {"type": "string", "enum": ["error", "warning"]},
+        "code": {"type": ["string", "null"]},
+        "params": {"type": "object", "description": "the values the sentence shows (e.g. tables: the candidates)"},
+        "message": {"type": "string", "description": "in English"},
+        **{lang: {"type": "string", "description": f"the problem in words ({lang})"} for lang in LANGS},
+    },
+}
+_FILE = {"type": "string", "format": "binary"}
+#: What ``POST /api/v1/score`` takes, besides JSON.
+_FILE_BODIES = {
+    api_files.MULTIPART: {"schema": {"type": "object", "additionalProperties": _FILE,
+                                     "description": "client files, each part under its own file name"}},
+    **{kind: {"schema": _FILE} for kind in api_files.RAW_TYPES},
+}
+_ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "problems": {"type": "array", "items": _PROBLEM}}}
 _AUTH = [{"bearer": []}]
 
 
 def openapi() -> dict:
     """The OpenAPI document of this API."""
     errors = {str(code): {"description": text, "content": {"application/json": {"schema": _ERROR}}}
-              for code, text in ((400, "invalid input"), (401, "missing or wrong token"), (413, "body too large"))}
+              for code, text in ((400, "invalid input"), (401, "missing or wrong token"), (413, "body too large"),
+                                 (415, "unsupported content type"),
+                                 (422, "files that cannot be used: no table or several fit, bad values (problems)"))}
     return {
         "openapi": "3.1.0",
         "info": {"title": "creditscore local API", "version": "1"},
@@ -120,7 +151,7 @@ def openapi() -> dict:
                     "summary": "Latest stored score of a client",
                     "parameters": [{"name": "sk_id_curr", "in": "path", "required": True, "schema": {"type": "integer"}}],
                     "responses": {"200": {"description": "the client's latest score",
-                                          "content": {"application/json": {"schema": _SCORE}}},
+                                          "content": {"application/json": {"schema": _STORED_SCORE}}},
                                   "404": {"description": "unknown client"}, "401": errors["401"]},
                 }
             },
@@ -144,20 +175,33 @@ def openapi() -> dict:
                                                           "description": "PD points below the threshold (< 0: above)"},
                                 "EDITS": {"type": "object"}, "LARGEST_CREDIT": _LIMIT, "LONGEST_TERM": _LIMIT,
                             }}}}},
-                        "404": {"description": "unknown client"}, **errors,
+                        "404": {"description": "unknown client"},
+                        **{code: errors[code] for code in ("400", "401", "413")},
                     },
                 }
             },
             "/api/v1/score": {
                 "post": {
-                    "summary": "Score one application",
+                    "summary": "Score one application (JSON), or the clients of files of any name",
+                    "description": "JSON: a key that is a table's name is that table; any other key is recognised "
+                                   "by its records' columns. Files: each is recognised by its columns (its name "
+                                   "only a hint), and read and checked as an import; nothing is stored.",
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                        "type": "object", "required": ["application"],
+                        "type": "object",
                         "properties": {"application": {"type": "object", "description": "application columns (Home Credit names)"}},
-                        "additionalProperties": {"type": "array", "items": {"type": "object"},
-                                                 "description": "history tables: bureau, bureau_balance, previous_application, …"},
-                    }}}},
-                    "responses": {"200": {"description": "score", "content": {"application/json": {"schema": _SCORE}}}, **errors},
+                        "additionalProperties": {"type": ["array", "object"], "items": {"type": "object"},
+                                                 "description": "history tables: bureau, bureau_balance, previous_application, …; "
+                                                                "or any table under a free name, recognised by its columns"},
+                    }}, **_FILE_BODIES}},
+                    "responses": {"200": {"description": "score", "content": {"application/json": {"schema": {
+                        **_SCORE, "properties": {
+                            **_SCORE["properties"],
+                            "TABLES": {"type": "object", "additionalProperties": {"type": "string"},
+                                       "description": "each key or file sent -> the table it was recognised as"},
+                            "WARNINGS": {"type": "array", "items": _PROBLEM},
+                            "CLIENTS": {"type": "array", "items": _SCORE,
+                                        "description": "files: one score per client (the score's fields are then not at the top)"},
+                        }}}}}, **errors},
                 }
             },
         },
@@ -168,6 +212,20 @@ def _worded(reasons: list[dict]) -> list[dict]:
     """Reasons with their words in each language, from the scorer's feature labels."""
     words = context().scorer.words
     return [{**reason, **{lang: words.text(reason, lang) for lang in LANGS}} for reason in reasons]
+
+
+def _scored(result) -> dict:
+    """A score's (or a what-if's) fields, its reasons worded."""
+    fields = result.to_dict()
+    return {**fields, **{side: _worded(reasons) for side, reasons in fields.items() if side.startswith("REASONS_")}}
+
+
+def _problem(problem: Problem, files: bool = False) -> dict:
+    """An input problem in the API's words: where (table and record of a JSON body, or file and line), what, FR/EN."""
+    place, position = ("file", "line") if files else ("table", "record")
+    return {place: problem.file, "column": problem.column, position: problem.row, "severity": problem.severity,
+            "code": problem.code, "params": problem.params, "message": problem.message,
+            **{lang: describe(problem, lang) for lang in LANGS}}
 
 
 def model_fields(bundle: Bundle, model: str, supplied, bundle_id: str | None = None) -> dict:
@@ -191,8 +249,11 @@ def api_blueprint() -> Blueprint:
 
     @api.errorhandler(InputError)
     def input_error(exc: InputError):
-        problems = [{"table": p.file, "column": p.column, "record": p.row, "message": p.message} for p in exc.problems]
-        return jsonify(error="invalid input", problems=problems), 400
+        return jsonify(error="invalid input", problems=[_problem(p) for p in exc.problems]), 400
+
+    @api.errorhandler(ImportRefused)
+    def files_refused(exc: ImportRefused):
+        return jsonify(error="files that cannot be used", problems=[_problem(p, files=True) for p in exc.problems]), 422
 
     @api.get("/health")
     def health():
@@ -223,23 +284,36 @@ def api_blueprint() -> Blueprint:
         if found is None:
             return jsonify(error=f"no client {sk_id_curr} in the store"), 404
         score = found.score
-        return jsonify(
-            SK_ID_CURR=sk_id_curr, PD=score.pd, DECISION=score.decision, GRADE=score.grade, POINTS=score.points,
+        return jsonify({
+            "SK_ID_CURR": sk_id_curr, **{name: getattr(score, FIELDS[name].stored) for name in _STORED_FIELDS},
             **model_fields(context().scorer.bundle, score.model, score.supplied, score.bundle_id),
-            REASONS_AGAINST=_worded(score.against), REASONS_FOR=_worded(score.favour), SCORED_AT=score.scored_at,
-            BATCH=score.batch_id, BUNDLE=score.bundle_id,
-        )
+            "REASONS_AGAINST": _worded(score.against), "REASONS_FOR": _worded(score.favour),
+        })
 
     @api.post("/score")
     def score():
+        if api_files.carries_files(request):
+            return _score_files()
         if not request.is_json:
-            return jsonify(error="the body must be JSON (Content-Type: application/json)"), 400
-        frames, warnings = tables_from_json(json_body(request.get_data()))  # read within the route's body limit
+            raise UnsupportedMediaType(f"unsupported content type {request.mimetype!r}: send JSON "
+                                       "(application/json) or files (multipart/form-data, text/csv, application/zip…)")
+        body = json_body(request.get_data())  # read within the route's body limit
+        frames, warnings = tables_from_json(body)
         scorer, supplied = context().scorer, frozenset(frames)
         result = scorer.score(scorer.features(frames), supplied=supplied)[0]
-        worded = {side: _worded(reasons) for side, reasons in result.to_dict().items() if side.startswith("REASONS_")}
-        return jsonify({**result.to_dict(), **worded, **model_fields(scorer.bundle, result.model, supplied),
-                        "WARNINGS": [w.message for w in warnings]})
+        return jsonify({**_scored(result), **model_fields(scorer.bundle, result.model, supplied),
+                        "TABLES": {key: table for table, key in recognised_keys(body).items()},
+                        "WARNINGS": [_problem(w) for w in warnings]})
+
+    def _score_files():
+        ctx = context()
+        validated = api_files.validated_files(request, ctx.real_store.home)
+        scorer, supplied = ctx.scorer, frozenset(validated.frames)
+        results = scorer.score(scorer.features(validated.frames), supplied=supplied)
+        return jsonify({**model_fields(scorer.bundle, scorer.bundle.model_for(supplied).name, supplied),
+                        "TABLES": {name: table for table, name in validated.sources.items()},
+                        "WARNINGS": [_problem(w, files=True) for w in validated.report.problems],
+                        "CLIENTS": [_scored(result) for result in results]})
 
     @api.post("/what-if")
     def what_if():
@@ -260,8 +334,6 @@ def api_blueprint() -> Blueprint:
         if isinstance(result, list):
             return jsonify(error="invalid what-if", problems=[error.to_dict() for error in result]), 400
         record = ctx.store.client(sk_id)
-        worded = {side: _worded(reasons) for side, reasons in result.to_dict().items() if side.startswith("REASONS_")}
-        return jsonify({**result.to_dict(), **worded,
-                        **model_fields(ctx.scorer.bundle, result.score.model, record.score.supplied)})
+        return jsonify({**_scored(result), **model_fields(ctx.scorer.bundle, result.score.model, record.score.supplied)})
 
     return api

@@ -124,28 +124,38 @@ def scatter_sample(scorer: Scorer) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class Importance:
-    """Mean |contribution| over the reference sample (calibrated log-odds), largest first."""
+    """The global importance over the reference sample, largest first."""
 
-    features: pl.DataFrame  # feature, importance
-    groups: pl.DataFrame  # group (key), importance: the groups' summed contributions
+    features: pl.DataFrame  # feature, importance: mean |contribution| (calibrated log-odds), to rank features
+    groups: pl.DataFrame  # group (key), importance: mean |change of PD| the group makes (a fraction: 0.02 = 2 points)
 
 
-def _ranked(name: str, keys: list[str], shares: np.ndarray) -> pl.DataFrame:
-    return pl.DataFrame({name: keys, "importance": np.abs(shares).mean(axis=0)}).sort("importance", descending=True)
+def _ranked(name: str, keys: list[str], importance: np.ndarray) -> pl.DataFrame:
+    return pl.DataFrame({name: keys, "importance": importance}).sort("importance", descending=True)
+
+
+def pd_effects(log_odds: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """Per reason group, the mean absolute change of PD it makes: over the rows, |PD − PD without the
+    group's share of the log-odds| (``log_odds``: each row's calibrated log-odds; ``totals``: rows × groups)."""
+    with_it = 1.0 / (1.0 + np.exp(-log_odds))
+    without = 1.0 / (1.0 + np.exp(-(log_odds[:, None] - totals)))
+    return np.abs(with_it[:, None] - without).mean(axis=0)
 
 
 @lru_cache(maxsize=2)
 def _importance(scorer: Scorer) -> Importance:
     clock = time.perf_counter()
     X = scorer.matrix(reference(scorer))
-    shares = scorer.contributions(X)[:, :-1] * scorer.bundle.calibration.a
+    contrib, calibration = scorer.contributions(X), scorer.bundle.calibration
+    shares = contrib[:, :-1] * calibration.a
+    effects = pd_effects(calibration.log_odds(contrib.sum(axis=1)), scorer.groups.totals(shares))
     log.info("global importance over %d reference clients in %.1f s", X.shape[0], time.perf_counter() - clock)
-    return Importance(_ranked("feature", scorer.bundle.feature_names, shares),
-                      _ranked("group", scorer.groups.keys, scorer.groups.totals(shares)))
+    return Importance(_ranked("feature", scorer.bundle.feature_names, np.abs(shares).mean(axis=0)),
+                      _ranked("group", scorer.groups.keys, effects))
 
 
 def global_importance(scorer: Scorer) -> Importance:
-    """Mean |contribution| per feature and per reason group over the reference sample (once per process)."""
+    """Per feature (log-odds) and per reason group (PD points) over the reference sample (once per process)."""
     with _importance_lock:
         return _importance(scorer)
 

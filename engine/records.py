@@ -15,10 +15,12 @@ from numbers import Real
 
 import polars as pl
 
-from engine.input_problems import shorten
+from engine.input_problems import Fatal, shorten
 from engine.readers import InputError, Problem
 from engine.input_problems import has_errors
 from engine.plausibility import check_table
+from engine.recognition import table_of
+from engine.sources import hints_table
 from engine.schema import tables
 
 
@@ -92,17 +94,51 @@ def json_body(data: bytes) -> object:
 
 
 def tables_from_json(body: Mapping[str, object]) -> tuple[dict[str, pl.DataFrame], list[Problem]]:
-    """``{"application": {...}, "bureau": [{...}], ...}`` → typed frames (application: one client)."""
-    if not isinstance(body, Mapping) or not isinstance(body.get("application"), Mapping):
+    """``{"application": {...}, "bureau": [{...}], ...}`` → typed frames (application: one client).
+
+    A key that is a table's name is that table; any other key (« clients agence nov ») is recognised
+    by its records' columns, the key being a hint, as a file's name is (``engine.recognition``).
+    """
+    if not isinstance(body, Mapping):
         raise InputError([Problem.of("request", code="body_not_application_object")])
-    unknown = [k for k in body if k not in tables()]
-    if unknown:
-        raise InputError([Problem.of("request", code="unknown_tables", tables=", ".join(sorted(unknown)))])
+    named = recognised_keys(body)
+    if not isinstance(body.get(named.get("application")), Mapping):
+        raise InputError([Problem.of("request", code="body_not_application_object")])
     frames, warnings = {}, []
-    for name, value in body.items():
-        records = [value] if name == "application" else value
+    for table, key in named.items():
+        value = body[key]
+        records = [value] if table == "application" else value
         if not isinstance(records, list):
-            raise InputError([Problem.of(name, code="not_a_list_of_records")])
-        frames[name], found = frame_from_records(name, records)
+            raise InputError([Problem.of(key, code="not_a_list_of_records")])
+        frames[table], found = frame_from_records(table, records)
         warnings += found
     return frames, warnings
+
+
+def recognised_keys(body: Mapping[str, object]) -> dict[str, str]:
+    """Table -> the body's key that holds it; ``InputError`` naming the keys that fit no table, several
+    tables (the candidates), or a table another key holds already."""
+    keys: dict[str, list[str]] = {}
+    problems: list[Problem] = []
+    for key, value in body.items():
+        if key in tables():
+            keys.setdefault(key, []).append(key)
+            continue
+        records = [value] if isinstance(value, Mapping) else value if isinstance(value, list) else []
+        header = list(dict.fromkeys(column for record in records if isinstance(record, Mapping) for column in record))
+        hint = hints_table(key)
+        if not header:  # no column to tell the table by: only the name can say it
+            if hint is None:
+                problems.append(Problem.of(key, code="no_records_to_recognise", tables=list(tables())))
+            else:
+                keys.setdefault(hint, []).append(key)
+            continue
+        try:
+            keys.setdefault(table_of(header, hint, key), []).append(key)
+        except Fatal as fatal:
+            problems += fatal.problems
+    problems += [Problem.of(held[0], code="several_table_files", table=table, names=", ".join(held))
+                 for table, held in keys.items() if len(held) > 1]
+    if problems:
+        raise InputError(problems)
+    return {table: held[0] for table, held in keys.items()}

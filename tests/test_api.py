@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import urllib.error
 import urllib.request
@@ -10,10 +11,19 @@ import urllib.request
 import polars as pl
 import pytest
 
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from desktop.api import openapi
 from desktop.body_limits import DASH_UPDATE_ROUTE, LARGER_BODIES, MAX_UPLOAD_BYTES, UPLOAD_OUTPUT, body_limit
-from engine.records import tables_from_json
+from desktop.cli import main
+from engine.input_problems import InputError, describe
+from engine.readers import read_table
+from engine.records import recognised_keys, tables_from_json
 from engine.resources import demo_batch
+from engine.score_record import FIELDS
 from storage.client_query import ROW_SCHEMA, ClientQuery
+from storage.store import ClientStore
 
 
 def _call(server, path: str, *, token: str | None, body: bytes | None = None, headers: dict | None = None):
@@ -121,7 +131,9 @@ def test_issue12_impossible_values_are_a_400_naming_the_field(app, one_applicati
         (json.dumps({"application": {"SK_ID_CURR": 1}, "bureau": {"x": 1}}).encode(), None, 400),
         (json.dumps({"application": {}, "nonsense": []}).encode(), None, 400),
         (b"{" + b" " * (10 << 20) + b"}", None, 413),  # 10 MB body
-        (b"{}", {"Content-Type": "text/plain"}, 400),
+        (b"{}", {"Content-Type": "text/plain"}, 422),  # a text body is a file: no table's columns
+        (b"<a/>", {"Content-Type": "application/xml"}, 415),
+        (b"--x--", {"Content-Type": "multipart/form-data; boundary=x"}, 400),  # no file in it
     ],
 )
 def test_bad_input_gets_a_4xx_with_a_message(app, body, headers, status):
@@ -250,3 +262,165 @@ def test_client_list_filters_as_the_query_layer(app):
         status, body = _call(server, f"/api/v1/clients?{query}", token=ctx.token)
         assert status == 400 and said in body["error"], query
     assert _call(server, "/api/v1/clients", token=None)[0] == 401
+
+
+# Issue 11 item 4 through the API: files of any name, each table recognised by its columns as the CLI does.
+BRANCH_CLIENTS = 40
+
+
+@pytest.fixture(scope="module")
+def branch_files(home_credit, tmp_path_factory) -> dict[str, bytes]:
+    """Real clients of the extract as an officer's tools name them: the application as « clients agence
+    nov.csv » (semicolons and decimal commas, as French Excel writes it), their bureau as « export 2.csv »
+    and its monthly balances as « historique mensuel.csv »."""
+    application = read_table(home_credit / "application_train.zip").head(BRANCH_CLIENTS)
+    bureau = read_table(home_credit / "bureau.zip").filter(pl.col("SK_ID_CURR").is_in(application["SK_ID_CURR"].implode()))
+    assert bureau.height > BRANCH_CLIENTS  # the clients have a bureau history: the bureau model scores them
+    balance = read_table(home_credit / "bureau_balance.zip").filter(pl.col("SK_ID_BUREAU").is_in(bureau["SK_ID_BUREAU"].implode()))
+    folder = tmp_path_factory.mktemp("branch")
+    application.write_csv(folder / "a.csv", separator=";", decimal_comma=True)
+    bureau.write_csv(folder / "b.csv")
+    balance.write_csv(folder / "c.csv")
+    return {"clients agence nov.csv": (folder / "a.csv").read_bytes(), "export 2.csv": (folder / "b.csv").read_bytes(),
+            "historique mensuel.csv": (folder / "c.csv").read_bytes()}
+
+
+def _multipart(files: dict[str, bytes]) -> tuple[bytes, dict]:
+    boundary, body = encode_multipart({name: FileStorage(io.BytesIO(data), name) for name, data in files.items()})
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def _post_files(server, token: str, files: dict[str, bytes]):
+    body, headers = _multipart(files)
+    return _call(server, "/api/v1/score", token=token, body=body, headers=headers)
+
+
+def test_files_of_any_name_score_as_the_cli_import(app, branch_files, tmp_path):
+    ctx, server = app
+    status, body = _post_files(server, ctx.token, branch_files)
+    assert status == 200, body
+    assert body["TABLES"] == {"clients agence nov.csv": "application", "export 2.csv": "bureau",
+                              "historique mensuel.csv": "bureau_balance"}
+    assert body["MODEL"] == "bureau" and body["TABLES_SUPPLIED"] == ["application", "bureau", "bureau_balance"]
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for name, data in branch_files.items():
+        (folder / name).write_bytes(data)
+    assert main(["--home", str(tmp_path / "home"), "import", *(str(folder / name) for name in branch_files)]) == 0
+    stored = ClientStore(tmp_path / "home").find_clients()
+    assert stored.height == len(body["CLIENTS"]) == BRANCH_CLIENTS
+    by_id = {client["SK_ID_CURR"]: client for client in body["CLIENTS"]}
+    for sk_id, pd, decision, grade in stored.select("SK_ID_CURR", "PD", "DECISION", "GRADE").iter_rows():
+        assert by_id[sk_id]["PD"] == pytest.approx(pd, abs=1e-12)
+        assert (by_id[sk_id]["DECISION"], by_id[sk_id]["GRADE"], by_id[sk_id]["MODEL"]) == (decision, grade, "bureau")
+    first = body["CLIENTS"][0]["REASONS_AGAINST"][0]
+    assert first["fr"] and first["en"] and first["fr"] != first["en"]
+
+
+def test_one_csv_body_named_by_its_header_is_scored(app, branch_files):
+    ctx, server = app
+    headers = {"Content-Type": "text/csv", "Content-Disposition": "attachment; filename*=UTF-8''clients%20agence%20nov.csv"}
+    status, body = _call(server, "/api/v1/score", token=ctx.token, body=branch_files["clients agence nov.csv"], headers=headers)
+    assert status == 200, body
+    assert body["TABLES"] == {"clients agence nov.csv": "application"} and body["MODEL"] == "application"
+    assert len(body["CLIENTS"]) == BRANCH_CLIENTS and body["MODEL_FR"].startswith("Score établi sur la demande seule")
+    status, unnamed = _call(server, "/api/v1/score", token=ctx.token, body=branch_files["clients agence nov.csv"],
+                            headers={"Content-Type": "text/csv"})
+    assert status == 200 and unnamed["TABLES"] == {"request.csv": "application"}
+    assert [c["PD"] for c in unnamed["CLIENTS"]] == [c["PD"] for c in body["CLIENTS"]]
+
+
+def test_json_tables_under_free_names_are_recognised_by_their_columns(app, branch_files, tmp_path):
+    ctx, server = app
+    application = pl.read_csv(io.BytesIO(branch_files["clients agence nov.csv"]), separator=";", decimal_comma=True)
+    bureau = pl.read_csv(io.BytesIO(branch_files["export 2.csv"]))
+    balance = pl.read_csv(io.BytesIO(branch_files["historique mensuel.csv"]))
+    sk_id = bureau.filter(pl.col("SK_ID_BUREAU").is_in(balance["SK_ID_BUREAU"].implode()))["SK_ID_CURR"][0]
+    record = {k: v for k, v in application.filter(pl.col("SK_ID_CURR") == sk_id).row(0, named=True).items() if v is not None}
+    credits = bureau.filter(pl.col("SK_ID_CURR") == sk_id)
+    free = {"client agence nov": record, "export 2": credits.to_dicts(),
+            "historique": balance.filter(pl.col("SK_ID_BUREAU").is_in(credits["SK_ID_BUREAU"].implode())).to_dicts()}
+    status, body = _call(server, "/api/v1/score", token=ctx.token, body=json.dumps(free).encode())
+    assert status == 200, body
+    assert body["TABLES"] == {"client agence nov": "application", "export 2": "bureau", "historique": "bureau_balance"}
+    assert body["MODEL"] == "bureau"
+    _, files = _post_files(server, ctx.token, branch_files)
+    assert body["PD"] == pytest.approx(next(c["PD"] for c in files["CLIENTS"] if c["SK_ID_CURR"] == sk_id), abs=1e-12)
+    for empty, status, said in (("export previous_application", 200, None), ("export 4", 400, "mettez la liste vide sous le nom de la table")):
+        answer = _call(server, "/api/v1/score", token=ctx.token, body=json.dumps({**free, empty: []}).encode())
+        assert answer[0] == status and (said is None or said in answer[1]["problems"][0]["fr"]), answer
+    twice = {**free, "bureau": free["export 2"]}
+    status, body = _call(server, "/api/v1/score", token=ctx.token, body=json.dumps(twice).encode())
+    assert status == 400 and body["problems"][0]["code"] == "several_table_files"
+    assert "export 2, bureau" in body["problems"][0]["fr"]
+
+
+def test_an_ambiguous_file_is_a_422_naming_the_candidates(app, branch_files):
+    ctx, server = app
+    keys_only = b"SK_ID_PREV,SK_ID_CURR\n1,100002\n"
+    status, body = _post_files(server, ctx.token, {**branch_files, "export 3.csv": keys_only})
+    assert status == 422, body
+    [problem] = body["problems"]
+    assert (problem["file"], problem["code"], problem["line"]) == ("export 3.csv", "table_ambiguous", 1)
+    candidates = ["previous_application", "POS_CASH_balance", "installments_payments", "credit_card_balance"]
+    assert problem["params"]["tables"] == candidates
+    assert all(name in problem["fr"] and name in problem["en"] for name in candidates)
+    assert problem["fr"].startswith("ses colonnes conviennent autant à plusieurs tables")
+    status, body = _post_files(server, ctx.token, {**branch_files, "export 3 pos_cash_balance.csv": keys_only})
+    assert status == 200 and body["TABLES"]["export 3 pos_cash_balance.csv"] == "POS_CASH_balance"  # the name breaks the tie
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "headers", "code", "french"),
+    [
+        ("clients.xlsx", b"PK\x03\x04 workbook", None, "unsupported_file_type", "type de fichier non pris en charge"),
+        ("clients.csv", b"PK\x03\x04 workbook", None, "not_csv_known_format", "un classeur Excel (.xlsx)"),
+        ("photo", b"\x89PNG\r\n\x1a\n", {"Content-Type": "text/csv"}, "not_csv_known_format", "une image PNG"),
+    ],
+)
+def test_a_file_that_is_no_csv_gets_a_clear_422(app, name, data, headers, code, french):
+    ctx, server = app
+    if headers is None:
+        status, body = _post_files(server, ctx.token, {name: data})
+    else:
+        status, body = _call(server, "/api/v1/score", token=ctx.token, body=data,
+                             headers={**headers, "Content-Disposition": f'attachment; filename="{name}"'})
+    assert status == 422, body
+    assert [(p["code"], p["severity"]) for p in body["problems"]] == [(code, "error")]
+    assert french in body["problems"][0]["fr"] and body["problems"][0]["en"] == body["problems"][0]["message"]
+
+
+def test_uploads_keep_to_the_body_limit_and_leave_nothing_behind(app, branch_files):
+    ctx, server = app
+    large = branch_files["clients agence nov.csv"] * ((body_limit("/api/v1/score") // len(branch_files["clients agence nov.csv"])) + 1)
+    assert _post_files(server, ctx.token, {"clients agence nov.csv": large})[0] == 413
+    body, headers = _multipart({"clients agence nov.csv": large})
+    assert _chunked_post(server, "/api/v1/score", ctx.token, iter([body]), headers) == 413
+    assert _post_files(server, ctx.token, {"../../escape.csv": branch_files["clients agence nov.csv"]})[0] == 200
+    assert not list(ctx.real_store.home.glob(".api-*")) and not (ctx.real_store.home.parent / "escape.csv").exists()
+
+
+def test_the_client_route_answers_every_field_of_the_score_record(app):
+    ctx, server = app
+    client_id = int(ctx.store.find_clients(limit=1)["SK_ID_CURR"][0])
+    status, body = _call(server, f"/api/v1/clients/{client_id}", token=ctx.token)
+    assert status == 200
+    assert set(FIELDS) - {"REASONS"} <= set(body) and {"REASONS_AGAINST", "REASONS_FOR"} <= set(body)
+    stored = ctx.store.client(client_id).score
+    assert (body["BATCH"], body["SCORED_AT"], body["BUNDLE"]) == (stored.batch_id, stored.scored_at, stored.bundle_id)
+    schema = openapi()["paths"]["/api/v1/clients/{sk_id_curr}"]["get"]["responses"]["200"]["content"]
+    assert set(FIELDS) - {"REASONS"} <= set(schema["application/json"]["schema"]["properties"])
+
+
+def test_json_keys_are_recognised_by_their_columns_the_key_breaking_ties(one_application):
+    keys_only = [{"SK_ID_PREV": 1, "SK_ID_CURR": one_application["SK_ID_CURR"]}]
+    with pytest.raises(InputError) as caught:
+        recognised_keys({"dossier": one_application, "export 3": keys_only})
+    [problem] = caught.value.problems
+    assert (problem.file, problem.code) == ("export 3", "table_ambiguous")
+    assert "previous_application, POS_CASH_balance, installments_payments, credit_card_balance" in describe(problem, "fr")
+    named = {"dossier": one_application, "export 3 credit_card_balance": keys_only, "bureau": []}
+    assert recognised_keys(named) == {"application": "dossier", "credit_card_balance": "export 3 credit_card_balance",
+                                      "bureau": "bureau"}
+    frames, _ = tables_from_json(named)
+    assert frames["application"]["SK_ID_CURR"].to_list() == [one_application["SK_ID_CURR"]] and frames["bureau"].height == 0

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from desktop.figures.drift import approval_figure, history_figure, pd_histogram_figure
-from desktop.figures.model import calibration_figure, cost_figure, importance_figure, roc_figure
+from desktop.figures.model import calibration_figure, cost_figure, roc_figure
 from desktop.i18n import percent
 from engine.resources import default_bundle
 
@@ -37,13 +37,10 @@ def test_cost_curve_is_sorted_and_marks_each_chosen_threshold(metrics):
         assert marker.y[0] == variant["at_threshold"]["business_cost"]
 
 
-def test_calibration_and_importance(metrics):
+def test_calibration(metrics):
     curve = metrics["calibration"]["curve"]
     fig = calibration_figure(curve, "en")
     assert list(fig.data[1].y) == curve["observed"]
-    items = [(f"feature {i}", float(30 - i)) for i in range(30)]
-    bars = importance_figure(items, "fr").data[0]
-    assert bars.y[-1] == "feature 0" and len(bars.y) == 30  # largest on top
 
 
 def test_drift_figures():

@@ -1,4 +1,4 @@
-"""Figures of the model card: ROC curves, calibration, business cost against the threshold, importance.
+"""Figures of the model card: ROC curves, calibration, business cost against the threshold.
 
 Pure functions: the training metrics of the manifest in, a Plotly figure out, texts in ``lang``.
 Series differ by line style and marker as well as colour (the style of :mod:`engine.chart_style`);
@@ -70,15 +70,4 @@ def cost_figure(variants: dict[str, dict], lang: str) -> go.Figure:
     fig.update_layout(**layout(lang),
                       xaxis={"title": t("model.threshold_axis", lang), "range": [0, 1]},
                       yaxis={"title": t("model.cost_axis", lang)})
-    return fig
-
-
-def importance_figure(items: list[tuple[str, float]], lang: str) -> go.Figure:
-    """Horizontal bars of mean gain, largest on top; ``items`` are (label, gain), largest first."""
-    labels = [label for label, _ in reversed(items)]
-    gains = [gain for _, gain in reversed(items)]
-    fig = go.Figure(go.Bar(x=gains, y=labels, orientation="h", marker={"color": PALETTE[0]},
-                           hovertemplate="%{y}: %{x:,.0f}<extra></extra>"))
-    fig.update_layout(**layout(lang, margin={"l": 10, "r": 20, "t": 10, "b": 50}),
-                      xaxis={"title": t("model.gain_axis", lang)}, yaxis={"automargin": True}, showlegend=False)
     return fig

@@ -169,19 +169,29 @@ def waterfall_summary(labels: Sequence[str], shares: np.ndarray, base: float, la
 # --- the model over the reference sample --------------------------------------------------------------
 
 
-def importance(labels: Sequence[str], values: Sequence[float], lang: str, top: int = 15) -> go.Figure:
-    """Mean |contribution| of the ``top`` most important features, largest first."""
-    names, heights = list(labels[:top]), [float(v) for v in values[:top]]
+def importance(labels: Sequence[str], effects: Sequence[float], lang: str, top: int = 15) -> go.Figure:
+    """The mean change of PD (a fraction) each of the ``top`` most important reason groups makes, largest
+    first, in PD points."""
+    names, heights = list(labels[:top]), [float(v) * 100 for v in effects[:top]]
     rows = list(range(len(names)))
+    unit = t("interpretation.points_unit", lang)
     trace = go.Bar(
-        orientation="h", y=rows, x=heights, marker={"color": BLUE},
-        customdata=names, hovertemplate="%{customdata}<br>%{x:.3f}<extra></extra>",
+        orientation="h", y=rows, x=heights, marker={"color": BLUE}, textposition="outside", cliponaxis=False,
+        text=[f"{plain(v, lang, decimals=1)} {unit}" for v in heights],
+        customdata=[[name, points_text(v / 100, lang)] for name, v in zip(names, heights)],
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
     )
     layout = base_layout(lang, 100 + 26 * len(names), margin={"l": 10, "r": 20, "t": 10, "b": 10})
-    layout.xaxis = {"title": {"text": t("interpretation.global_axis", lang)}, "automargin": True}
+    layout.xaxis = {"title": {"text": t("interpretation.global_axis", lang)}, "automargin": True,
+                    "range": [0, max(heights, default=1) * 1.15]}
     layout.yaxis = {"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": rows,
                     "ticktext": [_short(name) for name in names]}
     return go.Figure(trace, layout)
+
+
+def points_text(effect: float, lang: str) -> str:
+    """A mean change of PD (a fraction) in words: "± 2,1 points de PD" / "± 2.1 PD points"."""
+    return t("interpretation.global_points", lang, points=plain(effect * 100, lang, decimals=1))
 
 
 def importance_summary(labels: Sequence[str], samples: int, lang: str, top: int = 3) -> str:

@@ -3,29 +3,36 @@
 Everything comes from the bundle's manifest: the data summary and licence, the three trainings'
 out-of-fold metrics, the model of each set of tables supplied, the excluded columns and monotone
 constraints, fairness by sex and age band, the confusion matrix at the chosen threshold, ROC,
-calibration and cost curves, the top-30 importances (labelled in the user's language), versions
-and hashes.
+calibration and cost curves, versions and hashes; and the global importance of the reason groups
+in PD points over the bundle's reference sample (``desktop.explain``: computed once per process,
+in the background at start; its chart comes by a callback, so the page never waits for it).
 """
 
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Input, Output, callback, dcc, html
 
+from desktop import explain
 from desktop.context import context
-from desktop.figures.model import calibration_figure, cost_figure, importance_figure, roc_figure, variant_name
+from desktop.figures.model import calibration_figure, cost_figure, roc_figure, variant_name
+from desktop.figures.scoring import importance, points_text
 from desktop.i18n import current_lang, number, percent, t, timestamp
 from desktop.widgets import CHART_HEIGHT, chart
 from engine.constants import VARIANTS
+from engine.formats import quote
 from engine.labels import feature_label
 from engine.manifest import DataSummary, Fairness, Manifest, TrainingMetrics
+from engine.reasons import group_label
 
 log = logging.getLogger(__name__)
 
-TOP_IMPORTANCE = 30
+#: Reason groups named in the importance chart's text alternative.
+NAMED_GROUPS = 3
 
 
 def _table(head: list[str], rows: list[list], caption: str | None = None, **kwargs) -> dbc.Table:
@@ -162,7 +169,7 @@ def _confusion(variant: dict, name: str, lang: str) -> html.Section:
                         **{"aria-labelledby": "model-cm"})
 
 
-def _charts(metrics: TrainingMetrics, bundle, lang: str) -> html.Section:
+def _charts(metrics: TrainingMetrics, lang: str) -> html.Section:
     variants = metrics.variants
     names = [v for v in VARIANTS if v in variants]
     sep = " ; " if lang == "fr" else "; "
@@ -172,9 +179,6 @@ def _charts(metrics: TrainingMetrics, bundle, lang: str) -> html.Section:
           threshold=number(variants[v]["at_threshold"]["threshold"], lang, 3)) for v in names)
     calibration = metrics.calibration
     curve = calibration["curve"]
-    top = metrics.shipped_variant["top_importance"][:TOP_IMPORTANCE]
-    items = _labelled(bundle, top, lang)
-    importance_text = t("model.importance_caption", lang, n=len(items), first=", ".join(label for label, _ in items[:3]))
     return html.Section([
         html.H2(t("model.curves_title", lang), id="model-curves"),
         dbc.Row([
@@ -186,18 +190,27 @@ def _charts(metrics: TrainingMetrics, bundle, lang: str) -> html.Section:
                 title=t("model.calibration_title", lang), height=CHART_HEIGHT), lg=6),
             dbc.Col(chart("model-cost", cost_figure(variants, lang), t("model.cost_caption", lang, values=cost_text),
                           title=t("model.cost_title", lang), height=CHART_HEIGHT), lg=12),
-            dbc.Col(chart("model-importance", importance_figure(items, lang), importance_text,
-                          title=t("model.importance_title", lang), height=760), lg=12),
+            dbc.Col(dcc.Loading(html.Div(id="model-importance-box")), lg=12),
         ]),
     ], **{"aria-labelledby": "model-curves"})
 
 
-def _labelled(bundle, importance: list[dict], lang: str) -> list[tuple[str, float]]:
-    """(label, gain) per feature; a label two features share gets the feature's code."""
-    specs = bundle.pipeline.specs
-    labels = [feature_label(specs[i["feature"]], lang) if i["feature"] in specs else i["feature"] for i in importance]
-    return [(label if labels.count(label) == 1 else f"{label} ({item['feature']})", item["gain"])
-            for label, item in zip(labels, importance)]
+@callback(Output("model-importance-box", "children"), Input("model-importance-box", "id"))
+def _importance(_) -> html.Figure:
+    """The reason groups by the mean change of PD they make over the reference sample, in PD points."""
+    return _importance_chart(context().scorer, current_lang())
+
+
+@lru_cache(maxsize=4)
+def _importance_chart(scorer, lang: str) -> html.Figure:
+    ranked = explain.global_importance(scorer)
+    labels = [group_label(key, lang) for key in ranked.groups["group"]]
+    effects = ranked.groups["importance"].to_numpy()
+    named = ", ".join(f"{quote(label, lang)} ({points_text(effect, lang)})"
+                      for label, effect in zip(labels[:NAMED_GROUPS], effects))
+    caption = t("model.importance_caption", lang, n=number(explain.reference(scorer).height, lang), first=named)
+    return chart("model-importance", importance(labels, effects, lang, top=len(labels)), caption,
+                 title=t("model.importance_title", lang))
 
 
 def _versions(manifest: Manifest, lang: str) -> html.Section:
@@ -216,7 +229,12 @@ def _versions(manifest: Manifest, lang: str) -> html.Section:
 
 def layout(**query: str) -> html.Div:
     """The model card of the bundle the app scores with."""
-    lang = current_lang()
+    return _card(context().scorer.bundle.id, current_lang())
+
+
+@lru_cache(maxsize=4)
+def _card(bundle_id: str, lang: str) -> html.Div:
+    """The card of the bundle ``bundle_id`` in one language: it changes with neither (built once, then served as is)."""
     bundle = context().scorer.bundle
     manifest, metrics = bundle.manifest, bundle.manifest.metrics
     shipped = metrics.shipped
@@ -231,7 +249,7 @@ def layout(**query: str) -> html.Div:
         _inputs_section(bundle, metrics, lang),
         _fairness_section(metrics.fairness, lang),
         _confusion(metrics.shipped_variant, shipped, lang),
-        _charts(metrics, bundle, lang),
+        _charts(metrics, lang),
         _versions(manifest, lang),
     ], className="model-card page")
 

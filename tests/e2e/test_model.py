@@ -35,6 +35,8 @@ def test_model_card_shows_the_three_trainings_and_the_manifest_auc(page, running
     assert manifest["manifest_sha256"] in page.locator("#model-bundle-id").inner_text()
     assert "non commercial" in page.locator(".licence").inner_text()
     page.locator("#model-importance .main-svg").first.wait_for()
+    importance = page.locator("#model-importance-box").inner_text()
+    assert "points de PD" in importance and "Scores externes" in importance and "log-odds" not in importance
     assert page.locator("figure.chart figcaption").count() == 4  # each chart has its text alternative
     assert page.title().startswith("Fiche du modèle")
     screenshot(page, "model")
