@@ -19,7 +19,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bench_engine import _cpu_seconds, _machine
+from bench_engine import _machine
+from cpu import cpu_seconds
 
 SETTINGS = {
     "shipped": {},
@@ -36,7 +37,7 @@ def run(data: Path, variant: str, setting: str) -> dict:
 
     tables = read_tables(data, application="train").frames
     config = replace(TrainingConfig(), variants=(variant,), shipped=variant, **SETTINGS[setting])
-    cpu, started = _cpu_seconds(), time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
     result = train(tables, config)
     models = {
         name: {
@@ -52,7 +53,7 @@ def run(data: Path, variant: str, setting: str) -> dict:
     return {
         "benchmark": "models", "setting": setting, "variant": variant, "fold_seeds": list(config.fold_seeds),
         "models": models, "seconds": round(time.perf_counter() - started, 1),
-        "cpu_seconds": round(_cpu_seconds() - cpu, 1), "load_1min": round(os.getloadavg()[0], 2),
+        "cpu_seconds": round(cpu_seconds() - cpu, 1), "load_1min": round(os.getloadavg()[0], 2),
     }
 
 

@@ -15,12 +15,12 @@ full-history input, with the shipped pipeline (no CODE_GENDER, monotone, table d
 ``candidates``
     Each candidate alone on the same outer folds, for the table (no selection).
 ``bagging``
-    The shipped variant (:attr:`TrainingConfig.shipped`) with the margins of ``--bags`` models
-    (model and dropout seeds 42, 43, …) averaged, against one model: fixed a priori, nothing selected.
+    The shipped variant (:attr:`TrainingConfig.shipped`) as a bag of ``--bags`` boosters (model and
+    dropout seeds 42, 43, …; margins averaged), against its first booster alone: nothing selected.
 
-Each reports the OOF ROC AUC and two cross-fitted business costs: with the threshold chosen as the
-argmin of the other folds' empirical cost (the shipped rule), and with a Platt calibration fitted on
-the other folds and the decision-theoretic PD threshold 1 / (1 + 10).
+Each reports the OOF ROC AUC and the cross-fitted business cost of both threshold rules
+(:data:`engine.evaluation.THRESHOLD_RULES`): the argmin of the other folds' empirical cost, and a
+Platt calibration fitted on the other folds with the decision-theoretic PD threshold 1 / (1 + 10).
 
 Each result is appended to ``--out`` as one JSON line as soon as it is known.
 """
@@ -37,46 +37,39 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from bench_engine import _cpu_seconds, _machine
+from bench_engine import _machine
+from cpu import cpu_seconds
 
-#: Candidates chosen a priori (not from results on these rows): the settings shipped before this
-#: round (business: defaulters weighted 10:1), no class weights (the threshold, chosen on OOF
-#: predictions, handles the cost), twice as many features per tree, and smaller leaves; each weighted
-#: unless it says otherwise. Four, so that the nested CV fits in a shared machine's half hour.
+#: Candidates chosen a priori (not from results on these rows), all unweighted (as_is) with the same
+#: number of trees in all (800, so TreeSHAP costs the same at scoring) and the same rate × rounds
+#: (16): one booster (the model shipped before bagging), a bag of 5 and a bag of 10.
 GRID: dict[str, dict] = {
-    "business": {},
-    "unweighted": {"variant": "as_is"},
-    "colsample_0.1": {"params": {"colsample_bytree": 0.1}},
-    "min_child_40": {"params": {"min_child_samples": 40}},
+    "single_800": {"variant": "as_is", "bags": 1, "params": {"n_estimators": 800, "learning_rate": 0.02}},
+    "bag_5x160": {"variant": "as_is", "bags": 5, "params": {"n_estimators": 160, "learning_rate": 0.1}},
+    "bag_10x80": {"variant": "as_is", "bags": 10, "params": {"n_estimators": 80, "learning_rate": 0.2}},
 }
 
 
-def _config(base, candidate: dict, seed: int | None = None):
-    config = replace(base, params={**base.params, **candidate.get("params", {})}, dropout=candidate.get("dropout", base.dropout))
-    return config if seed is None else replace(config, seed=seed)
+def _config(base, candidate: dict):
+    return replace(base, params={**base.params, **candidate.get("params", {})}, dropout=candidate.get("dropout", base.dropout),
+                   bags=candidate.get("bags", base.bags))
 
 
 def _predict(data, candidate: dict, config, folds) -> np.ndarray:
     """Full-history OOF probabilities of ``candidate`` on ``folds`` (rows outside them: NaN)."""
-    from engine.training import cross_validate, make_estimator
+    from engine.training import cross_validate, make_bag
 
     X, y, constraints, masks = data
-    estimator = make_estimator(candidate.get("variant", "business"), config, constraints)
-    oof, _ = cross_validate(X, y, estimator, folds, config.n_jobs, masks, config.dropout, config.seed)
+    bag = make_bag(candidate.get("variant", "business"), config, constraints)
+    oof, _ = cross_validate(X, y, bag, folds, config.n_jobs, masks, config.dropout, config.seed)
     return oof["full"]
 
 
 def _costs(y: np.ndarray, proba: np.ndarray, folds) -> dict:
-    """Cross-fitted cost under the argmin rule and under Platt + PD threshold 1/11."""
-    from engine.calibration import PlattCalibration, to_margin
-    from engine.evaluation import COST_FN, COST_FP, business_cost, cross_fitted_cost
+    """Cross-fitted cost under each threshold rule."""
+    from engine.evaluation import THRESHOLD_RULES, cross_fitted_cost
 
-    valid = [v for _, v in folds]
-    margin, bayes = to_margin(proba), 0
-    for train, v in folds:
-        pd_ = PlattCalibration.fit(margin[train], y[train]).predict(margin[v])
-        bayes += business_cost(y[v], pd_ >= COST_FP / (COST_FP + COST_FN))
-    return {"cost_argmin": cross_fitted_cost(y, proba, valid), "cost_bayes": bayes}
+    return {f"cost_{rule}": cross_fitted_cost(y, proba, [v for _, v in folds], rule) for rule in THRESHOLD_RULES}
 
 
 def _summary(y: np.ndarray, runs: dict[int, tuple[np.ndarray, list]]) -> dict:
@@ -130,19 +123,18 @@ def candidates(data, base, emit) -> None:
 
 
 def bagging(data, base, emit, bags: int) -> None:
-    from engine.calibration import to_margin
     from engine.training import fold_indices
 
     _, y, _, _ = data
-    runs = {}
+    runs: dict[int, dict[str, tuple[np.ndarray, list]]] = {"bag": {}, "single": {}}
     for seed in base.fold_seeds:
         folds = fold_indices(y, base, seed)
-        shipped = {"variant": base.shipped}
-        margins = [to_margin(_predict(data, shipped, _config(base, shipped, base.seed + b), folds)) for b in range(bags)]
-        runs[seed] = (1 / (1 + np.exp(-np.mean(margins, axis=0))), folds)
-        emit({"step": "bagging_seed", "fold_seed": seed, "bags": bags, "auc": float(roc_auc_score(y, runs[seed][0])),
-              "auc_single": float(roc_auc_score(y, 1 / (1 + np.exp(-margins[0]))))})
-    emit({"step": "bagging", "bags": bags, **_summary(y, runs)})
+        for name, k in (("bag", bags), ("single", 1)):
+            runs[name][seed] = (_predict(data, {"variant": base.shipped}, replace(base, bags=k), folds), folds)
+        emit({"step": "bagging_seed", "fold_seed": seed, "bags": bags,
+              **{f"auc_{name}": float(roc_auc_score(y, run[seed][0])) for name, run in runs.items()}})
+    for name, run in runs.items():
+        emit({"step": f"bagging_{name}", "bags": bags if name == "bag" else 1, **_summary(y, run)})
 
 
 def load(data_dir: Path):
@@ -176,10 +168,10 @@ def main() -> None:
     data, base = load(args.data)
     if args.fold_seeds:
         base = replace(base, fold_seeds=tuple(args.fold_seeds))
-    cpu, started = _cpu_seconds(), time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
 
     def emit(record: dict) -> None:
-        record.update(seconds=round(time.perf_counter() - started, 1), cpu_seconds=round(_cpu_seconds() - cpu, 1),
+        record.update(seconds=round(time.perf_counter() - started, 1), cpu_seconds=round(cpu_seconds() - cpu, 1),
                       load_1min=round(os.getloadavg()[0], 2), machine=_machine())
         with args.out.open("a") as fh:
             fh.write(json.dumps(record) + "\n")

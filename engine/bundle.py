@@ -2,7 +2,8 @@
 
 Layout::
 
-    model.txt          LightGBM booster, native text format
+    model.txt          LightGBM booster, native text format; a bag of k boosters adds model-2.txt …
+                       model-k.txt (the manifest's "model" "files" lists them, in order)
     manifest.json      features, category levels, one model per coverage (tables, threshold,
                        calibration, metrics), data summary, library versions, pipeline version,
                        content hashes
@@ -46,12 +47,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FORMAT = "creditscore-bundle"
-FORMAT_VERSION = 2  # 2: one model per coverage (manifest "models", "trained_tables", "exclude")
+#: 2: one model per coverage (manifest "models", "trained_tables", "exclude"); 3: a bag of boosters
+#: (manifest "model" "files"). Version 2 still loads, as a bag of one; an app that reads only 2 refuses 3.
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (2, 3)
 MODEL_FILE = "model.txt"
 MANIFEST_FILE = "manifest.json"
 REFERENCE_FILE = "reference.parquet"
-HASHED_FILES = (MODEL_FILE, REFERENCE_FILE)
 REFERENCE_ROWS = 20_000
+FEW_ROWS = 64  # at most this many rows are predicted on one thread (BoosterBag)
 LIBRARIES = ("lightgbm", "polars", "numpy", "scikit-learn", "imbalanced-learn", "shap", "pyarrow")
 
 
@@ -80,6 +84,47 @@ def library_versions() -> dict[str, str]:
         except Exception:  # noqa: BLE001 - a library absent from a frozen app is simply not listed
             continue
     return found
+
+
+def model_files(k: int) -> list[str]:
+    """The file names of a bag of ``k`` boosters: model.txt, then model-2.txt … model-k.txt."""
+    return [MODEL_FILE, *(f"model-{i}.txt" for i in range(2, k + 1))]
+
+
+@dataclass(frozen=True)
+class BoosterBag:
+    """k LightGBM boosters read as one model: its raw margin is the mean of theirs. TreeSHAP values
+    are linear in the model, so its exact contributions are the mean of each booster's."""
+
+    boosters: tuple[lgb.Booster, ...]
+
+    def _mean(self, X: np.ndarray, **kind: bool) -> np.ndarray:
+        # A few rows (one client, a what-if's variants) on one thread: k calls that each wake OpenMP's
+        # threads cost more than they save, and wait the longest on a busy machine. 0: LightGBM's default.
+        threads = 1 if len(X) <= FEW_ROWS else 0
+        total = self.boosters[0].predict(X, num_threads=threads, **kind)
+        for booster in self.boosters[1:]:
+            total += booster.predict(X, num_threads=threads, **kind)
+        return total / len(self.boosters)
+
+    def margin(self, X: np.ndarray) -> np.ndarray:
+        """Raw margin (log-odds before calibration) of every row."""
+        return self._mean(X, raw_score=True)
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        """TreeSHAP contributions on the raw margin: one column per feature, then the expected value."""
+        return self._mean(X, pred_contrib=True)
+
+    def feature_importance(self, importance_type: str = "split") -> np.ndarray:
+        """Mean importance of each feature over the boosters."""
+        return np.mean([b.feature_importance(importance_type) for b in self.boosters], axis=0)
+
+    def feature_name(self) -> list[str]:
+        return self.boosters[0].feature_name()
+
+    def num_trees(self) -> int:
+        """Trees in all the boosters (what TreeSHAP's cost grows with)."""
+        return sum(b.num_trees() for b in self.boosters)
 
 
 @dataclass(frozen=True)
@@ -121,7 +166,7 @@ class Bundle:
 
     path: Path
     manifest: Manifest
-    booster: lgb.Booster
+    booster: BoosterBag
     pipeline: FeaturePipeline
     models: dict[str, CoverageModel]
     trained_tables: frozenset[str]  # the tables the bundle was trained with
@@ -189,7 +234,9 @@ def save_bundle(result, out: Path, *, data_summary: dict, metrics: dict, report_
     """Write a trained model as a bundle folder and return it loaded (so it is verified once)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    result.booster.save_model(out / MODEL_FILE, num_iteration=-1)
+    files = model_files(len(result.booster.boosters))
+    for name, booster in zip(files, result.booster.boosters):
+        booster.save_model(out / name, num_iteration=-1)
     _reference_frame(result, REFERENCE_ROWS).write_parquet(out / REFERENCE_FILE, compression="zstd", statistics=False)
     manifest = {
         "format": FORMAT,
@@ -197,8 +244,9 @@ def save_bundle(result, out: Path, *, data_summary: dict, metrics: dict, report_
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "pipeline": {"version": PIPELINE_VERSION, "state": result.pipeline.to_dict()},
         "features": result.pipeline.feature_names,
-        "model": {"file": MODEL_FILE, "variant": result.shipped, "params": result.config.params},
+        "model": {"files": files, "variant": result.shipped, "params": result.config.params},
         "models": {name: model.to_dict() for name, model in result.models.items()},
+        "threshold_rule": result.config.threshold_rule,
         "trained_tables": sorted(result.trained_tables),
         "exclude": list(result.config.exclude),
         "impute_missing": result.impute,
@@ -207,7 +255,7 @@ def save_bundle(result, out: Path, *, data_summary: dict, metrics: dict, report_
         "metrics": metrics,
         "data": data_summary,
         "versions": library_versions(),
-        "files": {name: sha256_file(out / name) for name in HASHED_FILES},
+        "files": {name: sha256_file(out / name) for name in (*files, REFERENCE_FILE)},
     }
     manifest["manifest_sha256"] = _manifest_digest(manifest)
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", "utf-8")
@@ -223,8 +271,11 @@ def load_bundle(path: Path | str) -> Bundle:
     manifest = verified_manifest(path)
     import lightgbm as lgb  # here, not at import: it takes seconds (it imports scikit-learn) and pages need no model
 
-    booster = lgb.Booster(model_file=str(path / MODEL_FILE))
-    if booster.feature_name() != manifest["features"]:
+    files = manifest["model"].get("files", [MODEL_FILE])  # format 2: one booster in model.txt
+    if not files or set(files) - set(manifest["files"]):
+        raise BundleError(f"{path}: {MANIFEST_FILE} lists model files without their hashes")
+    booster = BoosterBag(tuple(lgb.Booster(model_file=str(path / name)) for name in files))
+    if any(b.feature_name() != manifest["features"] for b in booster.boosters):
         raise BundleError(f"{path}: the model's features differ from the manifest's")
     pipeline = FeaturePipeline.from_dict(manifest["pipeline"]["state"])
     try:
@@ -245,7 +296,7 @@ def verified_manifest(path: Path) -> dict:
         manifest = json.loads(manifest_path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BundleError(f"{manifest_path} cannot be read: {exc}") from exc
-    if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format") != FORMAT or manifest.get("format_version") not in READABLE_VERSIONS:
         raise BundleError(f"{path} is not a creditscore bundle of format version {FORMAT_VERSION}")
     if manifest.get("manifest_sha256") != _manifest_digest(manifest):
         raise BundleError(f"{manifest_path} was modified after training (its content hash does not match)")

@@ -2,8 +2,14 @@
 
 The business cost counts a missed defaulter (false negative) as ten refused good clients
 (false positives): ``cost = 10 × FN + 1 × FP``. Thresholds are only ever chosen on
-out-of-fold predictions; :func:`cross_fitted_cost` also reports the cost of the *rule*
-"pick the threshold on the other folds", which is what a new batch would see.
+out-of-fold predictions; :func:`cross_fitted_cost` also reports the cost of a *rule* fitted on the
+other folds, which is what a new batch would see. Two rules (:data:`THRESHOLD_RULES`):
+
+``argmin``
+    the threshold of lowest empirical cost on the OOF predictions;
+``bayes``
+    refuse at a calibrated PD ≥ 1 / (1 + 10) (:data:`BAYES_PD`): the Bayes-optimal decision for a
+    10:1 cost on calibrated probabilities, fixed a priori; only the Platt calibration is fitted.
 """
 
 from __future__ import annotations
@@ -13,8 +19,13 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.metrics import accuracy_score, brier_score_loss, confusion_matrix, roc_auc_score, roc_curve
 
+from engine.calibration import PlattCalibration, to_margin
+
 COST_FN = 10
 COST_FP = 1
+#: Refusing costs COST_FP × (1 − PD) in expectation, accepting COST_FN × PD: refuse from this PD on.
+BAYES_PD = COST_FP / (COST_FP + COST_FN)
+THRESHOLD_RULES = ("argmin", "bayes")
 
 
 def business_cost(y_true: np.ndarray, y_pred: np.ndarray) -> int:
@@ -54,13 +65,27 @@ def best_threshold(y_true: np.ndarray, proba: np.ndarray) -> tuple[float, int]:
     return float(thresholds[i]), int(costs[i])
 
 
-def cross_fitted_cost(y_true: np.ndarray, proba: np.ndarray, folds: Sequence[np.ndarray]) -> int:
-    """Cost of choosing the threshold on the other folds' OOF predictions and applying it to each fold."""
+def pd_threshold(y_true: np.ndarray, pd: np.ndarray, rule: str) -> float:
+    """The PD threshold of ``rule`` for (out-of-fold, calibrated) PDs: refuse at or above it."""
+    if rule == "bayes":
+        return BAYES_PD
+    if rule == "argmin":
+        return best_threshold(y_true, pd)[0]
+    raise ValueError(f"unknown threshold rule {rule!r}; expected one of {THRESHOLD_RULES}")
+
+
+def cross_fitted_cost(y_true: np.ndarray, proba: np.ndarray, folds: Sequence[np.ndarray], rule: str = "argmin") -> int:
+    """Cost of fitting ``rule`` (its threshold, and for ``bayes`` the Platt calibration) on the other
+    folds' OOF predictions and applying it to each fold."""
     total = 0
     for valid in folds:
         train = np.setdiff1d(np.arange(len(y_true)), valid)
-        threshold, _ = best_threshold(y_true[train], proba[train])
-        total += business_cost(y_true[valid], proba[valid] >= threshold)
+        score = proba
+        if rule == "bayes":  # a rule on calibrated PDs: the calibration is fitted on the other folds too
+            margin = to_margin(proba)
+            score = PlattCalibration.fit(margin[train], y_true[train]).predict(margin)
+        threshold = pd_threshold(y_true[train], score[train], rule)
+        total += business_cost(y_true[valid], score[valid] >= threshold)
     return total
 
 

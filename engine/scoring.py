@@ -5,10 +5,12 @@ of the tables it did not supply are blanked (:func:`engine.coverage.blank`), as 
 that model's calibration and threshold apply.
 
 Contributions are exact TreeSHAP values computed by LightGBM (``pred_contrib=True``, the same
-algorithm as ``shap.TreeExplainer``) on the raw margin. Platt calibration is affine in the margin,
-so ``a × contribution`` is each feature's exact share of the calibrated log-odds. Reasons sum the
-shares into groups an officer can say aloud (``engine.reasons``): the largest positive groups raise
-the risk (reasons against the client), the most negative ones lower it (reasons in favour).
+algorithm as ``shap.TreeExplainer``) on the raw margin; the bundle's model is a bag of boosters
+whose margins are averaged, so its contributions are the mean of theirs
+(:class:`engine.bundle.BoosterBag`). Platt calibration is affine in the margin, so
+``a × contribution`` is each feature's exact share of the calibrated log-odds. Reasons sum the shares
+into groups an officer can say aloud (``engine.reasons``): the largest positive groups raise the risk
+(reasons against the client), the most negative ones lower it (reasons in favour).
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ class Scorer:
         return self.impute(self.values(features))
 
     def margin(self, X: np.ndarray) -> np.ndarray:
-        return self.bundle.booster.predict(X, raw_score=True)
+        return self.bundle.booster.margin(X)
 
     def predict_pd(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probability of default per row."""
@@ -73,7 +75,7 @@ class Scorer:
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """TreeSHAP contributions on the raw margin: one column per feature, then the expected value."""
-        return self.bundle.booster.predict(X, pred_contrib=True)
+        return self.bundle.booster.contributions(X)
 
     def _read(self, features: pl.DataFrame, supplied: Collection[str] | None) -> tuple[CoverageModel, np.ndarray]:
         """The model of the tables supplied, and the features it reads (other tables blanked, NaN missing)."""

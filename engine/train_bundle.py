@@ -26,6 +26,8 @@ def metrics_of(result: TrainingResult, data: dict, seconds: float) -> dict:
         "seed": config.seed,
         "fold_seeds": list(config.fold_seeds),
         "dropout": config.dropout,
+        "bags": config.bags,
+        "threshold_rule": config.threshold_rule,
         "exclude": list(config.exclude),
         "monotone": {n: c for n, c in zip(names, monotone_constraints(names, config)) if c},
         "models": {name: model.metrics.to_dict() for name, model in result.models.items()},

@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 
 from bundle_helpers import edit_manifest
-from engine.bundle import MANIFEST_FILE, REFERENCE_ROWS, BundleError, load_bundle
+from engine.bundle import MANIFEST_FILE, REFERENCE_ROWS, BundleError, load_bundle, model_files
+from engine.evaluation import THRESHOLD_RULES
 from engine.features import PIPELINE_VERSION
 from engine.manifest import Fairness, ModelMetrics
 
@@ -28,20 +29,71 @@ def _raw(bundle) -> dict:
 
 
 def test_bundle_holds_no_pickle_and_round_trips(bundle, tmp_path):
+    k = len(bundle.booster.boosters)
     files = sorted(p.name for p in bundle.path.iterdir())
-    assert files == ["manifest.json", "metrics.json", "model.txt", "reference.parquet", "report.html"]
+    assert files == sorted(["manifest.json", "metrics.json", *model_files(k), "reference.parquet", "report.html"])
     loaded = load_bundle(_copy(bundle, tmp_path))
     assert loaded.id == bundle.id
     assert loaded.feature_names == bundle.feature_names == loaded.booster.feature_name()
     X = np.random.default_rng(0).normal(size=(20, len(loaded.feature_names))).astype(np.float32)
-    assert np.array_equal(loaded.booster.predict(X, raw_score=True), bundle.booster.predict(X, raw_score=True))
+    assert np.array_equal(loaded.booster.margin(X), bundle.booster.margin(X))
+
+
+def test_the_shipped_model_is_a_bag_scored_by_the_mean_of_its_boosters(bundle, scorer, demo_tables):
+    import lightgbm as lgb
+
+    files = _raw(bundle)["model"]["files"]
+    assert files == model_files(5) and len(bundle.booster.boosters) == 5
+    boosters = [lgb.Booster(model_file=str(bundle.path / name)) for name in files]
+    assert len({b.model_to_string() for b in boosters}) == 5  # five different models, not one copied
+    # Trees in all: those of the single 800-tree booster it replaces, so TreeSHAP costs the same.
+    assert bundle.booster.num_trees() == 800
+    X = scorer.matrix(scorer.features(demo_tables).head(300))
+    margin, contrib = scorer.margin(X), scorer.contributions(X)
+    assert np.allclose(margin, np.mean([b.predict(X, raw_score=True) for b in boosters], axis=0), atol=1e-12)
+    assert np.allclose(contrib, np.mean([b.predict(X, pred_contrib=True) for b in boosters], axis=0), atol=1e-12)
+    assert np.allclose(contrib.sum(axis=1), margin, atol=1e-9)  # the reasons add up to the score
+    assert not np.allclose(margin, boosters[0].predict(X, raw_score=True), atol=1e-3)  # the bag is not its first booster
+    importance = bundle.booster.feature_importance("gain")
+    assert np.allclose(importance, np.mean([b.feature_importance("gain") for b in boosters], axis=0))
+
+
+def test_a_single_booster_bundle_of_format_2_loads_as_a_bag_of_one(bundle, tmp_path):
+    import lightgbm as lgb
+
+    target = _copy(bundle, tmp_path)
+    extra = model_files(len(bundle.booster.boosters))[1:]
+
+    def as_format_2(m: dict) -> None:
+        m["format_version"] = 2
+        m["model"].pop("files")
+        m["model"]["file"] = "model.txt"
+        for name in extra:
+            m["files"].pop(name)
+
+    for name in extra:
+        (target / name).unlink()
+    edit_manifest(target, as_format_2)
+    old = load_bundle(target)
+    assert len(old.booster.boosters) == 1
+    X = np.random.default_rng(1).normal(size=(20, len(old.feature_names))).astype(np.float32)
+    assert np.array_equal(old.booster.margin(X), lgb.Booster(model_file=str(target / "model.txt")).predict(X, raw_score=True))
+
+
+def test_a_model_file_without_its_hash_is_refused(bundle, tmp_path):
+    target = _copy(bundle, tmp_path)
+    last = model_files(len(bundle.booster.boosters))[-1]
+    edit_manifest(target, lambda m: m["files"].pop(last))
+    with pytest.raises(BundleError, match="model files without their hashes"):
+        load_bundle(target)
 
 
 def test_manifest_records_what_the_issue_names(bundle):
     m = _raw(bundle)
     assert m["pipeline"]["version"] == PIPELINE_VERSION
     assert m["pipeline"]["state"]["levels"]["application"]["NAME_INCOME_TYPE"]
-    assert set(m["files"]) == {"model.txt", "reference.parquet"}
+    assert set(m["files"]) == {*m["model"]["files"], "reference.parquet"} and m["model"]["files"][0] == "model.txt"
+    assert m["format_version"] == 3 and m["threshold_rule"] in THRESHOLD_RULES
     assert {"lightgbm", "polars", "numpy", "scikit-learn", "python"} <= set(m["versions"])
     assert m["data"]["clients"] == 5000 and m["data"]["defaults"] == 386  # the extract it was trained on
     assert "installments_payments" in m["data"]["missing_tables"]
@@ -111,6 +163,7 @@ def test_report_is_self_contained(bundle):
         (lambda p: p.joinpath("model.txt").write_text(p.joinpath("model.txt").read_text().replace("tree", "tree ", 1)), "model.txt"),
         (lambda p: p.joinpath("reference.parquet").write_bytes(b"PAR1 nonsense"), "reference.parquet"),
         (lambda p: p.joinpath("model.txt").unlink(), "missing"),
+        (lambda p: p.joinpath("model-5.txt").write_text(p.joinpath("model-4.txt").read_text()), "model-5.txt"),
         (lambda p: p.joinpath(MANIFEST_FILE).write_text("{not json"), "cannot be read"),
         (lambda p: p.joinpath(MANIFEST_FILE).unlink(), "not a model bundle"),
     ],

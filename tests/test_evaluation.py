@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engine.calibration import PlattCalibration, to_margin
-from engine.evaluation import best_threshold, business_cost, cost_curve, cross_fitted_cost, summary
+from engine.evaluation import BAYES_PD, best_threshold, business_cost, cost_curve, cross_fitted_cost, pd_threshold, summary
 from engine.grading import grades, points
 
 
@@ -43,6 +43,25 @@ def test_cross_fitted_cost_uses_other_folds_only():
     # Fold 1 threshold from rows 2,3 (0.6 -> 0, 0.4 -> 1): accept all costs 10, refuse >=0.4 costs 1 -> t=0.4;
     # applied to rows 0,1: cost 0. Fold 2 threshold from rows 0,1: t=0.9 -> rows 2,3 accepted: FN at row 3 = 10.
     assert cross_fitted_cost(y, p, folds) == 10
+
+
+def test_bayes_rule_refuses_from_a_pd_of_one_eleventh_calibrated_on_the_other_folds():
+    assert BAYES_PD == pytest.approx(1 / 11) and pd_threshold(np.array([0, 1]), np.array([0.3, 0.5]), "bayes") == BAYES_PD
+    with pytest.raises(ValueError, match="unknown threshold rule"):
+        pd_threshold(np.array([0, 1]), np.array([0.3, 0.5]), "median")
+    rng = np.random.default_rng(3)
+    margin = rng.normal(-2.5, 1.2, 3000)
+    y = (rng.random(3000) < 1 / (1 + np.exp(-(1.5 * margin + 0.8)))).astype(int)  # miscalibrated on purpose
+    p = 1 / (1 + np.exp(-margin))
+    folds = [np.arange(k, 3000, 3) for k in range(3)]
+    expected = 0
+    for valid in folds:
+        train = np.setdiff1d(np.arange(3000), valid)
+        pd = PlattCalibration.fit(to_margin(p[train]), y[train]).predict(to_margin(p[valid]))
+        expected += business_cost(y[valid], pd >= 1 / 11)
+    assert cross_fitted_cost(y, p, folds, "bayes") == expected
+    # Uncalibrated, 1/11 on the raw probabilities would refuse other clients: the calibration matters.
+    assert expected != sum(business_cost(y[v], p[v] >= 1 / 11) for v in folds)
 
 
 def test_summary_reports_threshold_cost_no_worse_than_0_5():

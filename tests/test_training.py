@@ -41,7 +41,7 @@ def test_smote_only_ever_sees_training_rows():
     estimator.set_params(smote=SpySMOTE(random_state=0))
     folds = fold_indices(y, config)
     SpySMOTE.seen = []
-    oof, _ = cross_validate(X, y, estimator, folds, n_jobs=2)
+    oof, _ = cross_validate(X, y, [estimator], folds, n_jobs=2)
     oof = oof["full"]
     assert len(SpySMOTE.seen) == len(folds)  # resampled once per fold, never at prediction
     seen = {frozenset(rows.astype(int)) for rows in SpySMOTE.seen}
@@ -49,6 +49,29 @@ def test_smote_only_ever_sees_training_rows():
     assert seen == set(by_train)  # each resampling saw exactly one fold's training rows...
     assert all(not rows & by_train[rows] for rows in seen)  # ...and none of its validation rows
     assert not np.isnan(oof).any()  # every row predicted exactly once, out of fold
+
+
+def test_a_bag_predicts_the_sigmoid_of_its_models_mean_margin_each_on_its_own_dropout_draw():
+    from engine.calibration import to_margin
+    from engine.training import bag_proba, fit_bag, make_bag
+
+    X, y = _synthetic(800)
+    X[:, 0] = 0.0
+    masks = {"application": np.array([False, False, False, True, True, True]), "full": np.zeros(6, dtype=bool)}
+    bag = make_bag("as_is", TrainingConfig(params=FAST, bags=3))
+    assert [m.get_params()["random_state"] for m in bag] == [42, 43, 44]
+    models = fit_bag(bag, X, y, masks, 0.5, 42, 0)
+    trees = [m.booster_.model_to_string() for m in models]
+    assert len(set(trees)) == 3  # three seeds and three dropout draws: three different boosters
+    margins = [to_margin(m.predict_proba(X)[:, 1]) for m in models]
+    assert np.allclose(to_margin(bag_proba(models, X)), np.mean(margins, axis=0), atol=1e-9)
+    # The first booster of a bag is the single model of the same seed and dropout draw (bags=1).
+    single = fit_bag(make_bag("as_is", TrainingConfig(params=FAST, bags=1)), X, y, masks, 0.5, 42, 0)
+    assert single[0].booster_.model_to_string() == trees[0]
+    with pytest.raises(ValueError, match="at least one booster"):
+        TrainingConfig(bags=0)
+    with pytest.raises(ValueError, match="unknown threshold rule"):
+        TrainingConfig(threshold_rule="median")
 
 
 def test_folds_are_stratified_and_disjoint():
@@ -92,7 +115,7 @@ def real_tables(home_credit):
 
 @pytest.mark.slow
 def test_training_is_reproducible_and_reports_every_variant(real_tables):
-    config = TrainingConfig(n_splits=3, params=FAST, fold_seeds=(42, 7))
+    config = TrainingConfig(n_splits=3, params=FAST, fold_seeds=(42, 7), bags=2)
     first = train(real_tables, config)
     second = train(real_tables, config)
     assert list(first.models) == ["application", "bureau", "full"]
@@ -107,7 +130,8 @@ def test_training_is_reproducible_and_reports_every_variant(real_tables):
         by_seed = m["coverages"]["full"]["roc_auc_by_seed"]
         assert len(by_seed) == 2 and m["roc_auc_mean"] == pytest.approx(np.mean(by_seed))
         assert m["roc_auc_std"] == pytest.approx(np.std(by_seed))
-    assert first.booster.model_to_string() == second.booster.model_to_string()
+    assert [b.model_to_string() for b in first.booster.boosters] == [b.model_to_string() for b in second.booster.boosters]
+    assert len(first.booster.boosters) == 2
     assert first.shipped == config.shipped  # fixed before training (nested CV), not picked on these folds
     for name, model in first.models.items():
         # Calibrated PD: average close to the observed default rate (in sample and cross-fitted),
@@ -115,6 +139,11 @@ def test_training_is_reproducible_and_reports_every_variant(real_tables):
         assert abs(first.oof_pd[name].mean() - first.target.mean()) < 0.01
         assert abs(model.metrics.mean_pd - first.target.mean()) < 0.1 * first.target.mean()
         assert 0 < model.threshold < 1 and model.calibration.a > 0
+        # The threshold of the configured rule; both rules' cross-fitted costs are on record.
+        if config.threshold_rule == "bayes":
+            assert model.threshold == pytest.approx(1 / 11)
+        costs = first.variants[first.shipped].metrics["coverages"][name]["cross_fitted_cost_by_rule"]
+        assert set(costs) == {"argmin", "bayes"} and model.metrics.cross_fitted_cost_by_seed == costs[config.threshold_rule]["by_seed"]
         assert model.metrics.tables == sorted(model.tables) and model.reference_pd == ("PD" if name == "full" else f"PD_{name}")
     assert len({m.calibration for m in first.models.values()}) == 3
     assert first.target.sum() == 386
@@ -130,9 +159,10 @@ def test_protected_attribute_is_no_feature_and_amounts_are_monotone(real_tables)
     names = result.booster.feature_name()
     constraints = dict(zip(names, monotone_constraints(names, config)))
     assert constraints["AMT_CREDIT"] == 1 and constraints["AMT_INCOME_TOTAL"] == -1
-    # The booster itself carries the constraints (its text format lists its parameters).
-    line = next(x for x in result.booster.model_to_string().splitlines() if x.startswith("[monotone_constraints:"))
-    assert [int(v) for v in line.split(":", 1)[1].strip(" ]").split(",")] == list(constraints.values())
+    # Each booster itself carries the constraints (its text format lists its parameters).
+    for booster in result.booster.boosters:
+        line = next(x for x in booster.model_to_string().splitlines() if x.startswith("[monotone_constraints:"))
+        assert [int(v) for v in line.split(":", 1)[1].strip(" ]").split(",")] == list(constraints.values())
 
     with_gender = train(real_tables, TrainingConfig(n_splits=3, params=FAST, fold_seeds=(42,), variants=("as_is",), exclude=()))
     assert "CODE_GENDER_M" in with_gender.pipeline.feature_names
@@ -168,10 +198,10 @@ def test_training_resamples_inside_folds_only(real_tables, monkeypatch):
             return super().fit_resample(X, y, **params)
 
     monkeypatch.setattr(engine.training, "SMOTE", RowSpy)
-    config = TrainingConfig(n_splits=3, params=FAST, fold_seeds=(42,), variants=("smote",), shipped="smote")
+    config = TrainingConfig(n_splits=3, params=FAST, fold_seeds=(42,), variants=("smote",), shipped="smote", bags=2)
     result = train(real_tables, config)
     folds = fold_indices(result.target, config)
-    # One resampling per training fold, of exactly its rows; the only one over all 5,000 rows is
-    # the final refit, after the out-of-fold predictions are made.
-    assert sorted(RowSpy.seen) == sorted([len(t) for t, _ in folds] + [5000])
-    assert RowSpy.seen[-1] == 5000
+    # One resampling per booster of each training fold, of exactly its rows; the only ones over all
+    # 5,000 rows are the final refit's, after the out-of-fold predictions are made.
+    assert sorted(RowSpy.seen) == sorted([len(t) for t, _ in folds] * 2 + [5000] * 2)
+    assert RowSpy.seen[-2:] == [5000, 5000]
