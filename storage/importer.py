@@ -16,9 +16,11 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from engine.constants import Progress
@@ -26,6 +28,7 @@ from engine.resources import demo_batch
 from engine.score_record import SCORE_FIELDS, ClientScore, store_schema
 from engine.scoring import Scorer
 from storage.content import table_digest
+from storage.history import Chunk, by_client, chunk_bounds, encode
 from storage.store import ClientStore, now
 from storage.validation import Validated, ValidationReport, validate
 from storage.writer import BatchOrigin, BatchRows, write_batch
@@ -99,13 +102,18 @@ def import_validated(
     clock of the validation when it belongs to the same job. Raises as :func:`import_files`."""
     progress = progress or _silent
     started, clock = started or (now(), time.perf_counter())
-    report = validated.report
-    digests = {name: table_digest(name, frame) for name, frame in validated.frames.items()}
-    scores = score_frames(scorer, validated.frames, progress)
+    report, frames = validated.report, validated.frames
+    digests = {name: table_digest(name, frame) for name, frame in frames.items()}
+    history = by_client(frames)
+    with ThreadPoolExecutor(1, thread_name_prefix="history") as pool:  # Polars encodes without the GIL
+        encoding = pool.submit(_encode, history, chunk_bounds(frames["application"]["SK_ID_CURR"]))
+        scores = score_frames(scorer, frames["application"], history, progress)
+        chunks = encoding.result()
+    del history
     if restoring is not None:
         started = restoring.started
         scores = scores.with_columns(scored_at=pl.lit(restoring.scored_at))
-    rows = BatchRows(kind, started, scorer.bundle.id, validated.frames, scores, report, digests,
+    rows = BatchRows(kind, started, scorer.bundle.id, frames, scores, report, digests, chunks,
                      validated.application, restoring)
     batch_id = write_batch(store, rows, progress)
     new = store.db.conn.execute("SELECT new_clients FROM batches WHERE id = ?", (batch_id,)).fetchone()[0]
@@ -142,15 +150,33 @@ def seed_demo(store: ClientStore, scorer: Scorer, progress: Progress | None = No
     return import_files(store, [demo_batch()], scorer, progress=progress, kind="demo")
 
 
-def score_frames(scorer: Scorer, frames: dict[str, pl.DataFrame], progress: Progress) -> pl.DataFrame:
-    """One row per client: PD, decision, grade, points, the model that scored it (the one matching
-    the tables ``frames`` supplies) and the reasons (JSON: group, feature, value, contribution; put
-    into words when shown), in chunks."""
-    features, supplied = scorer.features(frames), frozenset(frames)
+def _encode(history: dict[str, pl.DataFrame], bounds: np.ndarray) -> list[Chunk]:
+    return [chunk for name, frame in history.items() for chunk in encode(name, frame, bounds)]
+
+
+def score_frames(
+    scorer: Scorer, application: pl.DataFrame, history: dict[str, pl.DataFrame], progress: Progress
+) -> pl.DataFrame:
+    """One row per client, in client order: PD, decision, grade, points, the model that scored it (the
+    one matching the tables supplied) and the reasons (JSON: group, feature, value, contribution; put
+    into words when shown). ``history`` is sorted by client (``storage.history.by_client``); features
+    are built and scored :data:`SCORE_CHUNK` clients at a time (a client's features are its rows')."""
+    application = application.sort("SK_ID_CURR")
+    ids = application["SK_ID_CURR"].to_numpy()
+    keys = {name: frame["SK_ID_CURR"].to_numpy() for name, frame in history.items()}
+    supplied = frozenset(["application", *history])
     rows: list[tuple] = []
-    for chunk in features.iter_slices(SCORE_CHUNK):
-        rows += [_score_row(score) for score in scorer.score(chunk, supplied=supplied)]
-        progress("scored", len(rows), features.height)
+    for start in range(0, application.height, SCORE_CHUNK):
+        part = application.slice(start, SCORE_CHUNK)
+        first, last = ids[start], ids[start + part.height - 1]
+        tables = {"application": part}
+        for name, frame in history.items():
+            begin, end = np.searchsorted(keys[name], [first, last + 1])
+            piece = frame.slice(begin, end - begin)
+            tables[name] = piece.drop("SK_ID_CURR") if name == "bureau_balance" else piece
+        features = scorer.features(tables)
+        rows += [_score_row(score) for score in scorer.score(features, supplied=supplied)]
+        progress("scored", len(rows), application.height)
     return pl.DataFrame(rows, schema=_SCORES_SCHEMA, orient="row").with_columns(scored_at=pl.lit(now()))
 
 
