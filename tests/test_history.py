@@ -8,6 +8,7 @@ import json
 import polars as pl
 import pytest
 from sqlite_utils import Database
+from storage_helpers import history_of, write_csvs
 
 from storage import history, importer, writer
 from storage.batch_tables import batch_tables
@@ -17,7 +18,6 @@ from storage.importer import import_files
 from storage.migrations import migrations, quote
 from storage.paths import DATABASE_FILE
 from storage.store import ClientStore
-from storage_helpers import history_of, write_csvs
 
 #: Small chunks, so that the 300 clients of ``small_batch`` span several blobs per table.
 CHUNK = 64
