@@ -79,6 +79,23 @@ def by_client(frames: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     return out
 
 
+def by_chunk(
+    application: pl.DataFrame, history: Mapping[str, pl.DataFrame], size: int
+) -> Iterator[dict[str, pl.DataFrame]]:
+    """The tables of ``size`` clients at a time, by client (``history`` from :func:`by_client`; slices,
+    not copies), as the readers type them."""
+    application = application.sort("SK_ID_CURR")
+    ids = application["SK_ID_CURR"].to_numpy()
+    keys = {name: frame["SK_ID_CURR"].to_numpy() for name, frame in history.items()}
+    for start in range(0, application.height, size):
+        part = application.slice(start, size)
+        tables = {"application": part}
+        for name, frame in history.items():
+            begin, end = np.searchsorted(keys[name], [ids[start], ids[start + part.height - 1] + 1])
+            tables[name] = _as_read(name, frame.slice(begin, end - begin))
+        yield tables
+
+
 def chunk_bounds(clients: pl.Series) -> np.ndarray:
     """(first, last) client of each chunk of :data:`CHUNK_CLIENTS` of the batch's clients (rows × 2)."""
     ids = np.unique(clients.to_numpy())

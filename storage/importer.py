@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -28,15 +29,15 @@ from engine.resources import demo_batch
 from engine.score_record import SCORE_FIELDS, ClientScore, store_schema
 from engine.scoring import Scorer
 from storage.content import table_digest
-from storage.history import Chunk, by_client, chunk_bounds, encode
+from storage.history import Chunk, by_chunk, by_client, chunk_bounds, encode
 from storage.store import ClientStore, now
 from storage.validation import Validated, ValidationReport, validate
 from storage.writer import BatchOrigin, BatchRows, write_batch
 
 log = logging.getLogger(__name__)
 
-#: Clients scored at once (bounds the memory of the SHAP contribution matrix).
-SCORE_CHUNK = 10_000
+#: Clients scored at once (bounds the memory of the features and of the SHAP contribution matrix).
+SCORE_CHUNK = 2_500
 
 #: The columns of the store's ``scores`` table an import fills (``scored_at`` is added).
 _SCORES_SCHEMA = store_schema(*SCORE_FIELDS, "REASONS")
@@ -159,24 +160,27 @@ def score_frames(
 ) -> pl.DataFrame:
     """One row per client, in client order: PD, decision, grade, points, the model that scored it (the
     one matching the tables supplied) and the reasons (JSON: group, feature, value, contribution; put
-    into words when shown). ``history`` is sorted by client (``storage.history.by_client``); features
-    are built and scored :data:`SCORE_CHUNK` clients at a time (a client's features are its rows')."""
-    application = application.sort("SK_ID_CURR")
-    ids = application["SK_ID_CURR"].to_numpy()
-    keys = {name: frame["SK_ID_CURR"].to_numpy() for name, frame in history.items()}
+    into words when shown). ``history`` is sorted by client (``storage.history.by_client``). Features
+    are built and scored :data:`SCORE_CHUNK` clients at a time (a client's features are its rows'), in
+    a thread: while TreeSHAP runs on a chunk (without the GIL), the previous one becomes rows here."""
     supplied = frozenset(["application", *history])
+
+    def scored(tables: dict[str, pl.DataFrame]) -> list[ClientScore]:
+        return scorer.score(scorer.features(tables), supplied=supplied)
+
     rows: list[tuple] = []
-    for start in range(0, application.height, SCORE_CHUNK):
-        part = application.slice(start, SCORE_CHUNK)
-        first, last = ids[start], ids[start + part.height - 1]
-        tables = {"application": part}
-        for name, frame in history.items():
-            begin, end = np.searchsorted(keys[name], [first, last + 1])
-            piece = frame.slice(begin, end - begin)
-            tables[name] = piece.drop("SK_ID_CURR") if name == "bureau_balance" else piece
-        features = scorer.features(tables)
-        rows += [_score_row(score) for score in scorer.score(features, supplied=supplied)]
-        progress("scored", len(rows), application.height)
+    chunks = by_chunk(application, history, SCORE_CHUNK)
+    with ThreadPoolExecutor(1, thread_name_prefix="scoring") as pool:
+        pending = deque(pool.submit(scored, tables) for tables in islice(chunks, 2))  # one ahead
+        try:
+            while pending:
+                done = pending.popleft().result()
+                pending.extend(pool.submit(scored, tables) for tables in islice(chunks, 1))
+                rows += [_score_row(score) for score in done]
+                progress("scored", len(rows), application.height)
+        finally:
+            for future in pending:  # after a failure: what was not started is not
+                future.cancel()
     return pl.DataFrame(rows, schema=_SCORES_SCHEMA, orient="row").with_columns(scored_at=pl.lit(now()))
 
 
