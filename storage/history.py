@@ -63,19 +63,20 @@ def _typed(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def by_client(frames: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """The history frames among ``frames`` with their blob columns, sorted by client (a client's rows
-    in file order); ``bureau_balance`` gets the client of its credit (the first bureau row with it)."""
+def by_client(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Sort the history frames of ``frames`` by client IN PLACE (a client's rows in file order; the
+    unsorted frames are let go rather than held twice) and return them with their blob columns:
+    ``bureau_balance`` with the client of its credit (the first bureau row with it)."""
+    bureau = frames.get("bureau", pl.DataFrame(schema={"SK_ID_BUREAU": pl.Int64, "SK_ID_CURR": pl.Int64}))
+    owners = bureau.select("SK_ID_BUREAU", "SK_ID_CURR").unique("SK_ID_BUREAU", keep="first")
     out = {}
-    for name in HISTORY_TABLES:
-        frame = frames.get(name)
-        if frame is None:
-            continue
+    for name in (name for name in HISTORY_TABLES if name in frames):
+        frame = frames.pop(name)
         if name == "bureau_balance":
-            bureau = frames.get("bureau", pl.DataFrame(schema={"SK_ID_BUREAU": pl.Int64, "SK_ID_CURR": pl.Int64}))
-            owners = bureau.select("SK_ID_BUREAU", "SK_ID_CURR").unique("SK_ID_BUREAU", keep="first")
             frame = frame.join(owners, on="SK_ID_BUREAU", how="left", maintain_order="left")
         out[name] = _typed(name, frame).sort("SK_ID_CURR", maintain_order=True)
+        del frame
+        frames[name] = _as_read(name, out[name])
     return out
 
 

@@ -100,7 +100,8 @@ def import_validated(
     started: tuple[str, float] | None = None,
 ) -> ImportResult:
     """Score and store what one validation read (nothing is read again). ``started`` is the time and
-    clock of the validation when it belongs to the same job. Raises as :func:`import_files`."""
+    clock of the validation when it belongs to the same job. The history tables of ``validated`` end
+    sorted by client (``storage.history.by_client``: not held twice). Raises as :func:`import_files`."""
     progress = progress or _silent
     started, clock = started or (now(), time.perf_counter())
     report, frames = validated.report, validated.frames
@@ -110,7 +111,7 @@ def import_validated(
         encoding = pool.submit(_encode, history, chunk_bounds(frames["application"]["SK_ID_CURR"]))
         scores = score_frames(scorer, frames["application"], history, progress)
         chunks = encoding.result()
-    del history
+    del history  # the blobs hold the history now
     if restoring is not None:
         started = restoring.started
         scores = scores.with_columns(scored_at=pl.lit(restoring.scored_at))
