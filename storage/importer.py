@@ -169,7 +169,7 @@ def score_frames(
     def scored(tables: dict[str, pl.DataFrame]) -> list[ClientScore]:
         return scorer.score(scorer.features(tables), supplied=supplied)
 
-    rows: list[tuple] = []
+    parts = [pl.DataFrame(schema=_SCORES_SCHEMA)]  # a frame per chunk: no Python row held for long
     chunks = by_chunk(application, history, SCORE_CHUNK)
     with ThreadPoolExecutor(1, thread_name_prefix="scoring") as pool:
         pending = deque(pool.submit(scored, tables) for tables in islice(chunks, 2))  # one ahead
@@ -177,12 +177,12 @@ def score_frames(
             while pending:
                 done = pending.popleft().result()
                 pending.extend(pool.submit(scored, tables) for tables in islice(chunks, 1))
-                rows += [_score_row(score) for score in done]
-                progress("scored", len(rows), application.height)
+                parts.append(pl.DataFrame(list(map(_score_row, done)), schema=_SCORES_SCHEMA, orient="row"))
+                progress("scored", sum(part.height for part in parts), application.height)
         finally:
             for future in pending:  # after a failure: what was not started is not
                 future.cancel()
-    return pl.DataFrame(rows, schema=_SCORES_SCHEMA, orient="row").with_columns(scored_at=pl.lit(now()))
+    return pl.concat(parts).with_columns(scored_at=pl.lit(now()))
 
 
 def _score_row(score: ClientScore) -> tuple:

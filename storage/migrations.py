@@ -6,8 +6,9 @@ a new one. The data tables of ``m001_core`` mirror ``engine.schema`` (the Kaggle
 columns are fixed); a later change to those columns needs its own migration.
 
 Tables: ``batches`` and ``batch_files`` (what was imported, from which files), ``clients`` (one
-row per SK_ID_CURR, with a pointer to its latest score), the seven Home Credit tables as imported
-(each row tagged with its ``batch_id``), ``scores`` (one row per client per import, the model that
+row per SK_ID_CURR, with a pointer to its latest score), ``application`` as imported (each row
+tagged with its ``batch_id``; the six history tables were rows too until ``m011_history_blobs`` put
+them in ``history``, compressed blobs per batch, table and chunk of clients), ``scores`` (one row per client per import, the model that
 made it, reasons as JSON), ``decisions`` (officers' decisions, append-only: no update, delete or
 replace of a recorded id) and ``drift_runs``.
 """
