@@ -16,7 +16,6 @@ table reads them all (:func:`batch_history`).
 from __future__ import annotations
 
 import io
-import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -25,8 +24,6 @@ import numpy as np
 import polars as pl
 
 from engine.schema import TABLE_NAMES, tables
-
-log = logging.getLogger(__name__)
 
 #: Clients per blob: reading one client decodes the rows of this many (about 1 ms per table).
 CHUNK_CLIENTS = 500
