@@ -11,7 +11,8 @@ only :data:`SCALE_DATA`) grows the real extract to N clients with every history 
 proportions, once, kept in ``--data``; its train and test application files are joined into one
 file named « clients.csv » (an import takes one application table; the name is no table's).
 The import then runs in a fresh child process into an empty store, so that its peak RSS
-(``ru_maxrss`` of the child) is the import's alone. ``--profile`` writes the child's cProfile
+(``ru_maxrss`` of the child) is the import's alone; then 200 random clients' tables are read back
+(what the client page and the what-if read), timed. ``--profile`` writes the child's cProfile
 (CPU time, all threads) to FILE. Prints one JSON line, with the load average before and after.
 """
 
@@ -39,6 +40,8 @@ from engine.resources import default_bundle  # noqa: E402
 SCALE_DATA = [sys.executable, "-m", "desktop", "scale-data"]
 #: The one application file the import reads (train and test copies joined).
 APPLICATION_FILE = "clients.csv"
+#: Clients whose tables are read back after the import (the client page's read, timed).
+CLIENT_READS = 200
 
 
 def machine() -> str:
@@ -76,6 +79,24 @@ def dataset(data: Path, clients: int) -> Path:
     return folder
 
 
+def client_reads(store, batch_id: int, n: int = CLIENT_READS) -> dict[str, float]:
+    """Milliseconds to read one client's tables back (``storage.client_tables``: the client page, the
+    what-if), for ``n`` clients drawn at random from the batch: median, 95th percentile, maximum."""
+    import numpy as np
+
+    from storage.client_tables import client_tables
+
+    ids = [row[0] for row in store.db.execute(
+        'SELECT "SK_ID_CURR" FROM scores WHERE batch_id = ? ORDER BY random() LIMIT ?', (batch_id, n))]
+    times = []
+    for sk_id in ids:
+        started = time.perf_counter()
+        client_tables(store, sk_id)
+        times.append((time.perf_counter() - started) * 1000)
+    p50, p95 = np.percentile(times, [50, 95])
+    return {"clients": len(ids), "p50": round(p50, 1), "p95": round(p95, 1), "max": round(max(times), 1)}
+
+
 def child(home: Path, bundle: Path, files: list[str], profile: Path | None) -> None:
     """The timed import (run in its own process); prints its measurements as JSON."""
     started = time.perf_counter()
@@ -104,6 +125,7 @@ def child(home: Path, bundle: Path, files: list[str], profile: Path | None) -> N
     seconds = time.perf_counter() - loaded
     scores = store.db.execute("SELECT COUNT(*), SUM(LENGTH(reasons)) FROM scores").fetchone()
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    reads = client_reads(store, result.batch_id)
     print(
         json.dumps(
             {
@@ -116,6 +138,7 @@ def child(home: Path, bundle: Path, files: list[str], profile: Path | None) -> N
                 "store_mb": round(store.path.stat().st_size / 2**20),
                 "store_bytes_per_client": round(store.path.stat().st_size / result.clients),
                 "reasons_bytes_per_score": round(scores[1] / scores[0]),
+                "client_tables_ms": reads,
             }
         )
     )

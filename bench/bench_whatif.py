@@ -30,10 +30,10 @@ def page_whatif(interpretation, store, sk_id: int, factor: float = 3.0):
 
 def _with_history(store, n: int) -> list[int]:
     """The ``n`` clients with the most rows of history."""
-    rows = store.db.conn.execute(
-        'SELECT "SK_ID_CURR", COUNT(*) AS n FROM "POS_CASH_balance" GROUP BY "SK_ID_CURR" ORDER BY n DESC LIMIT ?', (n,)
-    )
-    return [row[0] for row in rows]
+    from storage.history import batch_history
+
+    rows = batch_history(store.db.conn, 1, "POS_CASH_balance")["SK_ID_CURR"].value_counts(sort=True)
+    return rows["SK_ID_CURR"].head(n).to_list()
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ stored by this structure and put into words (:class:`ReasonWords`) when shown.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -93,23 +92,28 @@ class ReasonGroups:
             for column, index in indicators.items()
         }
         self.category_of = {j: column for column, index in indicators.items() for j in index}
+        #: What a reason names for each feature: the feature, or the application column of a category.
+        self.named = np.array([self.category_of.get(j, name) for j, name in enumerate(self.names)], dtype=object)
+        self.is_category = np.isin(np.arange(len(specs)), list(self.category_of))
 
     def totals(self, shares: np.ndarray) -> np.ndarray:
         """Contributions summed per group (rows × groups, in the order of :attr:`keys`)."""
         return shares @ self.matrix
 
-    def _own_levels(self, values: np.ndarray) -> dict[str, list[str | None]]:
-        """Each row's level of every one-hot category; None when unknown to the model (missing, unseen)."""
+    def _own_levels(self, values: np.ndarray) -> dict[str, np.ndarray]:
+        """Each row's level of every one-hot category (object arrays); None when unknown to the model
+        (missing, unseen)."""
         own = {}
         for column, (index, known, every) in self.categories.items():
             block = values[:, index]
             if is_binary(every):  # one 0/1 column: 1 is the second level
-                codes = [None if math.isnan(v) else every[int(v >= 0.5)] for v in block[:, 0]]
+                levels, code = every[:2], (block[:, 0] >= 0.5).astype(np.int64)
+                code[np.isnan(block[:, 0])] = len(levels)
             else:
                 hit = np.nan_to_num(block, nan=0.0) >= 0.5
-                first = hit.argmax(axis=1)
-                codes = [known[k] if hit[i, k] else None for i, k in enumerate(first)]
-            own[column] = codes
+                levels, first = known, hit.argmax(axis=1)
+                code = np.where(hit[np.arange(len(first)), first], first, len(levels))
+            own[column] = np.array([*levels, None], dtype=object)[code]
         return own
 
     def reasons(
@@ -124,29 +128,36 @@ class ReasonGroups:
             up[:, g], down[:, g] = members[block.argmax(axis=1)], members[block.argmin(axis=1)]
         width = min(top, len(self.keys))
         rows = np.arange(totals.shape[0])[:, None]
-        # Python lists from here: the per-row loop below reads them element by element.
-        own = self._own_levels(values)
         sides = []
-        for order, drivers in ((np.argsort(-totals, axis=1, kind="stable")[:, :width], up),
-                               (np.argsort(totals, axis=1, kind="stable")[:, :width], down)):
-            features = drivers[rows, order]
-            sides.append((order.tolist(), features.tolist(), _rounded(totals[rows, order]).tolist(),
-                          _rounded(values[rows, features].astype(np.float64)).tolist()))
+        for sign, order, drivers in ((1, np.argsort(-totals, axis=1, kind="stable")[:, :width], up),
+                                     (-1, np.argsort(totals, axis=1, kind="stable")[:, :width], down)):
+            contributions = _rounded(totals[rows, order])
+            # Strongest first: a side ends at its first group pushing the other way (or not at all).
+            kept = np.logical_and.accumulate(sign * contributions > 0, axis=1)
+            sides.append(self._flat(order, drivers[rows, order], contributions, values, kept))
+        against, favour = sides
+        return list(zip(against, favour))
 
-        def pick(i: int, side: int) -> list[Reason]:
-            order, features, contributions, driven = (column[i] for column in sides[side])
-            picked = []
-            for g, j, total, value in zip(order, features, contributions, driven):
-                if (total <= 0) if side == 0 else (total >= 0):
-                    break
-                column = self.category_of.get(j)
-                if column is not None:
-                    picked.append(Reason(self.keys[g], column, own[column][i], total))
-                else:
-                    picked.append(Reason(self.keys[g], self.names[j], None if math.isnan(value) else value, total))
-            return picked
-
-        return [(pick(i, 0), pick(i, 1)) for i in range(totals.shape[0])]
+    def _flat(self, order: np.ndarray, features: np.ndarray, contributions: np.ndarray, values: np.ndarray,
+              kept: np.ndarray) -> list[list[Reason]]:
+        """Each row's kept reasons (rows × slots arrays of group, driving feature, contribution), built
+        with one Python step per reason rather than per slot and row."""
+        row, slot = np.nonzero(kept)  # row by row, strongest first
+        group, feature = order[row, slot], features[row, slot]
+        numbers = _rounded(values[row, feature].astype(np.float64))
+        driven = numbers.astype(object)
+        driven[np.isnan(numbers)] = None
+        hit = np.flatnonzero(self.is_category[feature])
+        if hit.size:  # a category's value is the client's level, read from its indicators
+            rows, at = np.unique(row[hit], return_inverse=True)
+            for column, levels in self._own_levels(values[rows]).items():
+                of_column = np.isin(feature[hit], self.categories[column][0])
+                driven[hit[of_column]] = levels[at[of_column]]
+        keys = np.array(self.keys, dtype=object)[group]
+        reasons = list(map(Reason, keys.tolist(), self.named[feature].tolist(), driven.tolist(),
+                           contributions[row, slot].tolist()))
+        ends = np.cumsum(kept.sum(axis=1)).tolist()
+        return [reasons[begin:end] for begin, end in zip([0, *ends[:-1]], ends)]
 
 
 def _rounded(values: np.ndarray) -> np.ndarray:

@@ -1,8 +1,8 @@
 """A stored batch's tables as the engine's readers typed them, read back from the store.
 
-Every row of the Home Credit tables carries the ``batch_id`` of the import that brought it, so a
-batch's tables are exactly what was scored when it was imported (labels such as ``TARGET`` left
-out). Tables the import did not hold are absent from the result, as with the readers.
+Every application row carries the ``batch_id`` of the import that brought it, and the history
+tables are kept per batch (``storage.history``), so a batch's tables are exactly what was scored when
+it was imported (labels such as ``TARGET`` left out; history rows by client). Tables the import did not hold are absent from the result, as with the readers.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import logging
 
 import polars as pl
 
-from engine.schema import tables
 from storage.content import stored_frame
+from storage.history import HISTORY_TABLES, batch_history
 from storage.paths import StoreError
 from storage.store import ClientStore, supplied_tables
 
@@ -36,10 +36,10 @@ def batch_tables(store: ClientStore, batch_id: int) -> dict[str, pl.DataFrame]:
     """The batch's rows of each table it holds (application first); StoreError if no such batch."""
     if not batch_exists(store, batch_id):
         raise StoreError(f"no batch {batch_id} in the store")
-    frames: dict[str, pl.DataFrame] = {}
-    for name in tables():
-        frame = stored_frame(store.db.conn, name, batch_id)
-        if frame.height or name == "application":
+    frames: dict[str, pl.DataFrame] = {"application": stored_frame(store.db.conn, "application", batch_id)}
+    for name in HISTORY_TABLES:
+        frame = batch_history(store.db.conn, batch_id, name)
+        if frame.height:
             frames[name] = frame
     log.debug("batch %d: %s", batch_id, {name: frame.height for name, frame in frames.items()})
     return frames

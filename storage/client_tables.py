@@ -1,8 +1,8 @@
 """What the client pages read from the store: one client's tables as imported.
 
 ``client_tables`` rebuilds the input the client was scored from: the application row and the
-history rows stored with the batch of its latest score (``bureau_balance`` through the client's
-bureau rows), typed per ``engine.schema``, for every table that batch supplied (a table without
+history rows stored with the batch of its latest score (one blob per table: ``storage.history``),
+typed per ``engine.schema``, for every table that batch supplied (a table without
 rows for the client stays, empty: the client has no such history, which scores otherwise than a
 table not supplied). Lists of clients are ``storage.client_query``'s.
 """
@@ -13,8 +13,9 @@ import logging
 
 import polars as pl
 
-from engine.schema import TABLE_NAMES, tables
+from engine.schema import tables
 from storage.batch_tables import batch_supplied
+from storage.history import HISTORY_TABLES, client_history
 from storage.migrations import quote
 from storage.store import ClientStore
 
@@ -29,12 +30,12 @@ def _batch_of(store: ClientStore, sk_id_curr: int) -> int | None:
     return None if row is None else row[0]
 
 
-def _rows(store: ClientStore, name: str, where: str, params: tuple) -> pl.DataFrame:
-    """Rows of one stored table, typed per the engine schema (without ``batch_id``)."""
-    spec = tables()[name]
+def _application(store: ClientStore, batch: int, sk_id_curr: int) -> pl.DataFrame:
+    """The client's application row of the batch, typed per the engine schema (without ``batch_id``)."""
+    spec = tables()["application"]
     columns = spec.input_columns([])  # the label (TARGET) is no input
-    sql = f"SELECT {', '.join(map(quote, columns))} FROM {quote(name)} WHERE {where}"
-    rows = store.db.conn.execute(sql, params).fetchall()
+    sql = f'SELECT {", ".join(map(quote, columns))} FROM application WHERE batch_id = ? AND "SK_ID_CURR" = ?'
+    rows = store.db.conn.execute(sql, (batch, sk_id_curr)).fetchall()
     return pl.DataFrame(rows, schema={c: spec.columns[c].dtype for c in columns}, orient="row")
 
 
@@ -48,13 +49,7 @@ def client_tables(store: ClientStore, sk_id_curr: int) -> dict[str, pl.DataFrame
     if batch is None:
         raise KeyError(sk_id_curr)
     supplied = batch_supplied(store, batch)
-    found: dict[str, pl.DataFrame] = {}
-    for name in (name for name in TABLE_NAMES if name in supplied):
-        if name == "bureau_balance":
-            bureaus = found.get("bureau")
-            ids = [] if bureaus is None else bureaus["SK_ID_BUREAU"].to_list()
-            marks = ", ".join("?" * len(ids))
-            found[name] = _rows(store, name, f'batch_id = ? AND "SK_ID_BUREAU" IN ({marks})', (batch, *ids))
-        else:
-            found[name] = _rows(store, name, 'batch_id = ? AND "SK_ID_CURR" = ?', (batch, sk_id_curr))
+    found = {"application": _application(store, batch, sk_id_curr)}
+    for name in (name for name in HISTORY_TABLES if name in supplied):
+        found[name] = client_history(store.db.conn, batch, name, sk_id_curr)
     return found

@@ -14,11 +14,14 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from engine.constants import Progress
@@ -26,14 +29,15 @@ from engine.resources import demo_batch
 from engine.score_record import SCORE_FIELDS, ClientScore, store_schema
 from engine.scoring import Scorer
 from storage.content import table_digest
+from storage.history import Chunk, by_chunk, by_client, chunk_bounds, encode
 from storage.store import ClientStore, now
 from storage.validation import Validated, ValidationReport, validate
 from storage.writer import BatchOrigin, BatchRows, write_batch
 
 log = logging.getLogger(__name__)
 
-#: Clients scored at once (bounds the memory of the SHAP contribution matrix).
-SCORE_CHUNK = 10_000
+#: Clients scored at once (bounds the memory of the features and of the SHAP contribution matrix).
+SCORE_CHUNK = 2_500
 
 #: The columns of the store's ``scores`` table an import fills (``scored_at`` is added).
 _SCORES_SCHEMA = store_schema(*SCORE_FIELDS, "REASONS")
@@ -96,16 +100,22 @@ def import_validated(
     started: tuple[str, float] | None = None,
 ) -> ImportResult:
     """Score and store what one validation read (nothing is read again). ``started`` is the time and
-    clock of the validation when it belongs to the same job. Raises as :func:`import_files`."""
+    clock of the validation when it belongs to the same job. The history tables of ``validated`` end
+    sorted by client (``storage.history.by_client``: not held twice). Raises as :func:`import_files`."""
     progress = progress or _silent
     started, clock = started or (now(), time.perf_counter())
-    report = validated.report
-    digests = {name: table_digest(name, frame) for name, frame in validated.frames.items()}
-    scores = score_frames(scorer, validated.frames, progress)
+    report, frames = validated.report, validated.frames
+    digests = {name: table_digest(name, frame) for name, frame in frames.items()}
+    history = by_client(frames)
+    with ThreadPoolExecutor(1, thread_name_prefix="history") as pool:  # Polars encodes without the GIL
+        encoding = pool.submit(_encode, history, chunk_bounds(frames["application"]["SK_ID_CURR"]))
+        scores = score_frames(scorer, frames["application"], history, progress)
+        chunks = encoding.result()
+    del history  # the blobs hold the history now
     if restoring is not None:
         started = restoring.started
         scores = scores.with_columns(scored_at=pl.lit(restoring.scored_at))
-    rows = BatchRows(kind, started, scorer.bundle.id, validated.frames, scores, report, digests,
+    rows = BatchRows(kind, started, scorer.bundle.id, frames, scores, report, digests, chunks,
                      validated.application, restoring)
     batch_id = write_batch(store, rows, progress)
     new = store.db.conn.execute("SELECT new_clients FROM batches WHERE id = ?", (batch_id,)).fetchone()[0]
@@ -142,16 +152,37 @@ def seed_demo(store: ClientStore, scorer: Scorer, progress: Progress | None = No
     return import_files(store, [demo_batch()], scorer, progress=progress, kind="demo")
 
 
-def score_frames(scorer: Scorer, frames: dict[str, pl.DataFrame], progress: Progress) -> pl.DataFrame:
-    """One row per client: PD, decision, grade, points, the model that scored it (the one matching
-    the tables ``frames`` supplies) and the reasons (JSON: group, feature, value, contribution; put
-    into words when shown), in chunks."""
-    features, supplied = scorer.features(frames), frozenset(frames)
-    rows: list[tuple] = []
-    for chunk in features.iter_slices(SCORE_CHUNK):
-        rows += [_score_row(score) for score in scorer.score(chunk, supplied=supplied)]
-        progress("scored", len(rows), features.height)
-    return pl.DataFrame(rows, schema=_SCORES_SCHEMA, orient="row").with_columns(scored_at=pl.lit(now()))
+def _encode(history: dict[str, pl.DataFrame], bounds: np.ndarray) -> list[Chunk]:
+    return [chunk for name, frame in history.items() for chunk in encode(name, frame, bounds)]
+
+
+def score_frames(
+    scorer: Scorer, application: pl.DataFrame, history: dict[str, pl.DataFrame], progress: Progress
+) -> pl.DataFrame:
+    """One row per client, in client order: PD, decision, grade, points, the model that scored it (the
+    one matching the tables supplied) and the reasons (JSON: group, feature, value, contribution; put
+    into words when shown). ``history`` is sorted by client (``storage.history.by_client``). Features
+    are built and scored :data:`SCORE_CHUNK` clients at a time (a client's features are its rows'), in
+    a thread: while TreeSHAP runs on a chunk (without the GIL), the previous one becomes rows here."""
+    supplied = frozenset(["application", *history])
+
+    def scored(tables: dict[str, pl.DataFrame]) -> list[ClientScore]:
+        return scorer.score(scorer.features(tables), supplied=supplied)
+
+    parts = [pl.DataFrame(schema=_SCORES_SCHEMA)]  # a frame per chunk: no Python row held for long
+    chunks = by_chunk(application, history, SCORE_CHUNK)
+    with ThreadPoolExecutor(1, thread_name_prefix="scoring") as pool:
+        pending = deque(pool.submit(scored, tables) for tables in islice(chunks, 2))  # one ahead
+        try:
+            while pending:
+                done = pending.popleft().result()
+                pending.extend(pool.submit(scored, tables) for tables in islice(chunks, 1))
+                parts.append(pl.DataFrame(list(map(_score_row, done)), schema=_SCORES_SCHEMA, orient="row"))
+                progress("scored", sum(part.height for part in parts), application.height)
+        finally:
+            for future in pending:  # after a failure: what was not started is not
+                future.cancel()
+    return pl.concat(parts).with_columns(scored_at=pl.lit(now()))
 
 
 def _score_row(score: ClientScore) -> tuple:

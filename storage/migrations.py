@@ -6,14 +6,17 @@ a new one. The data tables of ``m001_core`` mirror ``engine.schema`` (the Kaggle
 columns are fixed); a later change to those columns needs its own migration.
 
 Tables: ``batches`` and ``batch_files`` (what was imported, from which files), ``clients`` (one
-row per SK_ID_CURR, with a pointer to its latest score), the seven Home Credit tables as imported
-(each row tagged with its ``batch_id``), ``scores`` (one row per client per import, the model that
+row per SK_ID_CURR, with a pointer to its latest score), ``application`` as imported (each row
+tagged with its ``batch_id``; the six history tables were rows too until ``m011_history_blobs`` put
+them in ``history``, compressed blobs per batch, table and chunk of clients), ``scores`` (one row per client per import, the model that
 made it, reasons as JSON), ``decisions`` (officers' decisions, append-only: no update, delete or
 replace of a recorded id) and ``drift_runs``.
 """
 
 from __future__ import annotations
 
+import numpy as np
+import polars as pl
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -260,3 +263,55 @@ def m010_decision_record(db: Database) -> None:
 
 
 KNOWN += (m010_decision_record.__name__,)
+
+
+@migrations()
+def m011_history_blobs(db: Database) -> None:
+    """The six history tables kept in bulk (``storage.history``): one compressed Arrow IPC blob per
+    batch, table and chunk of clients, instead of one SQL row per history row.
+
+    Every batch's rows are converted chunk by chunk of clients (what an import writes), then the
+    row tables are dropped.
+    """
+    from storage.history import HISTORY_TABLES, by_client, chunk_bounds, encode, insert_chunks
+
+    _run(
+        db,
+        """CREATE TABLE history (
+  batch_id INTEGER NOT NULL REFERENCES batches(id),
+  table_name TEXT NOT NULL,
+  first_client INTEGER NOT NULL,
+  last_client INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (batch_id, table_name, first_client)
+) STRICT""",
+    )
+    for (batch_id,) in db.execute("SELECT id FROM batches ORDER BY id").fetchall():
+        clients = db.execute('SELECT "SK_ID_CURR" FROM application WHERE batch_id = ?', (batch_id,)).fetchall()
+        bounds = chunk_bounds(pl.Series([row[0] for row in clients], dtype=pl.Int64))
+        for first, last in bounds.tolist():
+            frames = {name: _stored_chunk(db, name, batch_id, first, last) for name in HISTORY_TABLES}
+            for name, frame in by_client(frames).items():
+                insert_chunks(db.conn, batch_id, encode(name, frame, np.array([[first, last]])))
+    _run(db, *(f"DROP TABLE {quote(name)}" for name in reversed(HISTORY_TABLES)))
+
+
+def _stored_chunk(db: Database, name: str, batch_id: int, first: int, last: int) -> pl.DataFrame:
+    """The rows of a row-stored history table for the batch's clients ``first``..``last`` (row order),
+    ``bureau_balance``'s through their credits in ``bureau``."""
+    spec = tables()[name]
+    schema = {c: col.dtype for c, col in spec.columns.items() if c not in spec.labels}
+    if name == "bureau_balance":
+        select = ", ".join(f"t.{quote(c)}" for c in schema)
+        sql = f"""SELECT {select} FROM bureau_balance t WHERE t.batch_id = ? AND t."SK_ID_BUREAU" IN (
+            SELECT "SK_ID_BUREAU" FROM bureau WHERE batch_id = ? AND "SK_ID_CURR" BETWEEN ? AND ?) ORDER BY t.rowid"""
+        params: tuple = (batch_id, batch_id, first, last)
+    else:
+        sql = f"""SELECT {", ".join(map(quote, schema))} FROM {quote(name)}
+            WHERE batch_id = ? AND "SK_ID_CURR" BETWEEN ? AND ? ORDER BY rowid"""
+        params = (batch_id, first, last)
+    return pl.DataFrame(db.execute(sql, params).fetchall(), schema=schema, orient="row")
+
+
+KNOWN += (m011_history_blobs.__name__,)

@@ -6,8 +6,8 @@ other connections may still write (an officer's decision is not held up by the c
 only to its own batch, clients and scores, inserted first) (readers carry on, WAL); holding it, the store is checked
 again only if another connection committed since (``PRAGMA data_version``), and the application
 table's content is looked for among earlier imports (the one duplicate check). Then the
-batch, its clients, the tables as imported with their digests, the scores and the file records
-are inserted and the files are copied to ``imports/<batch_id>.partial`` with ``batch.json`` (what
+batch, its clients, the application rows, the history tables' blobs (``storage.history``, encoded
+before the lock), the digests, the scores and the file records are inserted and the files are copied to ``imports/<batch_id>.partial`` with ``batch.json`` (what
 ``storage.rebuild`` needs to import them again). The folder is renamed to ``imports/<batch_id>``
 just before ``COMMIT``; on any failure the transaction is rolled back and the folder removed. A
 process killed in between leaves an unowned folder, which the next import (or the next open) removes.
@@ -28,14 +28,16 @@ import polars as pl
 from engine.constants import Progress
 from engine.readers import InputError, Problem
 from storage.faults import faults_said
+from storage.history import Chunk, insert_chunks
 from storage.migrations import quote
 from storage.store import PARTIAL, ClientStore, now, os_user
 from storage.validation import ImportRefused, SourceFile, ValidationReport
 
 log = logging.getLogger(__name__)
 
-#: Rows per ``executemany`` call (and per progress report).
-CHUNK_ROWS = 50_000
+#: Cells (rows × columns) per ``executemany`` call and progress report: the rows of one call are
+#: Python tuples, so a wide table (the application's 122 columns) goes in fewer rows at a time.
+CHUNK_CELLS = 1_000_000
 #: What a rebuild needs to import a kept folder again (:class:`BatchOrigin`), beside the kept files.
 ORIGIN_FILE = "batch.json"
 
@@ -73,10 +75,11 @@ class BatchRows:
     kind: str  # "import" or "demo"
     started: str
     bundle_id: str
-    frames: dict[str, pl.DataFrame]  # tables to store, as validated
+    frames: dict[str, pl.DataFrame]  # tables as validated (the application's rows are stored as they are)
     scores: pl.DataFrame  # SK_ID_CURR, pd, decision, grade, points, model, reasons (JSON), scored_at
     report: ValidationReport
     digests: dict[str, str]  # table -> digest of its rows (storage.content)
+    history: list[Chunk]  # the history tables' blobs (storage.history)
     application: str | None = None
     restoring: BatchOrigin | None = None  # a rebuild: the batch's id and user as they were; no duplicate check
 
@@ -125,11 +128,12 @@ def _write(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
         _insert_batch(conn, batch_id, user, rows)
         scores = _with_score_ids(conn, batch_id, rows.scores)
         total = sum(frame.height for frame in rows.frames.values()) + scores.height
-        done = 0
-        for name, frame in rows.frames.items():
-            done = _insert_frame(
-                conn, name, frame.with_columns(batch_id=pl.lit(batch_id)), done, total, progress
-            )
+        application = rows.frames["application"].with_columns(batch_id=pl.lit(batch_id))
+        done = _insert_frame(conn, "application", application, 0, total, progress)
+        for chunk in rows.history:
+            insert_chunks(conn, batch_id, [chunk])
+            done += chunk.rows
+            progress("stored", done, total)
         scores = scores.with_columns(batch_id=pl.lit(batch_id), bundle_id=pl.lit(rows.bundle_id))
         _insert_frame(conn, "scores", scores, done, total, progress)
         folder = store.imports / f"{batch_id}{PARTIAL}"
@@ -196,7 +200,7 @@ def _insert_frame(
 ) -> int:
     columns = ", ".join(map(quote, frame.columns))
     sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({', '.join('?' * frame.width)})"
-    for chunk in frame.iter_slices(CHUNK_ROWS):
+    for chunk in frame.iter_slices(max(1, CHUNK_CELLS // frame.width)):
         conn.executemany(sql, chunk.rows())  # a list: no Python generator step per row
         done += chunk.height
         progress("stored", done, total)

@@ -12,6 +12,7 @@ import pytest
 
 from engine.readers import InputError, Problem
 from storage import writer
+from storage.batch_tables import batch_tables
 from storage.importer import import_files
 from storage.store import ClientStore
 from storage.validation import ImportRefused
@@ -255,8 +256,9 @@ def test_import_stores_clients_history_scores_reasons_and_files(store, small_tab
         and batch["CLIENTS"] == batch["NEW_CLIENTS"] == small_tables["application"].height
     )
     conn = store.db.conn
-    for name, frame in small_tables.items():
-        assert conn.execute(f'SELECT COUNT(*) FROM "{name}" WHERE batch_id = 1').fetchone()[0] == frame.height
+    assert {name: frame.height for name, frame in batch_tables(store, 1).items()} == {
+        name: frame.height for name, frame in small_tables.items()
+    }
     stored = pl.DataFrame(
         conn.execute('SELECT "SK_ID_CURR", "AMT_ANNUITY" FROM application ORDER BY rowid').fetchall(),
         schema=["SK_ID_CURR", "AMT_ANNUITY"],
@@ -337,10 +339,8 @@ def test_warnings_are_reported_and_the_rows_stored(tmp_path, scorer, demo_tables
     client = store.client(app["SK_ID_CURR"][1])
     assert "EXTRA_NOTE" not in client.application
     assert store.client(app["SK_ID_CURR"][2]).application["ORGANIZATION_TYPE"].startswith("Société x")
-    orphans = store.db.execute(
-        'SELECT COUNT(*) FROM bureau WHERE "SK_ID_CURR" IN (?, ?)', orphan["SK_ID_CURR"].to_list()
-    )
-    assert orphans.fetchone()[0] == 0
+    stored = batch_tables(store, result.batch_id)["bureau"]["SK_ID_CURR"]
+    assert not stored.is_in(orphan["SK_ID_CURR"].implode()).any()
     report = store.batch_report(result.batch_id)
     assert report["skipped"] == {"bureau": 2} and len(report["problems"]) == len(result.report.problems)
     assert store.batches()["STATUS"][0] == "imported with warnings"

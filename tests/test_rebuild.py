@@ -12,7 +12,6 @@ import polars as pl
 import pytest
 
 from desktop.cli import main
-from engine.schema import tables
 from storage import journal
 from storage.importer import import_files
 from storage.rebuild import rebuild
@@ -25,10 +24,11 @@ BATCH_COLUMNS = "id, kind, status, started, os_user, bundle_id, clients, new_cli
 
 
 def contents(store: ClientStore) -> dict:
-    """What must come back: clients, scores, decisions, every imported row, batches, files, contents."""
+    """What must come back: clients, scores, decisions, every imported row (history: its blobs), batches,
+    files, contents."""
     conn = store.db.conn
     rows = {name: conn.execute(f'SELECT * FROM "{name}" ORDER BY rowid').fetchall()
-            for name in ("clients", "scores", "decisions", *tables())}
+            for name in ("clients", "scores", "decisions", "application", "history")}
     rows["batch_contents"] = conn.execute("SELECT * FROM batch_contents ORDER BY batch_id, table_name").fetchall()
     batches = conn.execute(f"SELECT {BATCH_COLUMNS} FROM batches ORDER BY id").fetchall()
     rows["batches"] = [(*batch[:-1], json.loads(batch[-1])) for batch in batches]  # row counts: any table order

@@ -54,12 +54,7 @@ def test_new_store_has_the_whole_schema_with_wal_and_foreign_keys(tmp_path):
         "decisions",
         "drift_runs",
         "application",
-        "bureau",
-        "bureau_balance",
-        "previous_application",
-        "POS_CASH_balance",
-        "installments_payments",
-        "credit_card_balance",
+        "history",
     }
     assert expected <= set(db.table_names())
     assert store.is_empty()

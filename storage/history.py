@@ -1,0 +1,154 @@
+"""A batch's history tables stored in bulk: one compressed Arrow IPC blob per table and chunk of clients.
+
+The six history tables of an import hold ~126 rows per client; stored row by row they were most of
+an import's time (bench/RESULTS-import.md). They are kept instead in the ``history`` table: for each
+batch and table, the rows of each run of :data:`CHUNK_CLIENTS` consecutive clients of the batch (by
+``SK_ID_CURR``) as one Arrow IPC file compressed with zstd, written by Polars at C speed, with the
+chunk's first and last client (the client → chunk index). ``bureau_balance`` rows carry the
+``SK_ID_CURR`` of their credit (from ``bureau``) so that they are found by client too. Within a
+blob, a client's rows keep their order in the file; a chunk without rows in a table has no blob.
+
+The blobs are inserted in the import's own transaction (:mod:`storage.writer`): a failed import
+leaves none. Reading one client's table reads one blob (:func:`client_history`); reading a batch's
+table reads them all (:func:`batch_history`).
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from engine.schema import TABLE_NAMES, tables
+
+#: Clients per blob: reading one client decodes the rows of this many (about 1 ms per table).
+CHUNK_CLIENTS = 500
+#: The history tables (every table but ``application``, which stays one SQL row per client).
+HISTORY_TABLES: tuple[str, ...] = tuple(name for name in TABLE_NAMES if name != "application")
+#: How the blobs are compressed (Arrow IPC's zstd: about 4× smaller than the rows, fast to read).
+COMPRESSION = "zstd"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One blob of the ``history`` table (without its batch)."""
+
+    table: str
+    first_client: int
+    last_client: int
+    rows: int
+    data: bytes
+
+
+def columns(name: str) -> dict[str, pl.DataType]:
+    """The columns a blob of table ``name`` holds, typed per the engine schema (labels left out;
+    ``bureau_balance`` with its credit's ``SK_ID_CURR``)."""
+    spec = tables()[name]
+    schema = {c: column.dtype for c, column in spec.columns.items() if c not in spec.labels}
+    return {"SK_ID_CURR": pl.Int64, **schema} if "SK_ID_CURR" not in schema else schema
+
+
+def _typed(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with exactly the blob columns of ``name`` (absent ones null), in schema order."""
+    return frame.select(
+        pl.col(c).cast(dtype) if c in frame.columns else pl.lit(None, dtype=dtype).alias(c)
+        for c, dtype in columns(name).items()
+    )
+
+
+def by_client(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Sort the history frames of ``frames`` by client IN PLACE (a client's rows in file order; the
+    unsorted frames are let go rather than held twice) and return them with their blob columns:
+    ``bureau_balance`` with the client of its credit (the first bureau row with it)."""
+    bureau = frames.get("bureau", pl.DataFrame(schema={"SK_ID_BUREAU": pl.Int64, "SK_ID_CURR": pl.Int64}))
+    owners = bureau.select("SK_ID_BUREAU", "SK_ID_CURR").unique("SK_ID_BUREAU", keep="first")
+    out = {}
+    for name in (name for name in HISTORY_TABLES if name in frames):
+        frame = frames.pop(name)
+        if name == "bureau_balance":
+            frame = frame.join(owners, on="SK_ID_BUREAU", how="left", maintain_order="left")
+        out[name] = _typed(name, frame).sort("SK_ID_CURR", maintain_order=True)
+        del frame
+        frames[name] = _as_read(name, out[name])
+    return out
+
+
+def by_chunk(
+    application: pl.DataFrame, history: Mapping[str, pl.DataFrame], size: int
+) -> Iterator[dict[str, pl.DataFrame]]:
+    """The tables of ``size`` clients at a time, by client (``history`` from :func:`by_client`; slices,
+    not copies), as the readers type them."""
+    application = application.sort("SK_ID_CURR")
+    ids = application["SK_ID_CURR"].to_numpy()
+    keys = {name: frame["SK_ID_CURR"].to_numpy() for name, frame in history.items()}
+    for start in range(0, application.height, size):
+        part = application.slice(start, size)
+        tables = {"application": part}
+        for name, frame in history.items():
+            begin, end = np.searchsorted(keys[name], [ids[start], ids[start + part.height - 1] + 1])
+            tables[name] = _as_read(name, frame.slice(begin, end - begin))
+        yield tables
+
+
+def chunk_bounds(clients: pl.Series) -> np.ndarray:
+    """(first, last) client of each chunk of :data:`CHUNK_CLIENTS` of the batch's clients (rows × 2)."""
+    ids = np.unique(clients.to_numpy())
+    if not ids.size:
+        return np.empty((0, 2), dtype=np.int64)
+    firsts = ids[::CHUNK_CLIENTS]
+    lasts = np.append(ids[CHUNK_CLIENTS - 1 :: CHUNK_CLIENTS], ids[-1])[: firsts.size]
+    return np.column_stack([firsts, lasts]).astype(np.int64)
+
+
+def encode(name: str, frame: pl.DataFrame, bounds: np.ndarray) -> Iterator[Chunk]:
+    """The blobs of one table sorted by client (:func:`by_client`), one per chunk with rows."""
+    ids = frame["SK_ID_CURR"].to_numpy()
+    starts = np.searchsorted(ids, bounds[:, 0], side="left")
+    ends = np.searchsorted(ids, bounds[:, 1], side="right")
+    for (first, last), start, end in zip(bounds.tolist(), starts.tolist(), ends.tolist()):
+        if end > start:
+            buffer = io.BytesIO()
+            frame.slice(start, end - start).write_ipc(buffer, compression=COMPRESSION)
+            yield Chunk(name, first, last, end - start, buffer.getvalue())
+
+
+def insert_chunks(conn: sqlite3.Connection, batch_id: int, chunks: Iterable[Chunk]) -> None:
+    """Insert blobs of one batch (in the caller's transaction)."""
+    conn.executemany(
+        "INSERT INTO history (batch_id, table_name, first_client, last_client, rows, data) VALUES (?, ?, ?, ?, ?, ?)",
+        ((batch_id, c.table, c.first_client, c.last_client, c.rows, c.data) for c in chunks),
+    )
+
+
+def _decoded(name: str, blobs: list[bytes]) -> pl.DataFrame:
+    frames = [pl.read_ipc(io.BytesIO(blob)) for blob in blobs]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=columns(name))
+
+
+def _as_read(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows as the engine's readers type them (``bureau_balance`` without its client)."""
+    return frame.drop("SK_ID_CURR") if name == "bureau_balance" else frame
+
+
+def client_history(conn: sqlite3.Connection, batch_id: int, name: str, sk_id_curr: int) -> pl.DataFrame:
+    """The client's rows of table ``name`` in the batch (empty if it has none), as the readers type them."""
+    blob = conn.execute(
+        """SELECT data FROM history WHERE rowid = (
+             SELECT rowid FROM history WHERE batch_id = ? AND table_name = ? AND first_client <= ?
+             ORDER BY first_client DESC LIMIT 1) AND last_client >= ?""",
+        (batch_id, name, sk_id_curr, sk_id_curr),
+    ).fetchone()
+    frame = _decoded(name, [] if blob is None else [blob[0]])
+    return _as_read(name, frame.filter(pl.col("SK_ID_CURR") == sk_id_curr))
+
+
+def batch_history(conn: sqlite3.Connection, batch_id: int, name: str) -> pl.DataFrame:
+    """Every row of table ``name`` in the batch, by client, as the readers type them."""
+    blobs = [row[0] for row in conn.execute(
+        "SELECT data FROM history WHERE batch_id = ? AND table_name = ? ORDER BY first_client", (batch_id, name)
+    )]
+    return _as_read(name, _decoded(name, blobs))
