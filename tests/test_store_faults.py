@@ -26,7 +26,6 @@ from engine.resources import default_bundle
 from storage.faults import DAMAGED, FULL, LOCKED, StoreFault, store_fault
 from storage.importer import import_files
 from storage.store import ClientStore
-from storage_helpers import SMALL_CLIENTS
 from conftest import ROOT
 
 APP = "application_test.csv"
