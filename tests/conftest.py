@@ -17,8 +17,8 @@ HOME_CREDIT = SHARED_DATA / "home-credit"
 FRAGMENTS = SHARED_DATA / "home-credit-fragments"
 
 
-#: Fixtures that train a model or start the app (on a store seeded with the 5,000 demo clients): a test
-#: using one takes tens of seconds, so it is ``slow``.
+#: Fixtures that train a model or start the app (its modules, the model and the demo store): a test using
+#: one takes tens of seconds, so it is ``slow``.
 SLOW_FIXTURES = frozenset({"small_bundle", "running_app"})
 
 
