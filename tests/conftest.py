@@ -17,8 +17,8 @@ HOME_CREDIT = SHARED_DATA / "home-credit"
 FRAGMENTS = SHARED_DATA / "home-credit-fragments"
 
 
-#: Fixtures that train a model or start the app (on a store seeded with the 5,000 demo clients): a test
-#: using one takes tens of seconds, so it is ``slow``.
+#: Fixtures that train a model or start the app (its modules, the model and the demo store): a test using
+#: one takes tens of seconds, so it is ``slow``.
 SLOW_FIXTURES = frozenset({"small_bundle", "running_app"})
 
 
@@ -66,35 +66,37 @@ def demo_tables():
 
 @pytest.fixture(scope="session")
 def small_bundle(home_credit, tmp_path_factory):
-    """A quickly trained bundle on the real extract (few trees, 3 folds, one fold seed), written to a temp folder."""
+    """A quickly trained bundle on the real extract (few trees, 3 folds, one fold seed, the shipped variant
+    alone: it serves tests of what a trained bundle is, not of its quality), written to a temp folder."""
     from engine.train_bundle import train_bundle
     from engine.training import TrainingConfig
 
     fast = {"n_estimators": 40, "learning_rate": 0.1, "num_leaves": 7, "colsample_bytree": 0.5, "verbose": -1}
-    return train_bundle(home_credit, tmp_path_factory.mktemp("bundle"), TrainingConfig(n_splits=3, params=fast, fold_seeds=(42,)))
+    config = TrainingConfig(n_splits=3, params=fast, fold_seeds=(42,), variants=(TrainingConfig.shipped,))
+    return train_bundle(home_credit, tmp_path_factory.mktemp("bundle"), config)
 
 
 @pytest.fixture(scope="session")
 def running_app(tmp_path_factory):
-    """(context, server) of the app serving a fresh store seeded with the demo batch.
+    """(context, server) of the app as a new user first meets it: an empty store of their own, so the pages
+    show the demo clients from theirs (the pre-built demo store, unpacked by the start as on a first start).
 
-    One per test session: Dash pages register globally, so a process holds one app.
+    One per test session: Dash pages register globally, so a process holds one app. The batches tests add
+    go into the store the pages show (``ctx.store``: the demo's), so the session stays in demonstration mode;
+    a test that imports through the Import page does it on a new user's folder (``first_start`` in
+    tests/e2e/conftest.py).
     """
     from desktop.window import start_server
     from engine.resources import default_bundle
-    from storage.importer import seed_demo
+    from storage import demo
     from storage.paths import settings_file
     from storage.settings import save_officer_name
-    from storage.store import ClientStore
-    from engine.bundle import load_bundle
-    from engine.scoring import Scorer
 
     home = tmp_path_factory.mktemp("home")
-    store = ClientStore(home)
-    seed_demo(store, Scorer(load_bundle(default_bundle())))
-    store.close()
     save_officer_name(settings_file(home), "Agent e2e")  # the name asked at first use (tests/e2e/test_decisions.py asks it)
     ctx, server = start_server(home, default_bundle())
+    assert demo.is_ready(home), "the pre-built demo store was not scored by the shipped model: python build/make_demo_store.py"
+    assert ctx.demo and ctx.real_store.is_empty()
     yield ctx, server
     server.stop()
     ctx.close()

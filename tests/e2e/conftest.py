@@ -1,5 +1,5 @@
-"""End-to-end fixtures: the real app on loopback with a store seeded by the demo batch, driven by
-Debian's Chromium through Playwright. Every request the browser makes is recorded, and each test
+"""End-to-end fixtures: the real app on loopback as a new user first meets it (the demo clients, from
+their own store), driven by Debian's Chromium through Playwright. Every request the browser makes is recorded, and each test
 fails if one left 127.0.0.1. Screenshots go to ``tests/artifacts/screenshots``.
 """
 
@@ -41,20 +41,42 @@ def csp_refused() -> list[str]:
 
 
 @pytest.fixture
-def page(browser, running_app, requests_seen, csp_refused):
-    """A logged-in page (the launch token set as the window does), French by default."""
+def page(browser, running_app, requests_seen, csp_refused, request):
+    """A new page in a context of its own, French by default, logged in (the launch token exchanged for its
+    cookie by the token guard, as the window's first request does), on the client list; on no page yet in
+    tests marked ``opens_its_page``, which go to theirs first (no client list rendered for nothing)."""
     ctx, server = running_app
     context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="fr-FR")
+    assert context.request.get(f"{server.url}/?token={ctx.token}", max_redirects=0).status == 302
     tab = context.new_page()
-    tab.on("request", lambda request: requests_seen.append(request.url))
+    tab.on("request", lambda seen: requests_seen.append(seen.url))
     tab.on("console", lambda message: csp_refused.append(message.text) if "Content Security Policy" in message.text else None)
-    tab.goto(f"{server.url}/?token={ctx.token}")
-    tab.wait_for_selector("#main")
+    if request.node.get_closest_marker("opens_its_page") is None:
+        tab.goto(server.url)
+        tab.wait_for_selector("#main")
     yield tab
     context.close()
     outside = [url for url in requests_seen if urlsplit(url).hostname not in ("127.0.0.1", None) and not url.startswith("data:")]
     assert not outside, f"requests left the machine: {outside[:5]}"
     assert not csp_refused, f"the Content-Security-Policy refused: {csp_refused[:3]}"
+
+
+@pytest.fixture
+def first_start(running_app, tmp_path):
+    """(context, server): the session's server on a new user's folder (the demo store unpacked, nothing
+    imported yet), for a test whose import through the pages ends the demonstration; the session's context
+    is put back after it. List it before ``page``."""
+    from desktop import context
+    from desktop.context import AppContext
+    from desktop.window import open_store
+
+    ctx, server = running_app
+    fresh = AppContext(home=tmp_path / "home", bundle_path=ctx.bundle_path, token=ctx.token)
+    open_store(fresh)
+    context.set_context(fresh)
+    yield fresh, server
+    context.set_context(ctx)
+    fresh.close()
 
 
 @pytest.fixture(scope="session")

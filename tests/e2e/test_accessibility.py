@@ -11,6 +11,8 @@ from needs import require_module
 from e2e.conftest import screenshot
 from engine.resources import demo_batch
 
+pytestmark = pytest.mark.opens_its_page  # each test goes to its page first
+
 PAGES = ["/", "/?client={client}", "/interpretation?client={client}", "/drift?batch=1", "/import", "/model"]
 LANGS = ["fr", "en"]
 BLOCKING = {"serious", "critical"}

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import pytest
+
 from e2e.conftest import screenshot
 from storage.drift_runs import latest_drift
 from storage.importer import import_files
+
+pytestmark = pytest.mark.opens_its_page  # each test goes to its page first
 
 
 def test_run_drift_on_the_demo_batch(page, running_app, requests_seen):

@@ -5,10 +5,14 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from desktop.i18n import number
 from engine.resources import demo_batch
 from e2e.conftest import screenshot
 
+pytestmark = pytest.mark.opens_its_page  # each test goes to its page first
+
 NEW_IDS = [990_001, 990_002, 990_003]
+DEMO_CLIENTS = 5_000
 
 
 @pytest.fixture
@@ -23,15 +27,19 @@ def _upload(page, server, path) -> None:
     page.locator("#import-verdict").wait_for(timeout=30_000)
 
 
-def test_upload_validate_import_and_summary(page, running_app, three_clients, tmp_path):
-    ctx, server = running_app
+def test_upload_validate_import_and_summary(first_start, page, three_clients, tmp_path):
+    """A new user meets the demo clients under the « Démonstration » banner; the first import through the page
+    ends it: no banner, the list holds the imported clients only, and the demo store is as it was."""
+    ctx, server = first_start
+    page.goto(f"{server.url}/")
+    assert "Démonstration" in page.locator("#demo-mode").inner_text()
+    page.wait_for_selector(f"#clients-table caption:has-text('sur {number(DEMO_CLIENTS, 'fr')}')", timeout=30_000)
     path = tmp_path / "clients agence nov.csv"  # any name: the application table by its columns (issue 11)
     three_clients.write_csv(path)
-    before = ctx.store.batches().height
     _upload(page, server, path)
     assert "3 clients prêts" in page.locator("#import-verdict").inner_text()
     assert "clients agence nov.csv" in page.locator("#import-report").inner_text()
-    assert ctx.store.batches().height == before  # validated, nothing stored yet
+    assert ctx.real_store.is_empty()  # validated, nothing stored yet
     button = page.locator("#import-start")
     assert button.is_enabled()
     button.click()
@@ -41,7 +49,7 @@ def test_upload_validate_import_and_summary(page, running_app, three_clients, tm
     links = summary.locator(".client-links a")
     assert links.count() == 3
     assert links.first.get_attribute("href") == f"/?client={NEW_IDS[0]}"
-    batch = ctx.store.batches()["BATCH"].max()
+    batch = ctx.real_store.batches()["BATCH"].max()
     assert page.locator("#import-drift-link").get_attribute("href") == f"/drift?batch={batch}"
     screenshot(page, "import-summary")
     # The same rows again: found by content when storing, reported as a duplicate, not imported.
@@ -50,7 +58,13 @@ def test_upload_validate_import_and_summary(page, running_app, three_clients, tm
     page.locator("#import-start").click()
     page.get_by_text("déjà été importé").wait_for(timeout=60_000)
     assert "lot " + str(batch) in page.locator("#import-summary").inner_text()
-    assert ctx.store.batches().height == before + 1
+    assert ctx.real_store.batches().height == 1
+    # The demonstration is over: no banner, the list holds the imported clients only, the demo store is untouched.
+    page.goto(f"{server.url}/")
+    page.wait_for_selector("#clients-table caption:has-text('sur 3')", timeout=30_000)
+    assert page.locator("#demo-mode").count() == 0
+    assert ctx.store is ctx.real_store and ctx.store.find_clients(limit=None)["SK_ID_CURR"].sort().to_list() == NEW_IDS
+    assert ctx.demo_store.find_clients(limit=None).height == DEMO_CLIENTS
 
 
 def test_bad_file_shows_column_and_line_and_blocks_the_import(page, running_app, three_clients, tmp_path):

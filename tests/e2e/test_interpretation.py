@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from desktop.explain import group_labels as explain_groups
 from desktop.i18n import percent
 from desktop.whatif import simulate
 from e2e.conftest import screenshot
+
+pytestmark = pytest.mark.opens_its_page  # each test goes to its page first
 
 SLOW = 180_000  # the first view loads the model and the global importance (seconds on a busy machine)
 

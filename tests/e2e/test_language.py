@@ -12,6 +12,8 @@ import pytest
 from e2e.test_accessibility import PAGES, drift_results, first_client, open_page
 from engine.resources import demo_batch
 
+pytestmark = pytest.mark.opens_its_page  # each test goes to its page first
+
 # Tell-tale words of the other language (and the leftovers the issue found: « Loading... », « client(s) »).
 OTHER = {
     "fr": re.compile(r"\b(the|and|of|with|only|not|to|for|Loading|Grade|Threshold|research use)\b|\(s\)|\(es\)"),

@@ -9,11 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from desktop.csp import HEADER
 from engine.resources import demo_batch
 from storage.drift_runs import reports_dir
 from storage.importer import import_files
+
+pytestmark = pytest.mark.opens_its_page  # each test goes to its page first
 
 MARKER = "data-xss"
 PAYLOAD = (

@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from desktop import whatif
 from desktop.i18n import number, percent
 from e2e.conftest import screenshot
 from engine.whatif_search import FOUND
+
+pytestmark = pytest.mark.opens_its_page  # each test goes to its page first
 
 SLOW = 180_000
 

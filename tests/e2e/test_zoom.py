@@ -6,6 +6,8 @@ import pytest
 
 from e2e.conftest import screenshot
 
+pytestmark = pytest.mark.opens_its_page  # each test goes to its page first
+
 PAGES = ["/", "/interpretation", "/drift", "/import", "/model"]
 
 
