@@ -81,7 +81,9 @@ def _pages(home: Path) -> dict:
     from engine.resources import default_bundle
 
     set_context(AppContext(home=home, bundle_path=default_bundle(), token="bench"))
-    dash.Dash(__name__, use_pages=True, pages_folder=str(Path(__file__).resolve().parent.parent / "desktop" / "pages"))
+    dash.Dash(__name__, use_pages=True, pages_folder="")  # the pages imported below, as desktop.app does
+    from desktop.pages import clients, drift, imports, interpretation, model  # noqa: F401 - each registers its page
+
     return {p["path"]: sys.modules[p["module"]] for p in dash.page_registry.values()}
 
 
@@ -122,7 +124,9 @@ def main() -> None:
     if not (OUT / "clients.sqlite").exists():
         _build_store()
     pages = _pages(OUT)
-    clients, interpretation = pages["/"], pages["/interpretation"]
+    interpretation = pages["/interpretation"]
+    from desktop.pages.clients import listing
+    from desktop.pages.clients.detail import _show
     from desktop import explain
     from desktop.context import context
 
@@ -139,9 +143,9 @@ def main() -> None:
         ("list: against the model", ClientQuery(status="override"), 0),
         ("list: awaiting, refused, grade E", ClientQuery(status="awaiting", decision="refuse", grade="E"), 0),
     ]:
-        _report(name, [_ms(lambda: clients._table(*filters.page(store, 15, offset)[:2], offset, None, "fr")) for _ in range(10)])
+        _report(name, [_ms(lambda: listing._table(*filters.page(store, 15, offset)[:2], offset, None, "fr")) for _ in range(10)])
     ids = store.find_clients(limit=40)["SK_ID_CURR"].to_list()
-    _report("clients: switch client", [_ms(clients._show, i) for i in ids])
+    _report("clients: switch client", [_ms(_show, i) for i in ids])
     explain.global_importance(ctx.scorer)  # once per process, in the background in the app
     _report("interpretation: new client", [_ms(interpretation.layout, str(i)) for i in ids[:30]])
     _report("interpretation: distribution", [_ms(interpretation._distribution, "EXT_SOURCES_MEAN", i) for i in ids[:30]])
