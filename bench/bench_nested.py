@@ -142,7 +142,8 @@ def load(data_dir: Path):
     from engine.coverage import coverages_for
     from engine.features import FeaturePipeline
     from engine.readers import read_tables
-    from engine.training import TrainingConfig, blank_masks, monotone_constraints
+    from engine.table_dropout import blank_masks
+    from engine.training import TrainingConfig, monotone_constraints
 
     base = TrainingConfig()
     tables = read_tables(data_dir, application="train").frames

@@ -64,6 +64,7 @@ from engine.families import MONOTONE
 from engine.manifest import ModelMetrics
 from engine.features import FeaturePipeline
 from engine.schema import PROTECTED
+from engine.table_dropout import blank_masks, blanked, with_dropout
 
 log = logging.getLogger(__name__)
 
@@ -199,34 +200,6 @@ def fold_indices(y: np.ndarray, config: TrainingConfig, seed: int | None = None)
     seed = config.fold_seeds[0] if seed is None else seed
     skf = StratifiedKFold(n_splits=config.n_splits, shuffle=True, random_state=seed)
     return list(skf.split(np.zeros(len(y)), y))
-
-
-def blank_masks(names: list[str], pipeline: FeaturePipeline, coverages: tuple[Coverage, ...]) -> dict[str, np.ndarray]:
-    """For each coverage, which feature columns it blanks (those of tables outside it)."""
-    return {c.name: np.array([pipeline.specs[n].table not in c.tables for n in names]) for c in coverages}
-
-
-def blanked(X: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """``X`` with the ``mask`` columns missing (the rows as a batch without those tables gives them)."""
-    if not mask.any():
-        return X
-    out = X.copy()
-    out[:, mask] = np.nan
-    return out
-
-
-def with_dropout(X: np.ndarray, masks: dict[str, np.ndarray], share: float, rng: np.random.Generator) -> np.ndarray:
-    """A copy of ``X`` where a random ``share`` of rows are blanked as one of the smaller coverages
-    (picked evenly), so that one booster learns every input kind."""
-    smaller = [mask for mask in masks.values() if mask.any()]
-    out = X.copy()
-    if not smaller:
-        return out
-    dropped = rng.random(len(X)) < share
-    kind = rng.integers(len(smaller), size=len(X))
-    for k, mask in enumerate(smaller):
-        out[np.ix_(dropped & (kind == k), mask)] = np.nan
-    return out
 
 
 def _booster(estimator) -> lgb.Booster:

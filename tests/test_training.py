@@ -8,9 +8,9 @@ from imblearn.over_sampling import SMOTE
 
 from engine.evaluation import COST_FN
 from engine.training import (
-    VARIANTS, TrainingConfig, blanked, cross_validate, fold_indices, make_estimator, monotone_constraints, train,
-    with_dropout,
+    VARIANTS, TrainingConfig, cross_validate, fold_indices, make_estimator, monotone_constraints, train,
 )
+from engine.table_dropout import blanked, with_dropout
 
 FAST = {"n_estimators": 40, "learning_rate": 0.1, "num_leaves": 7, "colsample_bytree": 0.5, "verbose": -1}
 
