@@ -14,6 +14,11 @@ The import then runs in a fresh child process into an empty store, so that its p
 (``ru_maxrss`` of the child) is the import's alone; then 200 random clients' tables are read back
 (what the client page and the what-if read), timed. ``--profile`` writes the child's cProfile
 (CPU time, all threads) to FILE. Prints one JSON line, with the load average before and after.
+
+The child samples its RSS every :data:`SAMPLE_SECONDS` in a thread and marks the import's phases on
+that timeline (the progress calls, and the importer's and writer's debug log: history sorted, each
+chunk scored and stored, blobs encoded, committed): the JSON says where the peak is (the phase it
+falls in) and the RSS at each phase's end; ``--timeline FILE`` writes every sample and mark (JSON).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import logging
 import os
 import platform
 import resource
@@ -28,6 +34,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -42,6 +49,76 @@ SCALE_DATA = [sys.executable, "-m", "desktop", "scale-data"]
 APPLICATION_FILE = "clients.csv"
 #: Clients whose tables are read back after the import (the client page's read, timed).
 CLIENT_READS = 200
+#: Seconds between two RSS samples of the memory timeline.
+SAMPLE_SECONDS = 0.05
+#: The loggers whose debug messages mark the timeline's phases.
+MARKING_LOGGERS = ("storage.importer", "storage.writer")
+
+
+class Timeline(logging.Handler):
+    """The process's RSS sampled in a thread, with the import's phases marked (progress and log)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.start = time.perf_counter()
+        self.samples: list[tuple[float, int]] = []
+        self.marks: list[tuple[float, str]] = []
+        self._page = os.sysconf("SC_PAGE_SIZE")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="rss", daemon=True)
+
+    def __enter__(self) -> Timeline:
+        for name in MARKING_LOGGERS:
+            logger = logging.getLogger(name)
+            logger.setLevel(logging.DEBUG)
+            logger.addHandler(self)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        for name in MARKING_LOGGERS:
+            logging.getLogger(name).removeHandler(self)
+
+    def _now(self) -> float:
+        return time.perf_counter() - self.start
+
+    def _rss(self) -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * self._page
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append((self._now(), self._rss()))
+            self._stop.wait(SAMPLE_SECONDS)
+
+    def mark(self, label: str) -> None:
+        self.marks.append((self._now(), label))
+        self.samples.append((self._now(), self._rss()))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.mark(record.getMessage())
+
+    def summary(self) -> dict:
+        """The peak (when, how much, the phase it falls in) and each phase's RSS at its end and highest."""
+        samples = sorted(self.samples)
+        at, peak = max(samples, key=lambda s: s[1])
+        phases, begin = [], 0.0
+        for end, label in [*self.marks, (samples[-1][0], "end")]:
+            within = [rss for t, rss in samples if begin <= t <= end] or [0]
+            phases.append({"until": label, "at": round(end, 2), "max_mb": _mb(max(within)), "end_mb": _mb(within[-1])})
+            begin = end
+        phase = next((p["until"] for p in phases if p["at"] >= at), "end")
+        return {"peak_mb": _mb(peak), "peak_at": round(at, 2), "peak_before": phase, "phases": phases}
+
+    def dump(self, path: Path) -> None:
+        path.write_text(json.dumps({"samples": [(round(t, 3), _mb(r)) for t, r in sorted(self.samples)],
+                                    "marks": [(round(t, 3), label) for t, label in self.marks]}))
+
+
+def _mb(size: int) -> int:
+    return round(size / 2**20)
 
 
 def machine() -> str:
@@ -97,7 +174,7 @@ def client_reads(store, batch_id: int, n: int = CLIENT_READS) -> dict[str, float
     return {"clients": len(ids), "p50": round(p50, 1), "p95": round(p95, 1), "max": round(max(times), 1)}
 
 
-def child(home: Path, bundle: Path, files: list[str], profile: Path | None) -> None:
+def child(home: Path, bundle: Path, files: list[str], profile: Path | None, timeline_file: Path | None) -> None:
     """The timed import (run in its own process); prints its measurements as JSON."""
     started = time.perf_counter()
     from engine.bundle import load_bundle
@@ -109,8 +186,11 @@ def child(home: Path, bundle: Path, files: list[str], profile: Path | None) -> N
     store = ClientStore(home)
     loaded = time.perf_counter()
     stages: dict[str, float] = {}
+    timeline = Timeline()
 
     def progress(stage: str, done: int, total: int) -> None:
+        if stage != "stored" or done == total:  # a mark per chunk scored, not per stored slice
+            timeline.mark(f"{stage} {done}/{total}")
         if done == total:
             stages[stage] = round(time.perf_counter() - loaded, 2)
 
@@ -118,7 +198,9 @@ def child(home: Path, bundle: Path, files: list[str], profile: Path | None) -> N
     profiler = cProfile.Profile(time.process_time) if profile else None
     if profiler:
         profiler.enable()
-    result = import_files(store, files, scorer, progress=progress)
+    with timeline:
+        result = import_files(store, files, scorer, progress=progress)
+        timeline.mark("committed")
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile)
@@ -126,6 +208,8 @@ def child(home: Path, bundle: Path, files: list[str], profile: Path | None) -> N
     scores = store.db.execute("SELECT COUNT(*), SUM(LENGTH(reasons)) FROM scores").fetchone()
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     reads = client_reads(store, result.batch_id)
+    if timeline_file:
+        timeline.dump(timeline_file)
     print(
         json.dumps(
             {
@@ -139,6 +223,7 @@ def child(home: Path, bundle: Path, files: list[str], profile: Path | None) -> N
                 "store_bytes_per_client": round(store.path.stat().st_size / result.clients),
                 "reasons_bytes_per_score": round(scores[1] / scores[0]),
                 "client_tables_ms": reads,
+                "memory": timeline.summary(),
             }
         )
     )
@@ -151,19 +236,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "out" / "import_data")
     parser.add_argument("--bundle", type=Path, default=default_bundle())
     parser.add_argument("--profile", type=Path, help="write the import's cProfile (CPU time) to this file")
+    parser.add_argument("--timeline", type=Path, help="write the import's RSS samples and phase marks (JSON) to this file")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         home, *files = args.child
-        return child(Path(home), args.bundle, files, args.profile)
+        return child(Path(home), args.bundle, files, args.profile, args.timeline)
 
     folder = dataset(args.data, args.clients)
     files = [folder / APPLICATION_FILE] if args.application_only else sorted(folder.glob("*.csv"))
     load_before = machine()
     with tempfile.TemporaryDirectory(prefix="bench_import_") as home:
         command = [sys.executable, __file__, "--bundle", str(args.bundle), "--child", home, *map(str, files)]
-        if args.profile:
-            command[2:2] = ["--profile", str(args.profile)]
+        for option, value in (("--profile", args.profile), ("--timeline", args.timeline)):
+            if value:
+                command[2:2] = [option, str(value.resolve())]
         started = time.perf_counter()
         done = subprocess.run(command, check=True, capture_output=True, text=True)
         wall = time.perf_counter() - started

@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import platform
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -86,6 +87,16 @@ def library_versions() -> dict[str, str]:
     return found
 
 
+#: Where a LightGBM model text's first tree begins (its header ends).
+_FIRST_TREE = "Tree=0\n"
+
+
+def _trees(text: str) -> list[str]:
+    """The tree blocks of a LightGBM model text, without their ``Tree=i`` line."""
+    trees = text.split(_FIRST_TREE, 1)[1].split("end of trees", 1)[0]
+    return [tree.strip("\n") for tree in re.split(r"^Tree=\d+\n", trees, flags=re.MULTILINE)]
+
+
 def model_files(k: int) -> list[str]:
     """The file names of a bag of ``k`` boosters: model.txt, then model-2.txt … model-k.txt."""
     return [MODEL_FILE, *(f"model-{i}.txt" for i in range(2, k + 1))]
@@ -94,26 +105,43 @@ def model_files(k: int) -> list[str]:
 @dataclass(frozen=True)
 class BoosterBag:
     """k LightGBM boosters read as one model: its raw margin is the mean of theirs. TreeSHAP values
-    are linear in the model, so its exact contributions are the mean of each booster's."""
+    are linear in the model, so its exact contributions are the mean of each booster's: both are
+    computed in one call on :attr:`merged`, the boosters' trees in one model with their leaf values
+    divided by k (one pass over the rows instead of k; bench/RESULTS-import.md)."""
 
     boosters: tuple[lgb.Booster, ...]
 
-    def _mean(self, X: np.ndarray, **kind: bool) -> np.ndarray:
-        # A few rows (one client, a what-if's variants) on one thread: k calls that each wake OpenMP's
-        # threads cost more than they save, and wait the longest on a busy machine. 0: LightGBM's default.
-        threads = 1 if len(X) <= FEW_ROWS else 0
-        total = self.boosters[0].predict(X, num_threads=threads, **kind)
-        for booster in self.boosters[1:]:
-            total += booster.predict(X, num_threads=threads, **kind)
-        return total / len(self.boosters)
+    @cached_property
+    def merged(self) -> lgb.Booster:
+        """One booster holding every booster's trees, each leaf value divided by k (the booster itself
+        when k is 1). Built from the boosters' text: no stored code runs."""
+        if len(self.boosters) == 1:
+            return self.boosters[0]
+        import lightgbm as lgb
+
+        texts = [b.model_to_string(num_iteration=-1) for b in self.boosters]
+        header = re.sub(r"^tree_sizes=.*\n", "", texts[0].split(_FIRST_TREE, 1)[0], flags=re.MULTILINE)
+        trees = [tree for text in texts for tree in _trees(text)]
+        body = "".join(f"Tree={i}\n{tree}\n\n" for i, tree in enumerate(trees))
+        merged = lgb.Booster(model_str=f"{header}{body}end of trees\n")
+        k = len(self.boosters)
+        for i, tree in enumerate(trees):
+            for leaf in range(int(re.search(r"^num_leaves=(\d+)$", tree, re.MULTILINE)[1])):
+                merged.set_leaf_output(i, leaf, merged.get_leaf_output(i, leaf) / k)
+        return merged
+
+    def _predict(self, X: np.ndarray, **kind: bool) -> np.ndarray:
+        # A few rows (one client, a what-if's variants) on one thread: waking OpenMP's threads costs
+        # more than it saves, and waits the longest on a busy machine. 0: LightGBM's default.
+        return self.merged.predict(X, num_threads=1 if len(X) <= FEW_ROWS else 0, **kind)
 
     def margin(self, X: np.ndarray) -> np.ndarray:
         """Raw margin (log-odds before calibration) of every row."""
-        return self._mean(X, raw_score=True)
+        return self._predict(X, raw_score=True)
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         """TreeSHAP contributions on the raw margin: one column per feature, then the expected value."""
-        return self._mean(X, pred_contrib=True)
+        return self._predict(X, pred_contrib=True)
 
     def feature_importance(self, importance_type: str = "split") -> np.ndarray:
         """Mean importance of each feature over the boosters."""

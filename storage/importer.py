@@ -106,7 +106,9 @@ def import_validated(
     started, clock = started or (now(), time.perf_counter())
     report, frames = validated.report, validated.frames
     digests = {name: table_digest(name, frame) for name, frame in frames.items()}
+    log.debug("digests computed")
     history = by_client(frames)
+    log.debug("history sorted by client")
     with ThreadPoolExecutor(1, thread_name_prefix="history") as pool:  # Polars encodes without the GIL
         encoding = pool.submit(_encode, history, chunk_bounds(frames["application"]["SK_ID_CURR"]))
         scores = score_frames(scorer, frames["application"], history, progress)
@@ -153,7 +155,9 @@ def seed_demo(store: ClientStore, scorer: Scorer, progress: Progress | None = No
 
 
 def _encode(history: dict[str, pl.DataFrame], bounds: np.ndarray) -> list[Chunk]:
-    return [chunk for name, frame in history.items() for chunk in encode(name, frame, bounds)]
+    chunks = [chunk for name, frame in history.items() for chunk in encode(name, frame, bounds)]
+    log.debug("blobs encoded")
+    return chunks
 
 
 def score_frames(

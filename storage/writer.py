@@ -125,15 +125,18 @@ def _write(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
             batch_id, user = rows.restoring.batch_id, rows.restoring.os_user
         else:
             batch_id, user = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM batches").fetchone()[0], os_user()
+        log.debug("write lock taken")
         _insert_batch(conn, batch_id, user, rows)
         scores = _with_score_ids(conn, batch_id, rows.scores)
         total = sum(frame.height for frame in rows.frames.values()) + scores.height
         application = rows.frames["application"].with_columns(batch_id=pl.lit(batch_id))
         done = _insert_frame(conn, "application", application, 0, total, progress)
+        log.debug("application stored")
         for chunk in rows.history:
             insert_chunks(conn, batch_id, [chunk])
             done += chunk.rows
             progress("stored", done, total)
+        log.debug("blobs stored")
         scores = scores.with_columns(batch_id=pl.lit(batch_id), bundle_id=pl.lit(rows.bundle_id))
         _insert_frame(conn, "scores", scores, done, total, progress)
         folder = store.imports / f"{batch_id}{PARTIAL}"
