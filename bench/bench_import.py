@@ -37,11 +37,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Self
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.resources import default_bundle  # noqa: E402
+from engine.resources import default_bundle
 
 #: The benchmark data generator's command (``creditscore scale-data``).
 SCALE_DATA = [sys.executable, "-m", "desktop", "scale-data"]
@@ -67,7 +68,7 @@ class Timeline(logging.Handler):
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, name="rss", daemon=True)
 
-    def __enter__(self) -> Timeline:
+    def __enter__(self) -> Self:
         for name in MARKING_LOGGERS:
             logger = logging.getLogger(name)
             logger.setLevel(logging.DEBUG)

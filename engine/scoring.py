@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -25,12 +26,41 @@ from engine import labels
 from engine.bundle import Bundle, CoverageModel
 from engine.coverage import blank
 from engine.grading import grades, points
-from engine.reasons import ReasonGroups, ReasonWords
-from engine.score_record import ACCEPT, REFUSE, SCORE_FIELDS, ClientScore, schema
+from engine.reasons import Reason, ReasonGroups, ReasonWords
+from engine.score_record import ACCEPT, FIELDS, REFUSE, SCORE_FIELDS, ClientScore, schema, store_schema
 
 log = logging.getLogger(__name__)
 
 TOP_REASONS = 4
+
+
+@dataclass(frozen=True)
+class Explained:
+    """Rows' model, features as read (NaN missing) and TreeSHAP contributions (one column per feature,
+    then the expected value): what scoring computes before the reasons."""
+
+    ids: np.ndarray
+    model: CoverageModel
+    raw: np.ndarray
+    contributions: np.ndarray
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Scores as columns (:data:`SCORE_FIELDS`, numpy) and each row's reasons (against, in favour)."""
+
+    columns: dict[str, np.ndarray]
+    reasons: list[tuple[list[Reason], list[Reason]]]
+
+    def frame(self) -> pl.DataFrame:
+        """The fields as a frame, by their store columns (``store_schema``)."""
+        return pl.DataFrame({FIELDS[name].stored: values for name, values in self.columns.items()},
+                            schema=store_schema(*SCORE_FIELDS))
+
+    def records(self) -> list[ClientScore]:
+        rows = zip(*(self.columns[name].tolist() for name in SCORE_FIELDS), self.reasons)
+        return [ClientScore(sk_id, pd, decision, grade, pts, model, against, favour)
+                for sk_id, pd, decision, grade, pts, model, (against, favour) in rows]
 
 
 class Scorer:
@@ -103,32 +133,27 @@ class Scorer:
         known[:, unknown] = 0.0
         return known, shares[:, unknown].sum(axis=1)
 
+    def explain(self, features: pl.DataFrame, supplied: Collection[str] | None = None) -> Explained:
+        """The costly part of scoring ``features`` (TreeSHAP, without the GIL), by the model of the tables
+        ``supplied`` (None: every table the bundle was trained with)."""
+        model, raw = self._read(features, supplied)
+        return Explained(features["SK_ID_CURR"].to_numpy(), model, raw, self.contributions(self.impute(raw)))
+
+    def judge(self, explained: Explained, top: int = TOP_REASONS) -> Scores:
+        """PD, decision, grade, points and reasons of explained rows, as columns."""
+        model, contrib = explained.model, explained.contributions
+        pd = model.calibration.predict(contrib.sum(axis=1))
+        shares, _ = self.known_shares(contrib[:, :-1] * model.calibration.a, model)
+        columns = {"SK_ID_CURR": explained.ids, "PD": pd, "DECISION": self.decide(pd, model), "GRADE": grades(pd),
+                   "POINTS": points(pd), "MODEL": np.full(len(pd), model.name)}
+        return Scores(columns, self.groups.reasons(shares, explained.raw, top))
+
     def score(
         self, features: pl.DataFrame, top: int = TOP_REASONS, supplied: Collection[str] | None = None
     ) -> list[ClientScore]:
         """Full scores with reasons for every row of ``features``, built from the tables ``supplied``
         (None: every table the bundle was trained with), by the model of those tables."""
-        model, raw = self._read(features, supplied)
-        contrib = self.contributions(self.impute(raw))
-        margin = contrib.sum(axis=1)
-        pd = model.calibration.predict(margin)
-        shares, _ = self.known_shares(contrib[:, :-1] * model.calibration.a, model)
-        ids = features["SK_ID_CURR"].to_list()
-        decisions, letters, pts = self.decide(pd, model), grades(pd), points(pd)
-        reasons = self.groups.reasons(shares, raw, top)
-        return [
-            ClientScore(
-                sk_id_curr=int(ids[i]),
-                pd=float(pd[i]),
-                decision=str(decisions[i]),
-                grade=str(letters[i]),
-                points=int(pts[i]),
-                against=reasons[i][0],
-                favour=reasons[i][1],
-                model=model.name,
-            )
-            for i in range(len(ids))
-        ]
+        return self.judge(self.explain(features, supplied), top).records()
 
     def score_table(
         self, features: pl.DataFrame, top: int = TOP_REASONS, supplied: Collection[str] | None = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,38 +60,42 @@ def _typed(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def by_client(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """Sort the history frames of ``frames`` by client IN PLACE (a client's rows in file order; the
-    unsorted frames are let go rather than held twice) and return them with their blob columns:
-    ``bureau_balance`` with the client of its credit (the first bureau row with it)."""
+def split(frames: dict[str, pl.DataFrame], firsts: np.ndarray) -> dict[str, list[pl.DataFrame]]:
+    """Take the history tables out of ``frames`` and split each by run of clients: piece i holds the
+    rows of the clients from ``firsts[i]`` (sorted) to the next run's first, in file order, with the
+    blob columns (``bureau_balance`` with the client of its credit: its first bureau row's). A table
+    is let go once split (never held twice whole), and each piece can be let go once used."""
     bureau = frames.get("bureau", pl.DataFrame(schema={"SK_ID_BUREAU": pl.Int64, "SK_ID_CURR": pl.Int64}))
     owners = bureau.select("SK_ID_BUREAU", "SK_ID_CURR").unique("SK_ID_BUREAU", keep="first")
     out = {}
-    for name in (name for name in HISTORY_TABLES if name in frames):
+    for name in [name for name in HISTORY_TABLES if name in frames]:
         frame = frames.pop(name)
-        if name == "bureau_balance":
-            frame = frame.join(owners, on="SK_ID_BUREAU", how="left", maintain_order="left")
-        out[name] = _typed(name, frame).sort("SK_ID_CURR", maintain_order=True)
+        if name == "bureau_balance":  # a new column, the others shared (a join would copy them)
+            client = pl.col("SK_ID_BUREAU").replace_strict(owners["SK_ID_BUREAU"], owners["SK_ID_CURR"], default=None)
+            frame = frame.with_columns(client.alias("SK_ID_CURR"))
+        frame = _typed(name, frame)
+        run = np.searchsorted(firsts, frame["SK_ID_CURR"].to_numpy(), side="right") - 1
+        pieces = frame.with_columns(_run=pl.Series(run)).partition_by("_run", include_key=False, as_dict=True)
         del frame
-        frames[name] = _as_read(name, out[name])
+        out[name] = [pieces.pop((i,), None) for i in range(len(firsts))]
     return out
 
 
-def by_chunk(
-    application: pl.DataFrame, history: Mapping[str, pl.DataFrame], size: int
-) -> Iterator[dict[str, pl.DataFrame]]:
-    """The tables of ``size`` clients at a time, by client (``history`` from :func:`by_client`; slices,
-    not copies), as the readers type them."""
-    application = application.sort("SK_ID_CURR")
-    ids = application["SK_ID_CURR"].to_numpy()
-    keys = {name: frame["SK_ID_CURR"].to_numpy() for name, frame in history.items()}
-    for start in range(0, application.height, size):
-        part = application.slice(start, size)
-        tables = {"application": part}
-        for name, frame in history.items():
-            begin, end = np.searchsorted(keys[name], [ids[start], ids[start + part.height - 1] + 1])
-            tables[name] = _as_read(name, frame.slice(begin, end - begin))
-        yield tables
+def by_client(name: str, piece: pl.DataFrame | None) -> pl.DataFrame:
+    """A piece of table ``name`` from :func:`split` sorted by client (a client's rows in file order);
+    None (no rows) as an empty frame."""
+    return pl.DataFrame(schema=columns(name)) if piece is None else piece.sort("SK_ID_CURR", maintain_order=True)
+
+
+def take(pieces: dict[str, list[pl.DataFrame | None]], i: int, bounds: np.ndarray) -> tuple[dict[str, pl.DataFrame], list[Chunk]]:
+    """Piece ``i`` of every table of :func:`split` (let go from ``pieces``): its rows as the readers type
+    them, by client, and its blobs, one per chunk of clients of ``bounds`` (the chunks of the piece)."""
+    tables, blobs = {}, []
+    for name, parts in pieces.items():
+        frame, parts[i] = by_client(name, parts[i]), None
+        blobs += encode(name, frame, bounds)
+        tables[name] = as_read(name, frame)
+    return tables, blobs
 
 
 def chunk_bounds(clients: pl.Series) -> np.ndarray:
@@ -105,7 +109,7 @@ def chunk_bounds(clients: pl.Series) -> np.ndarray:
 
 
 def encode(name: str, frame: pl.DataFrame, bounds: np.ndarray) -> Iterator[Chunk]:
-    """The blobs of one table sorted by client (:func:`by_client`), one per chunk with rows."""
+    """The blobs of one table's rows sorted by client (:func:`by_client`), one per chunk with rows."""
     ids = frame["SK_ID_CURR"].to_numpy()
     starts = np.searchsorted(ids, bounds[:, 0], side="left")
     ends = np.searchsorted(ids, bounds[:, 1], side="right")
@@ -129,7 +133,7 @@ def _decoded(name: str, blobs: list[bytes]) -> pl.DataFrame:
     return pl.concat(frames) if frames else pl.DataFrame(schema=columns(name))
 
 
-def _as_read(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+def as_read(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Rows as the engine's readers type them (``bureau_balance`` without its client)."""
     return frame.drop("SK_ID_CURR") if name == "bureau_balance" else frame
 
@@ -143,7 +147,7 @@ def client_history(conn: sqlite3.Connection, batch_id: int, name: str, sk_id_cur
         (batch_id, name, sk_id_curr, sk_id_curr),
     ).fetchone()
     frame = _decoded(name, [] if blob is None else [blob[0]])
-    return _as_read(name, frame.filter(pl.col("SK_ID_CURR") == sk_id_curr))
+    return as_read(name, frame.filter(pl.col("SK_ID_CURR") == sk_id_curr))
 
 
 def batch_history(conn: sqlite3.Connection, batch_id: int, name: str) -> pl.DataFrame:
@@ -151,4 +155,4 @@ def batch_history(conn: sqlite3.Connection, batch_id: int, name: str) -> pl.Data
     blobs = [row[0] for row in conn.execute(
         "SELECT data FROM history WHERE batch_id = ? AND table_name = ? ORDER BY first_client", (batch_id, name)
     )]
-    return _as_read(name, _decoded(name, blobs))
+    return as_read(name, _decoded(name, blobs))

@@ -15,32 +15,30 @@ import json
 import logging
 import time
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from engine.constants import Progress
+from engine.reasons import Reason
 from engine.resources import demo_batch
-from engine.score_record import SCORE_FIELDS, ClientScore, store_schema
-from engine.scoring import Scorer
+from engine.scoring import Explained, Scorer
 from storage.content import table_digest
-from storage.history import Chunk, by_chunk, by_client, chunk_bounds, encode
+from storage.history import CHUNK_CLIENTS, Chunk, chunk_bounds, split, take
 from storage.store import ClientStore, now
 from storage.validation import Validated, ValidationReport, validate
-from storage.writer import BatchOrigin, BatchRows, write_batch
+from storage.writer import BatchOrigin, BatchRows, ScoredChunk, write_batch
 
 log = logging.getLogger(__name__)
 
-#: Clients scored at once (bounds the memory of the features and of the SHAP contribution matrix).
+#: Clients scored at once (bounds the memory of the features and of the SHAP contribution matrix),
+#: rounded up to whole blobs (``storage.history.CHUNK_CLIENTS``).
 SCORE_CHUNK = 2_500
-
-#: The columns of the store's ``scores`` table an import fills (``scored_at`` is added).
-_SCORES_SCHEMA = store_schema(*SCORE_FIELDS, "REASONS")
 
 
 @dataclass(frozen=True)
@@ -100,32 +98,27 @@ def import_validated(
     started: tuple[str, float] | None = None,
 ) -> ImportResult:
     """Score and store what one validation read (nothing is read again). ``started`` is the time and
-    clock of the validation when it belongs to the same job. The history tables of ``validated`` end
-    sorted by client (``storage.history.by_client``: not held twice). Raises as :func:`import_files`."""
+    clock of the validation when it belongs to the same job. The history tables are taken out of
+    ``validated`` as they are scored and stored (let go, not held twice): a validation imports once.
+    Raises as :func:`import_files`."""
     progress = progress or _silent
     started, clock = started or (now(), time.perf_counter())
     report, frames = validated.report, validated.frames
+    if set(frames) != set(report.rows):
+        raise ValueError("these validated tables were imported already: validate the files again")
     digests = {name: table_digest(name, frame) for name, frame in frames.items()}
     log.debug("digests computed")
-    history = by_client(frames)
-    log.debug("history sorted by client")
-    with ThreadPoolExecutor(1, thread_name_prefix="history") as pool:  # Polars encodes without the GIL
-        encoding = pool.submit(_encode, history, chunk_bounds(frames["application"]["SK_ID_CURR"]))
-        scores = score_frames(scorer, frames["application"], history, progress)
-        chunks = encoding.result()
-    del history  # the blobs hold the history now
-    if restoring is not None:
-        started = restoring.started
-        scores = scores.with_columns(scored_at=pl.lit(restoring.scored_at))
-    rows = BatchRows(kind, started, scorer.bundle.id, frames, scores, report, digests, chunks,
-                     validated.application, restoring)
-    batch_id = write_batch(store, rows, progress)
+    model = scorer.bundle.model_for(frozenset(frames))
+    stored = {name: frame.height for name, frame in frames.items()}
+    scored_at = restoring.scored_at if restoring else now()
+    rows = BatchRows(kind, restoring.started if restoring else started, scorer.bundle.id, stored, report, digests,
+                     scored_at, validated.application, restoring)
+    with closing(scored_chunks(scorer, frames, scored_at)) as chunks:
+        batch_id = write_batch(store, rows, chunks, progress)
     new = store.db.conn.execute("SELECT new_clients FROM batches WHERE id = ?", (batch_id,)).fetchone()[0]
     seconds = time.perf_counter() - clock
-    log.info("batch %d: %d clients (%d new) imported in %.1f s", batch_id, scores.height, new, seconds)
-    stored = {name: frame.height for name, frame in validated.frames.items()}
-    model = scorer.bundle.model_for(frozenset(validated.frames)).name
-    return ImportResult(batch_id, scores.height, new, stored, report, seconds, model)
+    log.info("batch %d: %d clients (%d new) imported in %.1f s", batch_id, stored["application"], new, seconds)
+    return ImportResult(batch_id, stored["application"], new, stored, report, seconds, model.name)
 
 
 @dataclass(frozen=True)
@@ -154,40 +147,48 @@ def seed_demo(store: ClientStore, scorer: Scorer, progress: Progress | None = No
     return import_files(store, [demo_batch()], scorer, progress=progress, kind="demo")
 
 
-def _encode(history: dict[str, pl.DataFrame], bounds: np.ndarray) -> list[Chunk]:
-    chunks = [chunk for name, frame in history.items() for chunk in encode(name, frame, bounds)]
-    log.debug("blobs encoded")
-    return chunks
+def scored_chunks(scorer: Scorer, frames: dict[str, pl.DataFrame], scored_at: str) -> Iterator[ScoredChunk]:
+    """The batch scored and made into what the store keeps, :data:`SCORE_CHUNK` clients at a time (whole
+    blobs of ``storage.history.CHUNK_CLIENTS``), in client order; each chunk comes with an equal share
+    of the application rows to store, in file order. The history tables are taken out of ``frames``
+    and split by chunk; a chunk's pieces are let go once its blobs are encoded and its features built.
+    A thread builds the next chunk's blobs and features and runs TreeSHAP (without the GIL) while this
+    one's reasons become rows and are stored: it runs at most one chunk ahead."""
+    supplied = frozenset(frames)
+    application = frames["application"]
+    ids = application["SK_ID_CURR"]
+    order = ids.arg_sort()
+    bounds = chunk_bounds(ids)
+    step = max(1, -(-SCORE_CHUNK // CHUNK_CLIENTS))  # blobs per chunk
+    pieces = split(frames, bounds[::step, 0])
+    log.debug("history split by chunk")
+    starts = np.searchsorted(ids.gather(order).to_numpy(), bounds[::step, 0]).tolist()
+    ends = [*starts[1:], application.height]
+    shares = [application.height * i // len(ends) for i in range(len(ends) + 1)]  # application rows stored per chunk
 
+    def explained(i: int) -> tuple[list[Chunk], Explained]:
+        part = application[order.slice(starts[i], ends[i] - starts[i])]
+        tables, blobs = take(pieces, i, bounds[i * step : (i + 1) * step])
+        return blobs, scorer.explain(scorer.features({"application": part, **tables}), supplied)
 
-def score_frames(
-    scorer: Scorer, application: pl.DataFrame, history: dict[str, pl.DataFrame], progress: Progress
-) -> pl.DataFrame:
-    """One row per client, in client order: PD, decision, grade, points, the model that scored it (the
-    one matching the tables supplied) and the reasons (JSON: group, feature, value, contribution; put
-    into words when shown). ``history`` is sorted by client (``storage.history.by_client``). Features
-    are built and scored :data:`SCORE_CHUNK` clients at a time (a client's features are its rows'), in
-    a thread: while TreeSHAP runs on a chunk (without the GIL), the previous one becomes rows here."""
-    supplied = frozenset(["application", *history])
-
-    def scored(tables: dict[str, pl.DataFrame]) -> list[ClientScore]:
-        return scorer.score(scorer.features(tables), supplied=supplied)
-
-    parts = [pl.DataFrame(schema=_SCORES_SCHEMA)]  # a frame per chunk: no Python row held for long
-    chunks = by_chunk(application, history, SCORE_CHUNK)
     with ThreadPoolExecutor(1, thread_name_prefix="scoring") as pool:
-        pending = deque(pool.submit(scored, tables) for tables in islice(chunks, 2))  # one ahead
+        pending = deque(pool.submit(explained, i) for i in range(min(2, len(ends))))
         try:
-            while pending:
-                done = pending.popleft().result()
-                pending.extend(pool.submit(scored, tables) for tables in islice(chunks, 1))
-                parts.append(pl.DataFrame(list(map(_score_row, done)), schema=_SCORES_SCHEMA, orient="row"))
-                progress("scored", sum(part.height for part in parts), application.height)
+            for i in range(len(ends)):
+                blobs, chunk = pending.popleft().result()
+                if i + 2 < len(ends):
+                    pending.append(pool.submit(explained, i + 2))
+                scores = scorer.judge(chunk)
+                reasons = pl.Series([_reasons_json(against, favour) for against, favour in scores.reasons], dtype=pl.String)
+                share = application.slice(shares[i], shares[i + 1] - shares[i])
+                yield ScoredChunk(share, blobs, scores.frame().with_columns(reasons=reasons, scored_at=pl.lit(scored_at)))
+                log.debug("chunk %d scored", i + 1)
         finally:
             for future in pending:  # after a failure: what was not started is not
                 future.cancel()
-    return pl.concat(parts).with_columns(scored_at=pl.lit(now()))
 
 
-def _score_row(score: ClientScore) -> tuple:
-    return (*score.fields().values(), json.dumps(score.reasons(), ensure_ascii=False, separators=(",", ":")))
+def _reasons_json(against: list[Reason], favour: list[Reason]) -> str:
+    """A score's reasons as stored (``ClientScore.reasons``): group, feature, value, contribution."""
+    return json.dumps({"against": [r.to_dict() for r in against], "for": [r.to_dict() for r in favour]},
+                      ensure_ascii=False, separators=(",", ":"))

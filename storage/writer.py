@@ -5,9 +5,11 @@ other connections may still write (an officer's decision is not held up by the c
 ``BEGIN IMMEDIATE`` takes the write lock (foreign keys unchecked meanwhile: the import's rows refer
 only to its own batch, clients and scores, inserted first) (readers carry on, WAL); holding it, the store is checked
 again only if another connection committed since (``PRAGMA data_version``), and the application
-table's content is looked for among earlier imports (the one duplicate check). Then the
-batch, its clients, the application rows, the history tables' blobs (``storage.history``, encoded
-before the lock), the digests, the scores and the file records are inserted and the files are copied to ``imports/<batch_id>.partial`` with ``batch.json`` (what
+table's content is looked for among earlier imports (the one duplicate check). Then the batch and
+its digests are inserted, and each scored chunk as the importer hands it over (its share of the
+application rows, its clients' history blobs (``storage.history``), its clients and scores: the
+lock is held while the batch is scored, so that storing runs alongside scoring). Then the file
+records are inserted and the files copied to ``imports/<batch_id>.partial`` with ``batch.json`` (what
 ``storage.rebuild`` needs to import them again). The folder is renamed to ``imports/<batch_id>``
 just before ``COMMIT``; on any failure the transaction is rolled back and the folder removed. A
 process killed in between leaves an unowned folder, which the next import (or the next open) removes.
@@ -19,7 +21,7 @@ import json
 import logging
 import shutil
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -35,8 +37,8 @@ from storage.validation import ImportRefused, SourceFile, ValidationReport
 
 log = logging.getLogger(__name__)
 
-#: Cells (rows × columns) per ``executemany`` call and progress report: the rows of one call are
-#: Python tuples, so a wide table (the application's 122 columns) goes in fewer rows at a time.
+#: Cells (rows × columns) per ``executemany`` call: the rows of one call are Python tuples, so a wide
+#: table (the application's 122 columns) goes in fewer rows at a time.
 CHUNK_CELLS = 1_000_000
 #: What a rebuild needs to import a kept folder again (:class:`BatchOrigin`), beside the kept files.
 ORIGIN_FILE = "batch.json"
@@ -70,18 +72,26 @@ class BatchOrigin:
 
 @dataclass(frozen=True)
 class BatchRows:
-    """Everything one import stores."""
+    """What one import stores besides its scored chunks."""
 
     kind: str  # "import" or "demo"
     started: str
     bundle_id: str
-    frames: dict[str, pl.DataFrame]  # tables as validated (the application's rows are stored as they are)
-    scores: pl.DataFrame  # SK_ID_CURR, pd, decision, grade, points, model, reasons (JSON), scored_at
+    stored: dict[str, int]  # rows stored per table, as validated (the batch's clients: the application's)
     report: ValidationReport
     digests: dict[str, str]  # table -> digest of its rows (storage.content)
-    history: list[Chunk]  # the history tables' blobs (storage.history)
+    scored_at: str
     application: str | None = None
     restoring: BatchOrigin | None = None  # a rebuild: the batch's id and user as they were; no duplicate check
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    """A run of the batch's clients scored, stored as it comes (``storage.importer.scored_chunks``)."""
+
+    application: pl.DataFrame  # a share of the application rows as validated (file order, all shares in turn)
+    history: list[Chunk]  # the blobs of the run's clients (storage.history)
+    scores: pl.DataFrame  # SK_ID_CURR, pd, decision, grade, points, model, reasons (JSON), scored_at
 
 
 def duplicates(store: ClientStore, rows: BatchRows) -> DuplicateImport | None:
@@ -98,14 +108,14 @@ def duplicates(store: ClientStore, rows: BatchRows) -> DuplicateImport | None:
     return DuplicateImport([problem], earlier)
 
 
-def write_batch(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
-    """Store one import atomically; returns its batch id. A damaged store, a full disk or a write lock
-    held too long raise ``StoreFault`` (nothing stored)."""
+def write_batch(store: ClientStore, rows: BatchRows, chunks: Iterable[ScoredChunk], progress: Progress) -> int:
+    """Store one import atomically, its ``chunks`` as they come; returns its batch id. A damaged store,
+    a full disk or a write lock held too long raise ``StoreFault`` (nothing stored)."""
     with faults_said(store.path):
-        return _write(store, rows, progress)
+        return _write(store, rows, chunks, progress)
 
 
-def _write(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
+def _write(store: ClientStore, rows: BatchRows, chunks: Iterable[ScoredChunk], progress: Progress) -> int:
     conn = store.db.conn
     checked = store.check_integrity()  # before taking the lock: decisions are not held up meanwhile
     # The import's rows refer to each other only: its batch, its clients (inserted first; validation
@@ -127,22 +137,21 @@ def _write(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
             batch_id, user = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM batches").fetchone()[0], os_user()
         log.debug("write lock taken")
         _insert_batch(conn, batch_id, user, rows)
-        scores = _with_score_ids(conn, batch_id, rows.scores)
-        total = sum(frame.height for frame in rows.frames.values()) + scores.height
-        application = rows.frames["application"].with_columns(batch_id=pl.lit(batch_id))
-        done = _insert_frame(conn, "application", application, 0, total, progress)
-        log.debug("application stored")
-        for chunk in rows.history:
-            insert_chunks(conn, batch_id, [chunk])
-            done += chunk.rows
+        clients, done, total = 0, 0, sum(rows.stored.values()) + rows.stored["application"]
+        for chunk in chunks:
+            _insert_frame(conn, "application", chunk.application.with_columns(batch_id=pl.lit(batch_id)))
+            insert_chunks(conn, batch_id, chunk.history)
+            scores = _with_score_ids(conn, batch_id, chunk.scores)
+            _insert_frame(conn, "scores", scores.with_columns(batch_id=pl.lit(batch_id), bundle_id=pl.lit(rows.bundle_id)))
+            clients += scores.height
+            done += chunk.application.height + sum(blob.rows for blob in chunk.history) + scores.height
+            progress("scored", clients, rows.stored["application"])
             progress("stored", done, total)
-        log.debug("blobs stored")
-        scores = scores.with_columns(batch_id=pl.lit(batch_id), bundle_id=pl.lit(rows.bundle_id))
-        _insert_frame(conn, "scores", scores, done, total, progress)
+        log.debug("chunks stored")
         folder = store.imports / f"{batch_id}{PARTIAL}"
         kept = _keep_files(conn, batch_id, rows.report.files, folder)
-        origin = BatchOrigin(batch_id, rows.kind, rows.started, user, rows.bundle_id,
-                             rows.scores["scored_at"][0] if rows.scores.height else now(), rows.application, kept)
+        origin = BatchOrigin(batch_id, rows.kind, rows.started, user, rows.bundle_id, rows.scored_at,
+                             rows.application, kept)
         (folder / ORIGIN_FILE).write_text(json.dumps(asdict(origin), ensure_ascii=False), encoding="utf-8")
         folder = folder.rename(store.imports / str(batch_id))
         new = conn.execute("SELECT COUNT(*) FROM clients WHERE first_batch_id = ?", (batch_id,)).fetchone()[0]
@@ -161,7 +170,6 @@ def _write(store: ClientStore, rows: BatchRows, progress: Progress) -> int:
 
 def _insert_batch(conn: sqlite3.Connection, batch_id: int, user: str, rows: BatchRows) -> None:
     report = rows.report
-    stored = {name: frame.height for name, frame in rows.frames.items()}
     conn.execute(
         """INSERT INTO batches (id, kind, status, started, finished, os_user, bundle_id, clients, new_clients,
         row_counts, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)""",
@@ -173,14 +181,14 @@ def _insert_batch(conn: sqlite3.Connection, batch_id: int, user: str, rows: Batc
             now(),
             user,
             rows.bundle_id,
-            rows.scores.height,
-            json.dumps({"read": report.rows, "stored": stored}),
+            rows.stored["application"],
+            json.dumps({"read": report.rows, "stored": rows.stored}),
             json.dumps(report.to_dict(), ensure_ascii=False),
         ),
     )
     conn.executemany(
         "INSERT INTO batch_contents (batch_id, table_name, rows, sha256) VALUES (?, ?, ?, ?)",
-        ((batch_id, name, frame.height, rows.digests[name]) for name, frame in rows.frames.items()),
+        ((batch_id, name, count, rows.digests[name]) for name, count in rows.stored.items()),
     )
 
 
@@ -198,16 +206,11 @@ def _with_score_ids(conn: sqlite3.Connection, batch_id: int, scores: pl.DataFram
     return scores.with_columns(id=pl.int_range(first, first + len(ids), dtype=pl.Int64))
 
 
-def _insert_frame(
-    conn: sqlite3.Connection, table: str, frame: pl.DataFrame, done: int, total: int, progress: Progress
-) -> int:
+def _insert_frame(conn: sqlite3.Connection, table: str, frame: pl.DataFrame) -> None:
     columns = ", ".join(map(quote, frame.columns))
     sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({', '.join('?' * frame.width)})"
     for chunk in frame.iter_slices(max(1, CHUNK_CELLS // frame.width)):
         conn.executemany(sql, chunk.rows())  # a list: no Python generator step per row
-        done += chunk.height
-        progress("stored", done, total)
-    return done
 
 
 def _keep_files(conn: sqlite3.Connection, batch_id: int, files: Sequence[SourceFile], folder: Path) -> list[str]:
