@@ -60,39 +60,46 @@ def _typed(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def split(frames: dict[str, pl.DataFrame], firsts: np.ndarray) -> dict[str, list[pl.DataFrame]]:
-    """Take the history tables out of ``frames`` and split each by run of clients: piece i holds the
-    rows of the clients from ``firsts[i]`` (sorted) to the next run's first, in file order, with the
-    blob columns (``bureau_balance`` with the client of its credit: its first bureau row's). A table
-    is let go once split (never held twice whole), and each piece can be let go once used."""
+@dataclass(frozen=True)
+class Runs:
+    """A history table's rows by run of clients, not copied: the table (with its blob columns), its
+    rows' order by client (a client's rows in file order) and where each run begins in that order."""
+
+    name: str
+    frame: pl.DataFrame
+    order: pl.Series
+    starts: list[int]  # one per run, then the number of rows
+
+    def piece(self, i: int) -> pl.DataFrame:
+        """The rows of run ``i``, by client (a copy of those rows only)."""
+        return self.frame[self.order.slice(self.starts[i], self.starts[i + 1] - self.starts[i])]
+
+
+def split(frames: dict[str, pl.DataFrame], firsts: np.ndarray) -> dict[str, Runs]:
+    """Take the history tables out of ``frames`` as :class:`Runs` of clients: run i holds the clients
+    from ``firsts[i]`` (sorted) to the next run's first. ``bureau_balance`` gains the client of its
+    credit (its first bureau row's) as a new column, the others shared: nothing is held twice."""
     bureau = frames.get("bureau", pl.DataFrame(schema={"SK_ID_BUREAU": pl.Int64, "SK_ID_CURR": pl.Int64}))
     owners = bureau.select("SK_ID_BUREAU", "SK_ID_CURR").unique("SK_ID_BUREAU", keep="first")
     out = {}
     for name in [name for name in HISTORY_TABLES if name in frames]:
         frame = frames.pop(name)
-        if name == "bureau_balance":  # a new column, the others shared (a join would copy them)
+        if name == "bureau_balance":
             client = pl.col("SK_ID_BUREAU").replace_strict(owners["SK_ID_BUREAU"], owners["SK_ID_CURR"], default=None)
             frame = frame.with_columns(client.alias("SK_ID_CURR"))
         frame = _typed(name, frame)
-        run = np.searchsorted(firsts, frame["SK_ID_CURR"].to_numpy(), side="right") - 1
-        pieces = frame.with_columns(_run=pl.Series(run)).partition_by("_run", include_key=False, as_dict=True)
-        del frame
-        out[name] = [pieces.pop((i,), None) for i in range(len(firsts))]
+        order = frame.select(pl.arg_sort_by("SK_ID_CURR", maintain_order=True)).to_series()
+        starts = np.searchsorted(frame["SK_ID_CURR"].gather(order).to_numpy(), firsts).tolist()
+        out[name] = Runs(name, frame, order, [*starts, frame.height])
     return out
 
 
-def by_client(name: str, piece: pl.DataFrame | None) -> pl.DataFrame:
-    """A piece of table ``name`` from :func:`split` sorted by client (a client's rows in file order);
-    None (no rows) as an empty frame."""
-    return pl.DataFrame(schema=columns(name)) if piece is None else piece.sort("SK_ID_CURR", maintain_order=True)
-
-
-def take(pieces: dict[str, list[pl.DataFrame | None]], i: int, bounds: np.ndarray) -> tuple[dict[str, pl.DataFrame], list[Chunk]]:
-    """Piece ``i`` of every table of :func:`split` (let go from ``pieces``): its rows as the readers type
-    them, by client, and its blobs, one per chunk of clients of ``bounds`` (the chunks of the piece)."""
+def take(runs: dict[str, Runs], i: int, bounds: np.ndarray) -> tuple[dict[str, pl.DataFrame], list[Chunk]]:
+    """Run ``i`` of every table of :func:`split`: its rows as the readers type them, by client, and its
+    blobs, one per chunk of clients of ``bounds`` (the chunks of the run)."""
     tables, blobs = {}, []
-    for name, parts in pieces.items():
-        frame, parts[i] = by_client(name, parts[i]), None
+    for name, table in runs.items():
+        frame = table.piece(i)
         blobs += encode(name, frame, bounds)
         tables[name] = as_read(name, frame)
     return tables, blobs
@@ -109,7 +116,7 @@ def chunk_bounds(clients: pl.Series) -> np.ndarray:
 
 
 def encode(name: str, frame: pl.DataFrame, bounds: np.ndarray) -> Iterator[Chunk]:
-    """The blobs of one table's rows sorted by client (:func:`by_client`), one per chunk with rows."""
+    """The blobs of one table's rows sorted by client (:meth:`Runs.piece`), one per chunk with rows."""
     ids = frame["SK_ID_CURR"].to_numpy()
     starts = np.searchsorted(ids, bounds[:, 0], side="left")
     ends = np.searchsorted(ids, bounds[:, 1], side="right")

@@ -151,8 +151,8 @@ def scored_chunks(scorer: Scorer, frames: dict[str, pl.DataFrame], scored_at: st
     """The batch scored and made into what the store keeps, :data:`SCORE_CHUNK` clients at a time (whole
     blobs of ``storage.history.CHUNK_CLIENTS``), in client order; each chunk comes with an equal share
     of the application rows to store, in file order. The history tables are taken out of ``frames``
-    and split by chunk; a chunk's pieces are let go once its blobs are encoded and its features built.
-    A thread builds the next chunk's blobs and features and runs TreeSHAP (without the GIL) while this
+    (let go after the last chunk) and a chunk's rows are copied out of them by client only while its
+    blobs are encoded and its features built. A thread builds the next chunk's blobs and features and runs TreeSHAP (without the GIL) while this
     one's reasons become rows and are stored: it runs at most one chunk ahead."""
     supplied = frozenset(frames)
     application = frames["application"]
@@ -160,7 +160,7 @@ def scored_chunks(scorer: Scorer, frames: dict[str, pl.DataFrame], scored_at: st
     order = ids.arg_sort()
     bounds = chunk_bounds(ids)
     step = max(1, -(-SCORE_CHUNK // CHUNK_CLIENTS))  # blobs per chunk
-    pieces = split(frames, bounds[::step, 0])
+    runs = split(frames, bounds[::step, 0])
     log.debug("history split by chunk")
     starts = np.searchsorted(ids.gather(order).to_numpy(), bounds[::step, 0]).tolist()
     ends = [*starts[1:], application.height]
@@ -168,7 +168,7 @@ def scored_chunks(scorer: Scorer, frames: dict[str, pl.DataFrame], scored_at: st
 
     def explained(i: int) -> tuple[list[Chunk], Explained]:
         part = application[order.slice(starts[i], ends[i] - starts[i])]
-        tables, blobs = take(pieces, i, bounds[i * step : (i + 1) * step])
+        tables, blobs = take(runs, i, bounds[i * step : (i + 1) * step])
         return blobs, scorer.explain(scorer.features({"application": part, **tables}), supplied)
 
     with ThreadPoolExecutor(1, thread_name_prefix="scoring") as pool:

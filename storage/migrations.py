@@ -273,7 +273,7 @@ def m011_history_blobs(db: Database) -> None:
     Every batch's rows are converted chunk by chunk of clients (what an import writes), then the
     row tables are dropped.
     """
-    from storage.history import HISTORY_TABLES, by_client, chunk_bounds, encode, insert_chunks, split
+    from storage.history import HISTORY_TABLES, chunk_bounds, encode, insert_chunks, split
 
     _run(
         db,
@@ -292,8 +292,8 @@ def m011_history_blobs(db: Database) -> None:
         bounds = chunk_bounds(pl.Series([row[0] for row in clients], dtype=pl.Int64))
         for first, last in bounds.tolist():
             frames = {name: _stored_chunk(db, name, batch_id, first, last) for name in HISTORY_TABLES}
-            for name, [piece] in split(frames, np.array([first])).items():
-                insert_chunks(db.conn, batch_id, encode(name, by_client(name, piece), np.array([[first, last]])))
+            for name, runs in split(frames, np.array([first])).items():
+                insert_chunks(db.conn, batch_id, encode(name, runs.piece(0), np.array([[first, last]])))
     _run(db, *(f"DROP TABLE {quote(name)}" for name in reversed(HISTORY_TABLES)))
 
 
