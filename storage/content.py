@@ -33,7 +33,7 @@ def table_digest(name: str, frame: pl.DataFrame) -> str:
         if series.dtype == pl.String:
             values = series.fill_null("")
             digest.update(values.str.len_bytes().to_numpy().astype("<u8").tobytes())
-            digest.update("".join(values.to_list()).encode("utf-8"))
+            digest.update(values.str.join("").item().encode("utf-8"))
         else:
             values = series.fill_null(0).to_numpy()
             digest.update(values.astype(values.dtype.newbyteorder("<")).tobytes())

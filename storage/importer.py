@@ -17,7 +17,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,14 +106,16 @@ def import_validated(
     report, frames = validated.report, validated.frames
     if set(frames) != set(report.rows):
         raise ValueError("these validated tables were imported already: validate the files again")
-    digests = {name: table_digest(name, frame) for name, frame in frames.items()}
-    log.debug("digests computed")
     model = scorer.bundle.model_for(frozenset(frames))
     stored = {name: frame.height for name, frame in frames.items()}
     scored_at = restoring.scored_at if restoring else now()
-    rows = BatchRows(kind, restoring.started if restoring else started, scorer.bundle.id, stored, report, digests,
-                     scored_at, validated.application, restoring)
-    with closing(scored_chunks(scorer, frames, scored_at)) as chunks:
+    whole = dict(frames)  # the tables as validated, for their digests (the same frames: not copies)
+    with scoring(scorer, frames, scored_at) as chunks:
+        digests = {name: table_digest(name, frame) for name, frame in whole.items()}
+        del whole
+        log.debug("digests computed")
+        rows = BatchRows(kind, restoring.started if restoring else started, scorer.bundle.id, stored, report,
+                         digests, scored_at, validated.application, restoring)
         batch_id = write_batch(store, rows, chunks, progress)
     new = store.db.conn.execute("SELECT new_clients FROM batches WHERE id = ?", (batch_id,)).fetchone()[0]
     seconds = time.perf_counter() - clock
@@ -147,13 +149,15 @@ def seed_demo(store: ClientStore, scorer: Scorer, progress: Progress | None = No
     return import_files(store, [demo_batch()], scorer, progress=progress, kind="demo")
 
 
-def scored_chunks(scorer: Scorer, frames: dict[str, pl.DataFrame], scored_at: str) -> Iterator[ScoredChunk]:
+@contextmanager
+def scoring(scorer: Scorer, frames: dict[str, pl.DataFrame], scored_at: str) -> Iterator[Iterator[ScoredChunk]]:
     """The batch scored and made into what the store keeps, :data:`SCORE_CHUNK` clients at a time (whole
     blobs of ``storage.history.CHUNK_CLIENTS``), in client order; each chunk comes with an equal share
     of the application rows to store, in file order. The history tables are taken out of ``frames``
-    (let go after the last chunk) and a chunk's rows are copied out of them by client only while its
-    blobs are encoded and its features built. A thread builds the next chunk's blobs and features and runs TreeSHAP (without the GIL) while this
-    one's reasons become rows and are stored: it runs at most one chunk ahead."""
+    (let go after the last chunk); a chunk's rows are copied out of them, by client, only while its
+    blobs are encoded and its features built. A thread does that and runs TreeSHAP (without the GIL)
+    from the start, while the caller goes on (digests, write lock), and then at most one chunk ahead
+    of the chunk whose reasons become rows and are stored."""
     supplied = frozenset(frames)
     application = frames["application"]
     ids = application["SK_ID_CURR"]
@@ -171,18 +175,21 @@ def scored_chunks(scorer: Scorer, frames: dict[str, pl.DataFrame], scored_at: st
         tables, blobs = take(runs, i, bounds[i * step : (i + 1) * step])
         return blobs, scorer.explain(scorer.features({"application": part, **tables}), supplied)
 
+    def chunks() -> Iterator[ScoredChunk]:
+        for i in range(len(ends)):
+            blobs, chunk = pending.popleft().result()
+            if i + 2 < len(ends):
+                pending.append(pool.submit(explained, i + 2))
+            scores = scorer.judge(chunk)
+            reasons = pl.Series([_reasons_json(against, favour) for against, favour in scores.reasons], dtype=pl.String)
+            share = application.slice(shares[i], shares[i + 1] - shares[i])
+            yield ScoredChunk(share, blobs, scores.frame().with_columns(reasons=reasons, scored_at=pl.lit(scored_at)))
+            log.debug("chunk %d scored", i + 1)
+
     with ThreadPoolExecutor(1, thread_name_prefix="scoring") as pool:
         pending = deque(pool.submit(explained, i) for i in range(min(2, len(ends))))
         try:
-            for i in range(len(ends)):
-                blobs, chunk = pending.popleft().result()
-                if i + 2 < len(ends):
-                    pending.append(pool.submit(explained, i + 2))
-                scores = scorer.judge(chunk)
-                reasons = pl.Series([_reasons_json(against, favour) for against, favour in scores.reasons], dtype=pl.String)
-                share = application.slice(shares[i], shares[i + 1] - shares[i])
-                yield ScoredChunk(share, blobs, scores.frame().with_columns(reasons=reasons, scored_at=pl.lit(scored_at)))
-                log.debug("chunk %d scored", i + 1)
+            yield chunks()
         finally:
             for future in pending:  # after a failure: what was not started is not
                 future.cancel()
