@@ -46,14 +46,17 @@ class Chunk:
 
 def columns(name: str) -> dict[str, pl.DataType]:
     """The columns a blob of table ``name`` holds, typed per the engine schema (labels left out;
-    ``bureau_balance`` with its credit's ``SK_ID_CURR``)."""
+    ``bureau_balance`` with its credit's ``SK_ID_CURR``, last: it is added to the rows as read)."""
     spec = tables()[name]
     schema = {c: column.dtype for c, column in spec.columns.items() if c not in spec.labels}
-    return {"SK_ID_CURR": pl.Int64, **schema} if "SK_ID_CURR" not in schema else schema
+    return schema if "SK_ID_CURR" in schema else {**schema, "SK_ID_CURR": pl.Int64}
 
 
 def _typed(name: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with exactly the blob columns of ``name`` (absent ones null), in schema order."""
+    """``frame`` with exactly the blob columns of ``name`` (absent ones null), in schema order; ``frame``
+    itself when it has them (a select would copy columns whose chunks differ, such as an added one)."""
+    if list(frame.schema.items()) == list(columns(name).items()):
+        return frame
     return frame.select(
         pl.col(c).cast(dtype) if c in frame.columns else pl.lit(None, dtype=dtype).alias(c)
         for c, dtype in columns(name).items()
