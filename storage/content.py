@@ -36,7 +36,7 @@ def table_digest(name: str, frame: pl.DataFrame) -> str:
             digest.update(values.str.join("").item().encode("utf-8"))
         else:
             values = series.fill_null(0).to_numpy()
-            digest.update(values.astype(values.dtype.newbyteorder("<")).tobytes())
+            digest.update(values.astype(values.dtype.newbyteorder("<"), copy=False).view(np.uint8))  # no copy
     return digest.hexdigest()
 
 
