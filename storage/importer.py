@@ -29,8 +29,9 @@ from engine.constants import Progress
 from engine.reasons import Reason
 from engine.resources import demo_batch
 from engine.scoring import Explained, Scorer
+from storage import history
 from storage.content import table_digest
-from storage.history import CHUNK_CLIENTS, Chunk, chunk_bounds, split, take
+from storage.history import Chunk, chunk_bounds, split, take
 from storage.store import ClientStore, now
 from storage.validation import Validated, ValidationReport, validate
 from storage.writer import BatchOrigin, BatchRows, ScoredChunk, write_batch
@@ -166,7 +167,7 @@ def scoring(scorer: Scorer, frames: dict[str, pl.DataFrame], scored_at: str) -> 
     ids = application["SK_ID_CURR"]
     order = ids.arg_sort()
     bounds = chunk_bounds(ids)
-    step = max(1, -(-SCORE_CHUNK // CHUNK_CLIENTS))  # blobs per chunk
+    step = max(1, -(-SCORE_CHUNK // history.CHUNK_CLIENTS))  # blobs per chunk
     runs = split(frames, bounds[::step, 0])
     log.debug("history split by chunk")
     starts = np.searchsorted(ids.gather(order).to_numpy(), bounds[::step, 0]).tolist()

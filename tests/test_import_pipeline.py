@@ -27,7 +27,6 @@ BLOB, CHUNK = 40, 80
 @pytest.fixture
 def chunked(monkeypatch):
     monkeypatch.setattr(history, "CHUNK_CLIENTS", BLOB)
-    monkeypatch.setattr(importer, "CHUNK_CLIENTS", BLOB)
     monkeypatch.setattr(importer, "SCORE_CHUNK", CHUNK)
 
 
