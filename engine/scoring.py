@@ -58,6 +58,7 @@ class Scores:
                             schema=store_schema(*SCORE_FIELDS))
 
     def records(self) -> list[ClientScore]:
+        """One :class:`ClientScore` per row."""
         rows = zip(*(self.columns[name].tolist() for name in SCORE_FIELDS), self.reasons)
         return [ClientScore(sk_id, pd, decision, grade, pts, model, against, favour)
                 for sk_id, pd, decision, grade, pts, model, (against, favour) in rows]
