@@ -44,8 +44,10 @@ def describe(build: ModelBuild, lang: str) -> list[str]:
     """The build in sentences: the bag, the table dropout, the threshold rule, why it was chosen."""
     words = catalogue("model_build")
     costs = {"fn": COST_FN, "fp": COST_FP}
+    # LightGBM's max_depth ≤ 0: no limit (the leaves still bound the tree)
+    depth = fill(words["depth"][lang], lang, depth=build.max_depth) if build.max_depth > 0 else words["depth_unlimited"][lang]
     return [
-        fill(words["bag"][lang], lang, boosters=build.boosters, rounds=build.rounds, depth=build.max_depth,
+        fill(words["bag"][lang], lang, boosters=build.boosters, rounds=build.rounds, depth=depth,
              leaves=build.num_leaves, rate=number(build.learning_rate, lang, 2, trim=True), trees=number(build.trees, lang)),
         fill(words["dropout"][lang], lang, dropout=percent(build.dropout, lang, 0), boosters=build.boosters),
         fill(words[f"rule_{build.threshold_rule}"][lang], lang, pd=percent(BAYES_PD, lang, 1), **costs),

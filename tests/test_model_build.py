@@ -45,6 +45,12 @@ def test_the_build_is_said_with_its_figures_in_both_languages(lang):
         assert not {"trees", "threshold", "models", "the"} & set(" ".join([bag, dropout, rule, why]).split())
 
 
+def test_a_tree_without_depth_limit_is_said_so():
+    unlimited = ModelBuild(**{**BUILD.to_dict(), "max_depth": -1})
+    assert "sans limite de profondeur" in describe(unlimited, "fr")[0] and "-1" not in describe(unlimited, "fr")[0]
+    assert "at most 2 levels deep" in describe(BUILD, "en")[0]
+
+
 def test_each_threshold_rule_has_its_own_sentence():
     sentences = {rule: describe(ModelBuild(**{**BUILD.to_dict(), "threshold_rule": rule}), "en")[2] for rule in THRESHOLD_RULES}
     assert len(set(sentences.values())) == len(THRESHOLD_RULES)
