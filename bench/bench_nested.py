@@ -1,17 +1,22 @@
 """Honest tuning of the shipped model on the extract: nested CV, bagging and the threshold rule.
 
     python bench/bench_nested.py --data ../shared/data/home-credit --out bench/nested.jsonl \
-        [--only nested candidates bagging]
+        [--only nested final candidates bagging] [--max-outer N]
 
 Measurements, each over the fold seeds of :class:`engine.training.TrainingConfig` (42, 7, 2026),
 full-history input, with the shipped pipeline (no CODE_GENDER, monotone, table dropout):
 
 ``nested``
-    For each outer fold, a 3-fold inner CV on the outer training part scores every candidate of
-    :data:`GRID` by its inner OOF ROC AUC; the best is refitted on the outer training part and
+    For each outer fold, :func:`select` runs a 3-fold inner CV of every candidate of :data:`GRID` on
+    the outer training part and picks the (candidate, threshold rule) pair of lowest inner
+    cross-fitted business cost; the chosen candidate is refitted on the outer training part and
     predicts the outer fold, calibrated by a Platt fit on its inner OOF predictions (so that folds
-    that chose differently share one scale). The outer OOF predictions report the *procedure*
-    (selection included).
+    that chose differently share one scale). The procedure's outer cost, compared with the target, is
+    the cross-fitted cost of the outer OOF PDs (each fold decided by the rule its inner CV chose,
+    fitted on the other outer folds); also reported, the cost of each fold decided with the threshold
+    of its inner OOF predictions (as the bundle decides: threshold from the CV, model refitted).
+``final``
+    :func:`select` on all rows (inner folds of the first fold seed): the settings the procedure ships.
 ``candidates``
     Each candidate alone on the same outer folds, for the table (no selection).
 ``bagging``
@@ -40,14 +45,20 @@ from sklearn.metrics import roc_auc_score
 from bench_engine import _machine
 from cpu import cpu_seconds
 
-#: Candidates chosen a priori (not from results on these rows), all unweighted (as_is) with the same
-#: number of trees in all (800, so TreeSHAP costs the same at scoring) and the same rate × rounds
-#: (16): one booster (the model shipped before bagging), a bag of 5 and a bag of 10.
+#: Candidates fixed a priori (before any result of this grid on these rows), all unweighted (as_is),
+#: each within today's trees × leaves (800 × 7 = 5,600: TreeSHAP at scoring no dearer) — the shipped
+#: bag of 5 × 160 rounds at 0.1 (depth 3, 7 leaves) and one change from it each:
 GRID: dict[str, dict] = {
-    "single_800": {"variant": "as_is", "bags": 1, "params": {"n_estimators": 800, "learning_rate": 0.02}},
-    "bag_5x160": {"variant": "as_is", "bags": 5, "params": {"n_estimators": 160, "learning_rate": 0.1}},
-    "bag_10x80": {"variant": "as_is", "bags": 10, "params": {"n_estimators": 80, "learning_rate": 0.2}},
+    "bag5_d3": {},  # shipped: 5 × 160 at 0.1, depth 3
+    "bag10_d3": {"bags": 10, "params": {"n_estimators": 80, "learning_rate": 0.2}},  # same trees, more seeds
+    "bag5_d2": {"params": {"n_estimators": 280, "max_depth": 2, "num_leaves": 4}},  # 1,400 trees × 4 leaves
+    "colsample_0.1": {"params": {"colsample_bytree": 0.1}},
+    "min_child_40": {"params": {"min_child_samples": 40}},
+    "dropout_0.25": {"dropout": 0.25},
 }
+#: Inner selection criterion, declared before running: the lowest inner cross-fitted business cost over
+#: every (candidate, threshold rule) pair; a tie goes to the higher inner OOF ROC AUC.
+INNER_SPLITS = 3
 
 
 def _config(base, candidate: dict):
@@ -60,7 +71,7 @@ def _predict(data, candidate: dict, config, folds) -> np.ndarray:
     from engine.training import cross_validate, make_bag
 
     X, y, constraints, masks = data
-    bag = make_bag(candidate.get("variant", "business"), config, constraints)
+    bag = make_bag(candidate.get("variant", "as_is"), config, constraints)
     oof, _ = cross_validate(X, y, bag, folds, config.n_jobs, masks, config.dropout, config.seed)
     return oof["full"]
 
@@ -81,32 +92,71 @@ def _summary(y: np.ndarray, runs: dict[int, tuple[np.ndarray, list]]) -> dict:
     return out
 
 
-def nested(data, base, emit) -> None:
-    from engine.calibration import PlattCalibration, to_margin
+def select(data, base, rows: np.ndarray, seed: int) -> tuple[str, str, dict, np.ndarray]:
+    """The procedure on ``rows``: a 3-fold CV (fold seed ``seed``) of every candidate of :data:`GRID`, and
+    the (candidate, rule) pair of lowest cross-fitted cost (tie: higher AUC). Returns the pair, every
+    pair's inner figures and the chosen candidate's inner OOF probabilities (of ``rows``)."""
+    from engine.evaluation import THRESHOLD_RULES, cross_fitted_cost
     from engine.training import fold_indices
 
     _, y, _, _ = data
-    outer_runs: dict[int, tuple[np.ndarray, list]] = {}
+    inner_folds = fold_indices(y[rows], replace(base, n_splits=INNER_SPLITS), seed)
+    inner = [(rows[a], rows[b]) for a, b in inner_folds]
+    scores, proba = {}, {}
+    for name, candidate in GRID.items():
+        proba[name] = _predict(data, candidate, _config(base, candidate), inner)[rows]
+        auc = float(roc_auc_score(y[rows], proba[name]))
+        for rule in THRESHOLD_RULES:
+            cost = cross_fitted_cost(y[rows], proba[name], [b for _, b in inner_folds], rule)
+            scores[f"{name}/{rule}"] = {"cost": cost, "auc": auc}
+    best = min(scores, key=lambda k: (scores[k]["cost"], -scores[k]["auc"]))
+    name, rule = best.split("/")
+    return name, rule, scores, proba[name]
+
+
+def nested(data, base, emit, max_outer: int | None = None) -> None:
+    """Outer 5-fold CV of :func:`select`: each outer fold's chosen candidate is refitted on the outer
+    training part, its predictions put on the inner Platt scale, and decided by the chosen rule."""
+    from engine.calibration import PlattCalibration, to_margin
+    from engine.evaluation import business_cost, cross_fitted_cost, pd_threshold
+    from engine.training import fold_indices
+
+    _, y, _, _ = data
+    outer_runs: dict[int, dict] = {}
     for seed in base.fold_seeds:
-        folds = fold_indices(y, base, seed)
-        outer, chosen = np.full(len(y), np.nan), []
+        folds = fold_indices(y, base, seed)[:max_outer]
+        outer, chosen, rules, direct = np.full(len(y), np.nan), [], [], 0
         for k, (train, valid) in enumerate(folds):
-            inner = [(train[a], train[b]) for a, b in fold_indices(y[train], replace(base, n_splits=3), seed)]
-            scores, inner_proba = {}, {}
-            for name, candidate in GRID.items():
-                inner_proba[name] = _predict(data, candidate, _config(base, candidate), inner)[train]
-                scores[name] = float(roc_auc_score(y[train], inner_proba[name]))
-            best = max(scores, key=scores.get)
-            chosen.append(best)
-            # Folds may choose differently (weighted or not): each outer fold's margins are put on one
-            # scale by a Platt calibration fitted on its own inner OOF predictions.
-            calibration = PlattCalibration.fit(to_margin(inner_proba[best]), y[train])
-            proba = _predict(data, GRID[best], _config(base, GRID[best]), [(train, valid)])[valid]
+            name, rule, scores, inner_proba = select(data, base, train, seed)
+            calibration = PlattCalibration.fit(to_margin(inner_proba), y[train])
+            inner_pd = calibration.predict(to_margin(inner_proba))
+            proba = _predict(data, GRID[name], _config(base, GRID[name]), [(train, valid)])[valid]
             outer[valid] = calibration.predict(to_margin(proba))
-            emit({"step": "nested_fold", "fold_seed": seed, "fold": k, "inner_auc": scores, "chosen": best})
-        outer_runs[seed] = (outer, folds)
-        emit({"step": "nested_seed", "fold_seed": seed, "chosen": chosen, "outer_auc": float(roc_auc_score(y, outer))})
-    emit({"step": "nested", **_summary(y, outer_runs)})
+            # The decision as the bundle makes it: the threshold from the inner OOF predictions.
+            fold_cost = business_cost(y[valid], outer[valid] >= pd_threshold(y[train], inner_pd, rule))
+            direct += fold_cost
+            chosen.append(name)
+            rules.append(rule)
+            emit({"step": "nested_fold", "fold_seed": seed, "fold": k, "inner": scores, "chosen": name, "rule": rule,
+                  "outer_cost_inner_threshold": fold_cost})
+        done = np.concatenate([v for _, v in folds])
+        # The figure of the target: each fold decided by its rule fitted on the other outer folds' OOF PDs.
+        cost = None if max_outer else cross_fitted_cost(y, outer, [v for _, v in folds], rules)
+        outer_runs[seed] = {"chosen": chosen, "rules": rules, "auc": float(roc_auc_score(y[done], outer[done])),
+                            "cost_cross_fitted": cost, "cost_inner_threshold": direct}
+        emit({"step": "nested_seed", "fold_seed": seed, **outer_runs[seed]})
+    summary = {key: float(np.mean([r[key] for r in outer_runs.values()])) for key in ("auc", "cost_inner_threshold")}
+    if all(r["cost_cross_fitted"] is not None for r in outer_runs.values()):
+        summary["cost_cross_fitted"] = float(np.mean([r["cost_cross_fitted"] for r in outer_runs.values()]))
+    summary["auc_std"] = float(np.std([r["auc"] for r in outer_runs.values()]))
+    emit({"step": "nested", **summary})
+
+
+def final(data, base, emit) -> None:
+    """The procedure on all rows (inner folds of the first fold seed): the settings to ship."""
+    _, y, _, _ = data
+    name, rule, scores, _ = select(data, base, np.arange(len(y)), base.fold_seeds[0])
+    emit({"step": "final", "chosen": name, "rule": rule, "scores": scores})
 
 
 def candidates(data, base, emit) -> None:
@@ -161,8 +211,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--only", nargs="*", default=["nested", "candidates", "bagging"],
-                        choices=["nested", "candidates", "bagging"])
+    parser.add_argument("--only", nargs="*", default=["nested", "final"],
+                        choices=["nested", "final", "candidates", "bagging"])
+    parser.add_argument("--max-outer", type=int, help="outer folds per seed (a timing run)")
     parser.add_argument("--bags", type=int, default=5)
     parser.add_argument("--fold-seeds", type=int, nargs="*", help="default: TrainingConfig's")
     args = parser.parse_args()
@@ -179,7 +230,9 @@ def main() -> None:
         print(json.dumps(record), flush=True)
 
     if "nested" in args.only:
-        nested(data, base, emit)
+        nested(data, base, emit, args.max_outer)
+    if "final" in args.only:
+        final(data, base, emit)
     if "candidates" in args.only:
         candidates(data, base, emit)
     if "bagging" in args.only:

@@ -74,11 +74,14 @@ def pd_threshold(y_true: np.ndarray, pd: np.ndarray, rule: str) -> float:
     raise ValueError(f"unknown threshold rule {rule!r}; expected one of {THRESHOLD_RULES}")
 
 
-def cross_fitted_cost(y_true: np.ndarray, proba: np.ndarray, folds: Sequence[np.ndarray], rule: str = "argmin") -> int:
+def cross_fitted_cost(
+    y_true: np.ndarray, proba: np.ndarray, folds: Sequence[np.ndarray], rule: str | Sequence[str] = "argmin"
+) -> int:
     """Cost of fitting ``rule`` (its threshold, and for ``bayes`` the Platt calibration) on the other
-    folds' OOF predictions and applying it to each fold."""
+    folds' OOF predictions and applying it to each fold; ``rule`` may also name one rule per fold."""
+    rules = [rule] * len(folds) if isinstance(rule, str) else list(rule)
     total = 0
-    for valid in folds:
+    for valid, rule in zip(folds, rules, strict=True):
         train = np.setdiff1d(np.arange(len(y_true)), valid)
         score = proba
         if rule == "bayes":  # a rule on calibrated PDs: the calibration is fitted on the other folds too

@@ -162,6 +162,7 @@ class Manifest:
     versions: dict[str, str]  # library versions at training
     files: dict[str, str]  # SHA-256 per file the scorer reads
     digest: str  # the manifest's own SHA-256: the bundle's identity
+    threshold_rule: str  # engine.evaluation.THRESHOLD_RULES: how the coverage models' thresholds were set
 
     @classmethod
     def from_dict(cls, state: dict) -> Manifest:
@@ -178,4 +179,5 @@ class Manifest:
             versions=state["versions"],
             files=state["files"],
             digest=state["manifest_sha256"],
+            threshold_rule=state.get("threshold_rule", "argmin"),  # format 2 had no other rule
         )

@@ -8,6 +8,7 @@ import plotly.io as pio
 
 from engine.chart_style import GREY, layout
 from engine.evaluation import COST_FN, COST_FP
+from engine.model_build import ModelBuild, describe
 from engine.templates import render as render_template
 
 
@@ -17,8 +18,9 @@ def _figure(fig: go.Figure, first: bool, title: str) -> str:
     return pio.to_html(fig, include_plotlyjs=first, full_html=False, config={"displaylogo": False})
 
 
-def render(metrics: dict) -> str:
-    """HTML report of the three trainings, the shipped model's threshold, calibration and importances."""
+def render(metrics: dict, build: ModelBuild) -> str:
+    """HTML report of the three trainings, how the shipped model is built (in English and French), its
+    threshold, calibration and importances."""
     shipped = metrics["shipped"]
     sm = metrics["variants"][shipped]
     roc = go.Figure()
@@ -49,4 +51,5 @@ def render(metrics: dict) -> str:
     return render_template(
         "training_report.html.j2", metrics=metrics, data=metrics["data"], shipped=shipped,
         calibration=cal, fairness=metrics["fairness"], figures=figures,
+        build={lang: describe(build, lang) for lang in ("en", "fr")},
     )

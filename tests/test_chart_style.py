@@ -14,6 +14,7 @@ from desktop.figures.scoring import gauge, waterfall
 from desktop.widgets import chart
 from engine import report
 from engine.chart_style import PALETTE, SEPARATORS, layout
+from engine.model_build import ModelBuild
 from engine.resources import default_bundle
 
 
@@ -44,7 +45,7 @@ def test_every_figure_of_the_app_takes_the_one_style(metrics, lang):
 def test_the_report_figures_take_it_too(metrics, monkeypatch):
     drawn: list[go.Figure] = []
     monkeypatch.setattr(report.pio, "to_html", lambda fig, **kw: drawn.append(fig) or "<div></div>")
-    report.render(metrics)
+    report.render(metrics, ModelBuild(5, 160, 0.1, 3, 7, 0.5, "argmin"))
     assert len(drawn) == 4 and all(list(fig.layout.colorway) == list(PALETTE) for fig in drawn)
 
 

@@ -9,7 +9,9 @@ import pytest
 from jinja2 import UndefinedError
 
 from engine import report
+from engine.bundle import load_bundle
 from engine.drift import header
+from engine.model_build import ModelBuild
 from engine.resources import default_bundle, resources_dir
 from engine.templates import environment
 
@@ -19,6 +21,12 @@ HOSTILE = '<img src=x onerror="alert(1)">'
 @pytest.fixture(scope="module")
 def shipped_metrics() -> dict:
     return json.loads((default_bundle() / "manifest.json").read_text("utf-8"))["metrics"]
+
+
+@pytest.fixture(scope="module")
+def shipped_build(shipped_metrics) -> ModelBuild:
+    bundle = load_bundle(default_bundle())
+    return ModelBuild.of(bundle.booster, shipped_metrics["dropout"], bundle.manifest.threshold_rule)
 
 
 def test_every_template_compiles():
@@ -34,8 +42,8 @@ def test_autoescape_is_on_for_every_value():
     assert HOSTILE not in page
 
 
-def test_training_report_of_the_shipped_model(shipped_metrics):
-    page = report.render(shipped_metrics)
+def test_training_report_of_the_shipped_model(shipped_metrics, shipped_build):
+    page = report.render(shipped_metrics, shipped_build)
     assert page.startswith("<!DOCTYPE html>") and page.count("<table") == 2 + 2 + 2 * len(shipped_metrics["variants"])
     shipped = shipped_metrics["shipped"]
     assert f'<tr class="shipped"><td>{shipped}</td>' in page
@@ -45,19 +53,19 @@ def test_training_report_of_the_shipped_model(shipped_metrics):
     assert page.count("<script") >= 4 and '<script src="http' not in page  # figures inlined, no network
 
 
-def test_training_report_escapes_the_data_it_names(shipped_metrics):
+def test_training_report_escapes_the_data_it_names(shipped_metrics, shipped_build):
     metrics = copy.deepcopy(shipped_metrics)
     metrics["data"]["source"] = HOSTILE
     metrics["exclude"] = ["<b>SEX</b>"]
-    page = report.render(metrics)
+    page = report.render(metrics, shipped_build)
     assert HOSTILE not in page and "&lt;img src=x" in page and "&lt;b&gt;SEX&lt;/b&gt;" in page
 
 
-def test_a_missing_value_is_an_error_not_an_empty_cell(shipped_metrics):
+def test_a_missing_value_is_an_error_not_an_empty_cell(shipped_metrics, shipped_build):
     metrics = copy.deepcopy(shipped_metrics)
     del metrics["calibration"]["brier_uncalibrated"]
     with pytest.raises(UndefinedError):
-        report.render(metrics)
+        report.render(metrics, shipped_build)
 
 
 def _summary(features: list[str]) -> dict:

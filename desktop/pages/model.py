@@ -27,6 +27,7 @@ from engine.constants import VARIANTS
 from engine.formats import quote
 from engine.labels import feature_label
 from engine.manifest import DataSummary, Fairness, Manifest, TrainingMetrics
+from engine.model_build import ModelBuild, describe
 from engine.reasons import group_label
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,12 @@ def _metrics_rows(variants: dict, shipped: str, lang: str) -> list[list]:
 def _auc(mean: float, std: float, lang: str) -> str:
     """OOF ROC AUC as mean ± std over the fold seeds."""
     return f'{number(mean, lang, 3)} ± {number(std, lang, 3)}'
+
+
+def _build_section(bundle, lang: str) -> html.Section:
+    build = ModelBuild.of(bundle.booster, bundle.manifest.metrics.dropout, bundle.manifest.threshold_rule)
+    return html.Section([html.H2(t("model.build_title", lang), id="model-build"), *map(html.P, describe(build, lang))],
+                        id="model-build-text", **{"aria-labelledby": "model-build"})
 
 
 def _coverage_section(bundle, metrics: TrainingMetrics, lang: str) -> html.Section:
@@ -245,6 +252,7 @@ def _card(bundle_id: str, lang: str) -> html.Div:
         html.P(intro, className="lead"),
         _data_section(manifest.data, lang),
         _metrics_section(metrics, lang),
+        _build_section(bundle, lang),
         _coverage_section(bundle, metrics, lang),
         _inputs_section(bundle, metrics, lang),
         _fairness_section(metrics.fairness, lang),

@@ -28,6 +28,8 @@ def test_model_card_shows_the_three_trainings_and_the_manifest_auc(page, running
     for model in manifest["models"].values():
         assert number(model["metrics"]["roc_auc_mean"], "fr", 3) in coverage
     assert "CODE_GENDER" in page.locator("#model-inputs-text").inner_text()
+    build = page.locator("#model-build-text").inner_text()
+    assert f'moyenne de {len(manifest["model"]["files"])} modèles LightGBM' in build and "Seuil de refus" in build
     fairness = page.locator("#model-fairness-sex").inner_text() + page.locator("#model-fairness-age").inner_text()
     for name in ("Femmes", "Hommes", "Moins de 30 ans", "30 à 50 ans", "Plus de 50 ans"):
         assert name in fairness
