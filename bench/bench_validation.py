@@ -75,7 +75,7 @@ def child(root: Path, folder: Path) -> None:
         "peak_rss_sampled_mb": round(peak / 2**20),
         "frames_mb": frames,
         "frames_total_mb": round(sum(frames.values())),
-        "dtypes": sorted({str(dtype) for frame in validated.frames.values() for dtype in frame.dtypes}),
+        "dtypes": sorted({str(dtype.base_type()) for frame in validated.frames.values() for dtype in frame.dtypes}),
     }))
 
 
@@ -95,8 +95,10 @@ def main(argv: list[str] | None = None) -> None:
     before = machine()
     command = [sys.executable, __file__, "--root", str(args.root), "--child", str(folder)]
     started = time.perf_counter()
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True)
     wall = time.perf_counter() - started
+    if done.returncode:
+        sys.exit(done.stderr)
     measured = json.loads(done.stdout.strip().splitlines()[-1])
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # kB on Linux
     print(json.dumps({

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import polars as pl
 
-from engine.column_typing import finish, match_columns
+from engine.column_typing import finish, match_columns, read_types
 from engine.csv_dialect import MAGIC, POLARS_FAILURES, SAMPLE_BYTES, CsvText, csv_call, csv_text, sniff
 from engine.input_problems import FIRST_DATA_LINE, Fatal, InputError, Problem, first_line, has_errors
 from engine.plausibility import check_table, check_tables
@@ -74,16 +74,19 @@ class Tables:
         return self.frames.get(name)
 
 
-def read_tables(source: Source | Sequence[Source], *, application: str | None = None) -> Tables:
+def read_tables(
+    source: Source | Sequence[Source], *, application: str | None = None, compact: bool = False
+) -> Tables:
     """Read every table found in ``source`` (folder, file or list of them).
 
     ``application`` ("train" or "test") picks application_train or application_test when both are
-    present. Raises ``InputError`` listing every problem found.
+    present. ``compact`` reads text columns as ``Categorical`` (an import's frames, held until they are
+    stored: see ``engine.column_typing.read_types``). Raises ``InputError`` listing every problem found.
     """
     chosen, problems = choose_sources(source, application)
     frames, sources, digests = {}, {}, {}
     for table, src in chosen.items():
-        frame, found, sha256 = _read_source(src)
+        frame, found, sha256 = _read_source(src, compact)
         problems += found
         if frame is not None:
             frames[table], sources[table] = frame, src.display
@@ -135,15 +138,16 @@ def read_table(path: Source, table: str | None = None) -> pl.DataFrame:
 # --- reading one file ---------------------------------------------------------------------------
 
 
-def _read_source(src: TableFile) -> tuple[pl.DataFrame | None, list[Problem], str | None]:
+def _read_source(src: TableFile, compact: bool = False) -> tuple[pl.DataFrame | None, list[Problem], str | None]:
     """Typed frame of one source (None when it cannot be used), its problems, and the digest of its
     file as read (None when the file was not read whole: a zip member, Parquet)."""
     spec = tables()[src.table]
+    types = read_types(spec, compact)
     try:
         if src.fmt == "parquet":
-            return *_parse_parquet(src, spec), None
+            return *_parse_parquet(src, spec, types), None
         text = csv_text(src)
-        frame, problems = _parse_csv(text, spec, src.display)
+        frame, problems = _parse_csv(text, spec, src.display, types)
         if text.not_utf8_line is not None:
             problems.append(Problem.of(src.display, code="not_utf8", row=text.not_utf8_line, severity="warning"))
         return frame, problems, text.sha256
@@ -151,7 +155,7 @@ def _read_source(src: TableFile) -> tuple[pl.DataFrame | None, list[Problem], st
         return None, fatal.problems, None
 
 
-def _parse_parquet(src: TableFile, spec: Table) -> tuple[pl.DataFrame, list[Problem]]:
+def _parse_parquet(src: TableFile, spec: Table, types: dict[str, pl.DataType]) -> tuple[pl.DataFrame, list[Problem]]:
     try:
         frame = pl.read_parquet(io.BytesIO(load(src)) if src.member is not None else checked_path(src))
     except Fatal:
@@ -162,16 +166,18 @@ def _parse_parquet(src: TableFile, spec: Table) -> tuple[pl.DataFrame, list[Prob
         raise Fatal(Problem.of(src.display, code="invalid_parquet", detail=first_line(exc))) from exc
     names, problems = match_columns(frame.columns, spec, src.display)
     frame = frame.select(list(names)).rename(names)
-    return finish(frame, spec, src.display, decimal_comma=False, problems=problems)
+    return finish(frame, spec, src.display, decimal_comma=False, problems=problems, types=types)
 
 
-def _parse_csv(text: CsvText, spec: Table, display: str) -> tuple[pl.DataFrame, list[Problem]]:
+def _parse_csv(
+    text: CsvText, spec: Table, display: str, types: dict[str, pl.DataType]
+) -> tuple[pl.DataFrame, list[Problem]]:
     dialect = sniff(text.head, display)
     header = csv_call(pl.read_csv, text.rewound(), dialect, display, n_rows=0).columns
     names, problems = match_columns(header, spec, display)
     frame = None
     if not dialect.decimal_comma:
-        declared = {raw: spec.columns[name].dtype for raw, name in names.items()}
+        declared = {raw: types[name] for raw, name in names.items()}
         try:
             frame = pl.read_csv(
                 text.rewound(),
@@ -184,7 +190,7 @@ def _parse_csv(text: CsvText, spec: Table, display: str) -> tuple[pl.DataFrame, 
             log.debug("%s: typed read failed, looking for the bad cells (%s)", display, first_line(exc))
     if frame is None:
         frame = csv_call(pl.read_csv, text.rewound(), dialect, display, columns=list(names), infer_schema=False)
-    return finish(frame.rename(names), spec, display, dialect.decimal_comma, problems=problems)
+    return finish(frame.rename(names), spec, display, dialect.decimal_comma, problems=problems, types=types)
 
 
 # --- lazy scanning ------------------------------------------------------------------------------

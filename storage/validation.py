@@ -118,7 +118,7 @@ class Validated:
 def validate(sources: Sequence[str | Path], *, application: str | None = None) -> Validated:
     """Read, check and hash the import's files; raises ``ImportRefused`` with the report on errors."""
     try:
-        read = read_tables(list(sources), application=application)
+        read = read_tables(list(sources), application=application, compact=True)
     except InputError as exc:
         raise ImportRefused(ValidationReport(problems=list(exc.problems))) from exc
     frames, orphans, skipped = _without_orphans(read.frames, read.sources)
