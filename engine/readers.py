@@ -80,8 +80,10 @@ def read_tables(
     """Read every table found in ``source`` (folder, file or list of them).
 
     ``application`` ("train" or "test") picks application_train or application_test when both are
-    present. ``compact`` reads text columns as ``Categorical`` (an import's frames, held until they are
-    stored: see ``engine.column_typing.read_types``). Raises ``InputError`` listing every problem found.
+    present. ``compact`` holds the frames in less memory with the same values (an import's frames, held
+    until they are stored): text as ``Categorical``, whole numbers as small integers (see
+    ``engine.column_typing.read_types`` and ``whole_numbers``). Raises ``InputError`` listing every
+    problem found.
     """
     chosen, problems = choose_sources(source, application)
     frames, sources, digests = {}, {}, {}
@@ -142,12 +144,11 @@ def _read_source(src: TableFile, compact: bool = False) -> tuple[pl.DataFrame | 
     """Typed frame of one source (None when it cannot be used), its problems, and the digest of its
     file as read (None when the file was not read whole: a zip member, Parquet)."""
     spec = tables()[src.table]
-    types = read_types(spec, compact)
     try:
         if src.fmt == "parquet":
-            return *_parse_parquet(src, spec, types), None
+            return *_parse_parquet(src, spec, compact), None
         text = csv_text(src)
-        frame, problems = _parse_csv(text, spec, src.display, types)
+        frame, problems = _parse_csv(text, spec, src.display, compact)
         if text.not_utf8_line is not None:
             problems.append(Problem.of(src.display, code="not_utf8", row=text.not_utf8_line, severity="warning"))
         return frame, problems, text.sha256
@@ -155,7 +156,7 @@ def _read_source(src: TableFile, compact: bool = False) -> tuple[pl.DataFrame | 
         return None, fatal.problems, None
 
 
-def _parse_parquet(src: TableFile, spec: Table, types: dict[str, pl.DataType]) -> tuple[pl.DataFrame, list[Problem]]:
+def _parse_parquet(src: TableFile, spec: Table, compact: bool) -> tuple[pl.DataFrame, list[Problem]]:
     try:
         frame = pl.read_parquet(io.BytesIO(load(src)) if src.member is not None else checked_path(src))
     except Fatal:
@@ -166,17 +167,16 @@ def _parse_parquet(src: TableFile, spec: Table, types: dict[str, pl.DataType]) -
         raise Fatal(Problem.of(src.display, code="invalid_parquet", detail=first_line(exc))) from exc
     names, problems = match_columns(frame.columns, spec, src.display)
     frame = frame.select(list(names)).rename(names)
-    return finish(frame, spec, src.display, decimal_comma=False, problems=problems, types=types)
+    return finish(frame, spec, src.display, decimal_comma=False, problems=problems, compact=compact)
 
 
-def _parse_csv(
-    text: CsvText, spec: Table, display: str, types: dict[str, pl.DataType]
-) -> tuple[pl.DataFrame, list[Problem]]:
+def _parse_csv(text: CsvText, spec: Table, display: str, compact: bool) -> tuple[pl.DataFrame, list[Problem]]:
     dialect = sniff(text.head, display)
     header = csv_call(pl.read_csv, text.rewound(), dialect, display, n_rows=0).columns
     names, problems = match_columns(header, spec, display)
     frame = None
     if not dialect.decimal_comma:
+        types = read_types(spec, compact)
         declared = {raw: types[name] for raw, name in names.items()}
         try:
             frame = pl.read_csv(
@@ -190,7 +190,7 @@ def _parse_csv(
             log.debug("%s: typed read failed, looking for the bad cells (%s)", display, first_line(exc))
     if frame is None:
         frame = csv_call(pl.read_csv, text.rewound(), dialect, display, columns=list(names), infer_schema=False)
-    return finish(frame.rename(names), spec, display, dialect.decimal_comma, problems=problems, types=types)
+    return finish(frame.rename(names), spec, display, dialect.decimal_comma, problems=problems, compact=compact)
 
 
 # --- lazy scanning ------------------------------------------------------------------------------
