@@ -109,7 +109,7 @@ def csv_text(src: TableFile) -> CsvText:
                 except UnicodeDecodeError as exc:
                     bad_line = lines + chunk.count(b"\n", 0, exc.start)
             lines += chunk.count(b"\n")
-            blank = blank and chunk.isspace()
+            blank = blank and (not chunk or chunk.isspace())
             size += len(chunk)
             if buffer is not None and bad_line is None:
                 buffer.write(chunk.replace(b"\r", b"\n") if cr_only else chunk)
@@ -134,13 +134,14 @@ def csv_text(src: TableFile) -> CsvText:
 
 def _transcoded(src: TableFile, encoding: str, sha256: str | None, bad_line: int | None = None) -> CsvText:
     """The source streamed again, decoded from ``encoding`` into a UTF-8 buffer (cp1252 falls back to latin-1)."""
-    buffer, cr_only = io.BytesIO(), None
+    buffer, cr_only, blank = io.BytesIO(), None, True
     with open_stream(src) as stream:
         try:
             for text in transcode(chunks(stream), encoding):
                 if cr_only is None:
                     cr_only = _cr_only(text)
                     _reject_binary(text[:SAMPLE_BYTES], src.display)
+                blank = blank and (not text or text.isspace())
                 buffer.write(text.replace(b"\r", b"\n") if cr_only else text)
         except UnicodeDecodeError as exc:
             if encoding == "utf-16":
@@ -148,7 +149,7 @@ def _transcoded(src: TableFile, encoding: str, sha256: str | None, bad_line: int
             return _transcoded(src, "latin-1", sha256, bad_line)
     if encoding != "utf-16":
         log.info("%s: not UTF-8 (line %s), read as %s", src.display, bad_line, encoding)
-    if not buffer.tell() or buffer.getvalue().isspace():
+    if blank:
         raise Fatal(Problem.of(src.display, code="empty_file"))
     return CsvText(buffer, buffer.getbuffer()[:SAMPLE_BYTES].tobytes(), sha256, bad_line)
 

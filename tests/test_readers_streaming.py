@@ -3,6 +3,7 @@ unpacked as they are read, the file hashed as it is read, and an import's frames
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
 import io
@@ -16,6 +17,7 @@ from reader_helpers import HEADER, app_row, write
 
 from engine.column_typing import whole_numbers
 from engine.csv_dialect import SAMPLE_BYTES, csv_text
+from engine.input_problems import Fatal
 from engine.readers import read_tables
 from engine.resources import demo_batch
 from engine.schema import tables
@@ -162,3 +164,11 @@ def test_an_import_scores_exactly_as_the_tables_read_plainly(source: str, scorer
     pd_compact, pd_plain = scorer.pd(compact, supplied), scorer.pd(plain, supplied)
     assert len(pd_plain) == read.frames["application"].height
     assert abs(pd_compact - pd_plain).max() <= 1e-12
+
+
+@pytest.mark.parametrize("data", [b"", b"  \n \r\n", codecs.BOM_UTF16_LE + " \n ".encode("utf-16-le")])
+def test_a_blank_text_is_an_empty_file_whatever_its_encoding(tmp_path: Path, data: bytes) -> None:
+    [src] = find_files(write(tmp_path / "application.csv", data))[0]
+    with pytest.raises(Fatal) as caught:
+        csv_text(src)
+    assert [p.code for p in caught.value.problems] == ["empty_file"]
