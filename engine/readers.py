@@ -13,14 +13,17 @@ CSV dialects, sniffed from the first bytes of each file:
 * separator: comma, semicolon or tab (whichever the header line holds most of);
 * decimal mark: a point, or a comma in semicolon/tab files (Excel in France writes ``;`` + ``1,5``);
   a file mixing both marks is an error naming column and line;
-* encoding: UTF-8 with or without BOM, UTF-16 with BOM (Excel "Unicode text"), otherwise cp1252
-  (latin-1 where cp1252 leaves a byte undefined), transcoded to UTF-8 in memory;
+* encoding: UTF-8 with or without BOM (checked over the whole file as it is streamed and hashed, then
+  parsed by polars from the file's path), UTF-16 with BOM (Excel "Unicode text"), otherwise cp1252
+  (latin-1 where cp1252 leaves a byte undefined), transcoded into one UTF-8 buffer as it is streamed
+  (zip members and gzip files too), with a warning naming the line of the first byte that is not UTF-8;
 * line ends: LF, CRLF or CR alone (old Mac Excel).
 
 Clean files are read in one typed polars pass. When that pass fails (or the file uses a decimal
 comma) every column is read as text and cast column by column, so that each bad cell can be
 reported with its column, its line (header = line 1, as a spreadsheet shows it) and its text.
-Every typed table is then checked against the one table of ranges (``engine.plausibility``):
+An import reads its tables compact (``read_tables(compact=True)``: text as categories, whole numbers
+as small integers, the same values). Every typed table is then checked against the one table of ranges (``engine.plausibility``):
 impossible values (NaN, ±Infinity, EXT_SOURCE_1 = 57, a negative income…) are errors, implausible
 ones warnings. Every problem found in every file is raised at once as one ``InputError``.
 
