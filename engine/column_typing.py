@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import polars as pl
 import polars.selectors as cs
 
@@ -20,7 +21,6 @@ MAX_ERRORS_PER_FILE = 20
 _SHOWN_CHARS = 40
 _MASK = "\x00bad:"  # prefix of the working columns that flag bad cells
 _CATEGORIES = "creditscore.readers"  # namespace of the text columns' categories
-_INT32_LIMIT = 2**31
 _COMMA_NUMBER = re.compile(r"[+-]?\d*,\d+")
 _POINT_NUMBER = re.compile(r"[+-]?\d*\.\d+")
 
@@ -90,19 +90,21 @@ def whole_numbers(frame: pl.DataFrame, spec: Table) -> pl.DataFrame:
     """``frame`` with each decimal column whose values are all whole numbers (counts, days, months, flags)
     as the smallest integer type holding them: 1 to 4 bytes a cell instead of 8, the same values (the
     feature pipeline casts them back to the schema's type exactly). Keys keep their type (tables are
-    joined on them); a column holding a NaN, an infinity or a negative zero stays as it is."""
-    decimals = [name for name in frame.columns
-                if spec.columns[name].kind == "float" and frame.schema[name] == pl.Float64]
-    if not decimals or frame.is_empty():
-        return frame
-    col = pl.col
-    exact = frame.select(
-        (col(name).is_finite() & (col(name) == col(name).floor()) & (col(name).abs() < _INT32_LIMIT)
-         & ~((col(name) == 0) & (1 / col(name) < 0))).all().alias(name)
-        for name in decimals
-    ).row(0, named=True)
-    whole = [name for name in decimals if exact[name] and frame[name].null_count() < frame.height]
-    return frame.with_columns(frame[name].cast(pl.Int32).shrink_dtype() for name in whole)
+    joined on them); a column holding a NaN, an infinity, a negative zero or a fraction stays as it is."""
+    whole = []
+    for name in frame.columns:
+        series = frame[name]
+        if spec.columns[name].kind != "float" or series.dtype != pl.Float64 or series.null_count() == len(series):
+            continue
+        ints = series.cast(pl.Int32, strict=False)  # null where not whole, not finite or out of range
+        if ints.null_count() == series.null_count() and (ints == series).all() and not _negative_zero(series):
+            whole.append(ints.shrink_dtype())
+    return frame.with_columns(whole) if whole else frame
+
+
+def _negative_zero(series: pl.Series) -> bool:
+    values = series.drop_nulls().to_numpy()
+    return bool((np.signbit(values) & (values == 0)).any())
 
 
 def _coerce(
