@@ -44,8 +44,8 @@ MAGIC = {
 #: seen by the fuzz test on a mangled CSV in polars 2.1).
 POLARS_FAILURES = (pl.exceptions.PolarsError, pl.exceptions.PanicException)
 _LINE_END = re.compile(rb"[\r\n]")
-_COMMA_DECIMAL = re.compile(rb"(?:^|[;\t])[+-]?\d+,\d+(?=[;\t\r\n]|$)", re.M)
-_POINT_DECIMAL = re.compile(rb"(?:^|[;\t])[+-]?\d*\.\d+(?=[;\t\r\n]|$)", re.M)
+_COMMA_DECIMAL = re.compile(rb"(?:^|[;\t])[+-]?\d+,\d+(?=[;\t\r\n]|$)", re.MULTILINE)
+_POINT_DECIMAL = re.compile(rb"(?:^|[;\t])[+-]?\d*\.\d+(?=[;\t\r\n]|$)", re.MULTILINE)
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,8 @@ from engine.column_typing import finish, match_columns, read_types
 from engine.csv_dialect import MAGIC, POLARS_FAILURES, SAMPLE_BYTES, CsvText, csv_call, csv_text, sniff
 from engine.input_problems import FIRST_DATA_LINE, Fatal, InputError, Problem, first_line, has_errors
 from engine.plausibility import check_table, check_tables
-from engine.schema import Table, tables
 from engine.recognition import choose_sources, single_source
+from engine.schema import Table, tables
 from engine.sources import Source, TableFile, checked_path, load, read_failure
 
 __all__ = [
