@@ -186,7 +186,7 @@ def _column_rules(table: str, column: str, kind: str) -> tuple[Rule, ...]:
 
 
 def _kind(dtype: pl.DataType) -> str:
-    if dtype == pl.String:
+    if dtype == pl.String or isinstance(dtype, pl.Categorical):
         return "str"
     return "float" if dtype.is_float() else "int" if dtype.is_numeric() else ""
 
@@ -201,7 +201,8 @@ def _shown(cell: object, in_years: bool) -> str:
 def _as_numbers(frame: pl.DataFrame, columns: list[str]) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
     """(column, values as float64, null mask) of ``columns``, text as its length: one query in all."""
     schema = frame.schema
-    numbers = [pl.col(c).str.len_chars() if schema[c] == pl.String else pl.col(c) for c in columns]
+    numbers = [pl.col(c).str.len_chars() if schema[c] == pl.String
+               else pl.col(c).cat.len_chars() if isinstance(schema[c], pl.Categorical) else pl.col(c) for c in columns]
     table = frame.select(expr.cast(pl.Float64) for expr in numbers)  # Polars' own NumPy export: no pyarrow
     for column in columns:
         values = table[column]

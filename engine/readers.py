@@ -13,14 +13,17 @@ CSV dialects, sniffed from the first bytes of each file:
 * separator: comma, semicolon or tab (whichever the header line holds most of);
 * decimal mark: a point, or a comma in semicolon/tab files (Excel in France writes ``;`` + ``1,5``);
   a file mixing both marks is an error naming column and line;
-* encoding: UTF-8 with or without BOM, UTF-16 with BOM (Excel "Unicode text"), otherwise cp1252
-  (latin-1 where cp1252 leaves a byte undefined), transcoded to UTF-8 in memory;
+* encoding: UTF-8 with or without BOM (checked over the whole file as it is streamed and hashed, then
+  parsed by polars from the file's path), UTF-16 with BOM (Excel "Unicode text"), otherwise cp1252
+  (latin-1 where cp1252 leaves a byte undefined), transcoded into one UTF-8 buffer as it is streamed
+  (zip members and gzip files too), with a warning naming the line of the first byte that is not UTF-8;
 * line ends: LF, CRLF or CR alone (old Mac Excel).
 
 Clean files are read in one typed polars pass. When that pass fails (or the file uses a decimal
 comma) every column is read as text and cast column by column, so that each bad cell can be
 reported with its column, its line (header = line 1, as a spreadsheet shows it) and its text.
-Every typed table is then checked against the one table of ranges (``engine.plausibility``):
+An import reads its tables compact (``read_tables(compact=True)``: text as categories, whole numbers
+as small integers, the same values). Every typed table is then checked against the one table of ranges (``engine.plausibility``):
 impossible values (NaN, ±Infinity, EXT_SOURCE_1 = 57, a negative income…) are errors, implausible
 ones warnings. Every problem found in every file is raised at once as one ``InputError``.
 
@@ -39,13 +42,13 @@ from pathlib import Path
 
 import polars as pl
 
-from engine.column_typing import finish, match_columns
-from engine.csv_dialect import MAGIC, POLARS_FAILURES, SAMPLE_BYTES, csv_call, sniff, to_utf8
+from engine.column_typing import finish, match_columns, read_types
+from engine.csv_dialect import MAGIC, POLARS_FAILURES, SAMPLE_BYTES, CsvText, csv_call, csv_text, sniff
 from engine.input_problems import FIRST_DATA_LINE, Fatal, InputError, Problem, first_line, has_errors
 from engine.plausibility import check_table, check_tables
-from engine.schema import Table, tables
 from engine.recognition import choose_sources, single_source
-from engine.sources import Source, TableFile, load, read_failure
+from engine.schema import Table, tables
+from engine.sources import Source, TableFile, checked_path, load, read_failure
 
 __all__ = [
     "FIRST_DATA_LINE",
@@ -62,33 +65,42 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Tables:
-    """The tables read: typed frames in schema column order, where each came from, warnings."""
+    """The tables read: typed frames in schema column order, where each came from, warnings, and the
+    SHA-256 of each file hashed as it was read (by its name as reported)."""
 
     frames: dict[str, pl.DataFrame]
     sources: dict[str, str]
     warnings: list[Problem] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)
 
     def get(self, name: str) -> pl.DataFrame | None:
         return self.frames.get(name)
 
 
-def read_tables(source: Source | Sequence[Source], *, application: str | None = None) -> Tables:
+def read_tables(
+    source: Source | Sequence[Source], *, application: str | None = None, compact: bool = False
+) -> Tables:
     """Read every table found in ``source`` (folder, file or list of them).
 
     ``application`` ("train" or "test") picks application_train or application_test when both are
-    present. Raises ``InputError`` listing every problem found.
+    present. ``compact`` holds the frames in less memory with the same values (an import's frames, held
+    until they are stored): text as ``Categorical``, whole numbers as small integers (see
+    ``engine.column_typing.read_types`` and ``whole_numbers``). Raises ``InputError`` listing every
+    problem found.
     """
     chosen, problems = choose_sources(source, application)
-    frames, sources = {}, {}
+    frames, sources, digests = {}, {}, {}
     for table, src in chosen.items():
-        frame, found = _read_source(src)
+        frame, found, sha256 = _read_source(src, compact)
         problems += found
         if frame is not None:
             frames[table], sources[table] = frame, src.display
+        if sha256 is not None:
+            digests[src.display] = sha256
     problems += check_tables(frames, sources)
     if has_errors(problems):
         raise InputError(problems)
-    return Tables(frames, sources, problems)
+    return Tables(frames, sources, problems, digests)
 
 
 def scan_tables(
@@ -118,7 +130,7 @@ def scan_tables(
 def read_table(path: Source, table: str | None = None) -> pl.DataFrame:
     """Read one file (or one-table zip); ``table`` names its table when the file name does not."""
     src = single_source(Path(path), table)
-    frame, problems = _read_source(src)
+    frame, problems, _ = _read_source(src)
     if frame is not None:
         problems += check_table(frame, src.table, src.display)
     if frame is None or has_errors(problems):
@@ -131,39 +143,47 @@ def read_table(path: Source, table: str | None = None) -> pl.DataFrame:
 # --- reading one file ---------------------------------------------------------------------------
 
 
-def _read_source(src: TableFile) -> tuple[pl.DataFrame | None, list[Problem]]:
-    """Typed frame of one source (None when it cannot be used) and its problems."""
+def _read_source(src: TableFile, compact: bool = False) -> tuple[pl.DataFrame | None, list[Problem], str | None]:
+    """Typed frame of one source (None when it cannot be used), its problems, and the digest of its
+    file as read (None when the file was not read whole: a zip member, Parquet)."""
     spec = tables()[src.table]
     try:
-        data = load(src)
         if src.fmt == "parquet":
-            return _parse_parquet(data, spec, src.display)
-        return _parse_csv(data, spec, src.display)
+            return *_parse_parquet(src, spec, compact), None
+        text = csv_text(src)
+        frame, problems = _parse_csv(text, spec, src.display, compact)
+        if text.not_utf8_line is not None:
+            problems.append(Problem.of(src.display, code="not_utf8", row=text.not_utf8_line, severity="warning"))
+        return frame, problems, text.sha256
     except Fatal as fatal:
-        return None, fatal.problems
+        return None, fatal.problems, None
 
 
-def _parse_parquet(data: bytes, spec: Table, display: str) -> tuple[pl.DataFrame, list[Problem]]:
+def _parse_parquet(src: TableFile, spec: Table, compact: bool) -> tuple[pl.DataFrame, list[Problem]]:
     try:
-        frame = pl.read_parquet(io.BytesIO(data))
+        frame = pl.read_parquet(io.BytesIO(load(src)) if src.member is not None else checked_path(src))
+    except Fatal:
+        raise
+    except OSError as exc:
+        raise Fatal(read_failure(src.display, exc)) from exc
     except (Exception, pl.exceptions.PanicException) as exc:  # polars and Arrow raise many kinds
-        raise Fatal(Problem.of(display, code="invalid_parquet", detail=first_line(exc))) from exc
-    names, problems = match_columns(frame.columns, spec, display)
+        raise Fatal(Problem.of(src.display, code="invalid_parquet", detail=first_line(exc))) from exc
+    names, problems = match_columns(frame.columns, spec, src.display)
     frame = frame.select(list(names)).rename(names)
-    return finish(frame, spec, display, decimal_comma=False, problems=problems)
+    return finish(frame, spec, src.display, decimal_comma=False, problems=problems, compact=compact)
 
 
-def _parse_csv(data: bytes, spec: Table, display: str) -> tuple[pl.DataFrame, list[Problem]]:
-    text = to_utf8(data, display)
-    dialect = sniff(text[:SAMPLE_BYTES], display)
-    header = csv_call(pl.read_csv, text, dialect, display, n_rows=0).columns
+def _parse_csv(text: CsvText, spec: Table, display: str, compact: bool) -> tuple[pl.DataFrame, list[Problem]]:
+    dialect = sniff(text.head, display)
+    header = csv_call(pl.read_csv, text.rewound(), dialect, display, n_rows=0).columns
     names, problems = match_columns(header, spec, display)
     frame = None
     if not dialect.decimal_comma:
-        declared = {raw: spec.columns[name].dtype for raw, name in names.items()}
+        types = read_types(spec, compact)
+        declared = {raw: types[name] for raw, name in names.items()}
         try:
             frame = pl.read_csv(
-                text,
+                text.rewound(),
                 separator=dialect.separator,
                 columns=list(names),
                 infer_schema=False,
@@ -172,8 +192,8 @@ def _parse_csv(data: bytes, spec: Table, display: str) -> tuple[pl.DataFrame, li
         except POLARS_FAILURES as exc:
             log.debug("%s: typed read failed, looking for the bad cells (%s)", display, first_line(exc))
     if frame is None:
-        frame = csv_call(pl.read_csv, text, dialect, display, columns=list(names), infer_schema=False)
-    return finish(frame.rename(names), spec, display, dialect.decimal_comma, problems=problems)
+        frame = csv_call(pl.read_csv, text.rewound(), dialect, display, columns=list(names), infer_schema=False)
+    return finish(frame.rename(names), spec, display, dialect.decimal_comma, problems=problems, compact=compact)
 
 
 # --- lazy scanning ------------------------------------------------------------------------------
@@ -196,7 +216,7 @@ def _scan_source(src: TableFile) -> tuple[pl.LazyFrame, list[Problem]]:
             pl.scan_csv, src.path, dialect, src.display, infer_schema=False, schema_overrides=declared
         )
         return _conform_lazy(lazy, names, spec), problems
-    frame, problems = _read_source(src)
+    frame, problems, _ = _read_source(src)
     if frame is None:
         raise Fatal(*problems)
     return frame.lazy(), problems

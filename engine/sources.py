@@ -2,8 +2,9 @@
 
 Inputs are folders, files and ZIP archives. ``find_files`` lists every CSV, gzip-CSV or Parquet file
 among them (a folder's and an archive's too); which table each holds is recognised from its columns
-by ``engine.recognition``. ``peek`` returns a file's first bytes (its header), ``load`` all of them
-(zip member unpacked, gzip decompressed).
+by ``engine.recognition``. ``open_stream`` streams a file's bytes (zip member or gzip unpacked as they
+are read, the file hashed as it is read), ``peek`` returns its first bytes (its header), ``load`` all of
+them.
 
 Only regular files are read (a device, a pipe or a link to one is refused before it is opened), and
 no input can make the readers hold more than :data:`MAX_TABLE_BYTES`: a zip member whose declared
@@ -15,13 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import io
 import logging
 import re
 import stat
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,59 +168,109 @@ def hints_table(name: str) -> str | None:
     return max(named, key=len, default=None)
 
 
-def peek(src: TableFile, size: int) -> bytes:
-    """The first ``size`` bytes of the file's text (a zip member or a gzip file unpacked as far)."""
-    odd = _not_regular(src.path, src.display)
-    if odd is not None:
-        raise Fatal(odd)
+@contextlib.contextmanager
+def open_stream(src: TableFile, digest: hashlib._Hash | None = None) -> Iterator[io.RawIOBase]:
+    """The table's bytes as a stream: a regular file, a zip member or a gzip file unpacked as it is read.
+
+    Sizes a file or zip member declares are checked against the caps before anything is read, and the
+    stream stops at the cap whatever they say (``Fatal``), as do damaged archives. ``digest``, when given,
+    is fed the bytes of the file as it is stored (a plain or gzip file; not a zip member, whose archive is
+    hashed whole) as they are read.
+    """
     try:
         with contextlib.ExitStack() as stack:
             if src.member is not None:
+                if (odd := _not_regular(src.path, src.display)) is not None:
+                    raise Fatal(odd)
                 archive = stack.enter_context(zipfile.ZipFile(src.path))
-                info = archive.getinfo(src.member)
-                if info.flag_bits & _ENCRYPTED:
-                    raise Fatal(Problem.of(src.display, code="archive_encrypted"))
-                _check_declared(info.file_size, min(info.compress_size, src.path.stat().st_size), src.display)
-                stream = stack.enter_context(archive.open(info))
-            else:
-                stream = stack.enter_context(src.path.open("rb"))
-            if src.fmt == "csv.gz":
-                stream = stack.enter_context(gzip.GzipFile(fileobj=stream))
-            return stream.read(size)
-    except NotImplementedError as exc:
-        raise Fatal(Problem.of(src.display, code="archive_method_unsupported", detail=str(exc))) from exc
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise Fatal(read_failure(src.display, exc)) from exc
-
-
-def load(src: TableFile) -> bytes:
-    """The table's bytes: a regular file read, a zip member or a gzip file unpacked, within the caps."""
-    odd = _not_regular(src.path, src.display)
-    if odd is not None:
-        raise Fatal(odd)
-    try:
-        if src.member is not None:
-            with zipfile.ZipFile(src.path) as archive:
                 info = archive.getinfo(src.member)
                 if info.flag_bits & _ENCRYPTED:
                     raise Fatal(Problem.of(src.display, code="archive_encrypted"))
                 packed = min(info.compress_size, src.path.stat().st_size)  # either may lie
                 _check_declared(info.file_size, packed, src.display)
-                with archive.open(info) as stream:
-                    data = _read_capped(stream, packed, src.display)
-        else:
-            size = src.path.stat().st_size
-            _check_declared(size, None, src.display)
-            with src.path.open("rb") as stream:
-                data = _read_capped(stream, None, src.display)
-        if src.fmt == "csv.gz":
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-                data = _read_capped(stream, len(data), src.display)
-        return data
+                stream = stack.enter_context(archive.open(info))
+            else:
+                size = checked_path(src).stat().st_size
+                stream = stack.enter_context(src.path.open("rb"))
+                if digest is not None:
+                    stream = _Hashing(stream, digest)
+                packed = size if src.fmt == "csv.gz" else None
+            if src.fmt == "csv.gz":
+                stream = stack.enter_context(gzip.GzipFile(fileobj=stream))
+            yield _Capped(stream, packed, src.display)
     except NotImplementedError as exc:  # zipfile: a compression method Python does not have
         raise Fatal(Problem.of(src.display, code="archive_method_unsupported", detail=str(exc))) from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise Fatal(read_failure(src.display, exc)) from exc
+
+
+def checked_path(src: TableFile) -> Path:
+    """The path of a file read as it is stored (not a zip member): a regular file within the size cap."""
+    odd = _not_regular(src.path, src.display)
+    if odd is not None:
+        raise Fatal(odd)
+    try:
+        _check_declared(src.path.stat().st_size, None, src.display)
+    except OSError as exc:
+        raise Fatal(read_failure(src.display, exc)) from exc
+    return src.path
+
+
+def chunks(stream: io.RawIOBase) -> Iterator[bytes]:
+    """A stream from :func:`open_stream` read to its end in chunks."""
+    while chunk := stream.read(_CHUNK):
+        yield chunk
+
+
+def peek(src: TableFile, size: int) -> bytes:
+    """The first ``size`` bytes of the file's text (a zip member or a gzip file unpacked as far)."""
+    head = bytearray()
+    with open_stream(src) as stream:
+        while len(head) < size and (chunk := stream.read(size - len(head))):
+            head += chunk
+    return bytes(head)
+
+
+def load(src: TableFile) -> bytes:
+    """The table's bytes: a regular file read, a zip member or a gzip file unpacked, within the caps."""
+    with open_stream(src) as stream:
+        return b"".join(chunks(stream))
+
+
+class _Hashing(io.RawIOBase):
+    """A file read through, its bytes fed to a digest."""
+
+    def __init__(self, raw: io.BufferedIOBase, digest: hashlib._Hash) -> None:
+        super().__init__()
+        self._raw, self._digest = raw, digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:
+        count = self._raw.readinto(buffer)
+        self._digest.update(memoryview(buffer)[:count])
+        return count
+
+
+class _Capped(io.RawIOBase):
+    """A stream that stops with ``Fatal`` past the cap of :func:`_limit` (an archive may lie about its sizes)."""
+
+    def __init__(self, raw: io.BufferedIOBase, packed: int | None, display: str) -> None:
+        super().__init__()
+        self._raw, self._packed, self._display = raw, packed, display
+        self._limit, self._read = _limit(packed), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:
+        count = self._raw.readinto(buffer)
+        self._read += count
+        if self._read > self._limit:
+            log.warning("%s: more than %d bytes read, stopped", self._display, self._limit)
+            raise Fatal(_too_large(self._packed, self._display))
+        return count
 
 
 def _limit(packed: int | None) -> int:
@@ -232,18 +284,6 @@ def _check_declared(size: int, packed: int | None, display: str) -> None:
     """Refuse, before reading, a file or member whose (declared) size is over the caps."""
     if size > _limit(packed):
         raise Fatal(_too_large(packed, display))
-
-
-def _read_capped(stream: io.BufferedIOBase, packed: int | None, display: str) -> bytes:
-    """All of ``stream``, read in chunks; stops at the cap (an archive may lie about its sizes)."""
-    limit = _limit(packed)
-    buffer = io.BytesIO()
-    while chunk := stream.read(_CHUNK):
-        buffer.write(chunk)
-        if buffer.tell() > limit:
-            log.warning("%s: more than %d bytes read, stopped", display, limit)
-            raise Fatal(_too_large(packed, display))
-    return buffer.getvalue()
 
 
 def _too_large(packed: int | None, display: str) -> Problem:

@@ -25,7 +25,7 @@ def table_digest(name: str, frame: pl.DataFrame) -> str:
     spec = tables()[name]
     digest = hashlib.sha256(f"{name}\n{frame.height}\n".encode())
     for column in sorted(c for c in frame.columns if c in spec.columns and c not in spec.labels):
-        series = frame[column]
+        series = frame[column].cast(spec.columns[column].dtype)  # as the schema types it, however it was held
         if series.null_count() == series.len():
             continue
         digest.update(f"{column}:{series.dtype}\n".encode())

@@ -10,7 +10,6 @@ import are the one thing left out, with a warning. The result is a :class:`Valid
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
@@ -19,10 +18,9 @@ from pathlib import Path
 
 import polars as pl
 
-from engine.readers import FIRST_DATA_LINE, InputError, Problem, read_tables
+from engine.readers import FIRST_DATA_LINE, InputError, Problem, Tables, read_tables
 
 _LISTED_LINES = 10
-_TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 
 
 @dataclass(frozen=True)
@@ -120,16 +118,15 @@ class Validated:
 def validate(sources: Sequence[str | Path], *, application: str | None = None) -> Validated:
     """Read, check and hash the import's files; raises ``ImportRefused`` with the report on errors."""
     try:
-        read = read_tables(list(sources), application=application)
+        read = read_tables(list(sources), application=application, compact=True)
     except InputError as exc:
         raise ImportRefused(ValidationReport(problems=list(exc.problems))) from exc
     frames, orphans, skipped = _without_orphans(read.frames, read.sources)
-    files, encodings = _source_files(sources, read.sources)
     report = ValidationReport(
-        files=files,
+        files=_source_files(sources, read),
         rows={name: frame.height for name, frame in read.frames.items()},
         skipped=skipped,
-        problems=[*encodings, *read.warnings, *orphans],
+        problems=[*read.warnings, *orphans],
     )
     return Validated(frames, read.sources, report, application)
 
@@ -164,35 +161,17 @@ def _without_orphans(
     return kept, problems, skipped
 
 
-def _scan(path: Path) -> tuple[str, int | None]:
-    """(SHA-256, line of the first byte that is not UTF-8 or None) of a file, in one pass.
-
-    The line is only looked for in plain text files (not archives, gzip, Parquet or UTF-16).
-    """
-    digest = hashlib.sha256()
-    text = path.name.lower().endswith(_TEXT_SUFFIXES)
-    decoder, lines, bad_line = codecs.getincrementaldecoder("utf-8")(), 1, None
+def _sha256(path: Path) -> str:
+    """SHA-256 of a file the readers did not hash as they read it (an archive, a Parquet file)."""
     with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-            if lines == 1 and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                text = False
-            if text and bad_line is None:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError as exc:
-                    bad_line = lines + chunk.count(b"\n", 0, exc.start)
-                lines += chunk.count(b"\n")
-    return digest.hexdigest(), bad_line
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-def _source_files(
-    given: Sequence[str | Path], read: dict[str, str]
-) -> tuple[list[SourceFile], list[Problem]]:
-    """The files that were read (given files, and the files of given folders the readers used),
-    with a warning for each text file that is not UTF-8 (the readers took it for Windows-1252)."""
+def _source_files(given: Sequence[str | Path], read: Tables) -> list[SourceFile]:
+    """The files that were read (given files, and the files of given folders the readers used), each
+    with its digest: the readers' when they hashed it as they read it."""
     tables_of: dict[str, list[str]] = {}
-    for table, display in read.items():
+    for table, display in read.sources.items():
         tables_of.setdefault(display.split(":", 1)[0], []).append(table)
     paths = []
     for item in map(Path, given):
@@ -200,11 +179,9 @@ def _source_files(
             paths += sorted(child for child in item.iterdir() if child.name in tables_of)
         else:
             paths.append(item)
-    files, problems = [], []
+    files = []
     for path in paths:
         stat = path.stat()
-        sha256, bad_line = _scan(path)
+        sha256 = read.digests.get(path.name) or _sha256(path)
         files.append(SourceFile(path, stat.st_size, sha256, tuple(tables_of.get(path.name, ())), stat.st_mtime_ns))
-        if bad_line is not None:
-            problems.append(Problem.of(path.name, code="not_utf8", row=bad_line, severity="warning"))
-    return files, problems
+    return files
