@@ -65,8 +65,8 @@ def _typed(name: str, frame: pl.DataFrame) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class Runs:
-    """A history table's rows by run of clients, not copied: the table (with its blob columns), its
-    rows' order by client (a client's rows in file order) and where each run begins in that order."""
+    """A history table's rows by run of clients, not copied: the table as validated (compact types: typed
+    per piece, see :func:`take`), its rows' order by client (a client's rows in file order) and where each run begins in that order."""
 
     name: str
     frame: pl.DataFrame
@@ -90,7 +90,6 @@ def split(frames: dict[str, pl.DataFrame], firsts: np.ndarray) -> dict[str, Runs
         if name == "bureau_balance":
             client = pl.col("SK_ID_BUREAU").replace_strict(owners["SK_ID_BUREAU"], owners["SK_ID_CURR"], default=None)
             frame = frame.with_columns(client.alias("SK_ID_CURR"))
-        frame = _typed(name, frame)
         order = frame.select(pl.arg_sort_by("SK_ID_CURR", maintain_order=True)).to_series()
         starts = np.searchsorted(frame["SK_ID_CURR"].gather(order).to_numpy(), firsts).tolist()
         out[name] = Runs(name, frame, order, [*starts, frame.height])
@@ -98,11 +97,11 @@ def split(frames: dict[str, pl.DataFrame], firsts: np.ndarray) -> dict[str, Runs
 
 
 def take(runs: dict[str, Runs], i: int, bounds: np.ndarray) -> tuple[dict[str, pl.DataFrame], list[Chunk]]:
-    """Run ``i`` of every table of :func:`split`: its rows as the readers type them, by client, and its
-    blobs, one per chunk of clients of ``bounds`` (the chunks of the run)."""
+    """Run ``i`` of every table of :func:`split`: its rows typed per the engine schema (the validated
+    frames keep text as categories and whole numbers as small integers), by client, and its blobs, one per chunk of clients of ``bounds`` (the chunks of the run)."""
     tables, blobs = {}, []
     for name, table in runs.items():
-        frame = table.piece(i)
+        frame = _typed(name, table.piece(i))
         blobs += encode(name, frame, bounds)
         tables[name] = as_read(name, frame)
     return tables, blobs
