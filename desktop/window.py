@@ -8,12 +8,18 @@ taken, damaged model), the window shows why instead (:mod:`desktop.startup`) and
 exits with status 1. When the window itself cannot open here (:mod:`desktop.window_probe`), the
 app says why (log and stderr) and opens in the user's browser instead, served until Ctrl-C.
 The credit memo prints from the window (:mod:`desktop.memo_print`: a PDF in the Qt window).
+The problem page's buttons call Python through pywebview's bridge (``keep_copy_and_start_new``,
+``quit``); once exposed, every page of the window could call them, so they act only when the window
+shows that page — no page of a server — and the call carries the one-time token written into it
+(:meth:`Launch.from_problem_page`); any other call is refused and logged.
 ``--browser`` serves the same app for a browser until Ctrl-C.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
+import secrets
 import sys
 import threading
 import time
@@ -22,6 +28,7 @@ from pathlib import Path
 
 from desktop import memo_print
 from desktop.context import AppContext
+from desktop.redaction import redact
 from desktop.security import new_token
 from desktop.server import ServerThread
 from desktop.startup import StartupProblem, diagnose, opening_page, problem_page
@@ -96,6 +103,8 @@ class Launch:
         self.window = None
         self.printer = None  # what prints the credit memo from the window (desktop.memo_print)
         self.started = threading.Event()  # the server and the store have started, or failed to
+        self.problem_token: str | None = None  # written into the problem page shown, spent by its button
+        self.refused: list[str] = []  # calls of the bridge refused (not from the problem page)
 
     def open(self):
         """Create the window on the opening page; returns it (:meth:`start` then starts the app)."""
@@ -129,6 +138,7 @@ class Launch:
             self._show_problem()
 
     def _show_app(self) -> None:
+        self.problem_token = None
         self.window.load_url(launch_url(self.ctx, self.server))
         threading.Thread(target=self._load_model, name="model", daemon=True).start()
 
@@ -174,8 +184,10 @@ class Launch:
             return
         warm_up(lambda: self.ctx.scorer)
 
-    def keep_copy_and_start_new(self) -> None:
+    def keep_copy_and_start_new(self, token: str | None = None) -> None:
         """(From the problem page) move the damaged store aside, start on a new one and show the app."""
+        if not self.from_problem_page("keep_copy_and_start_new", token):
+            return
         if self.problem is None or not self.problem.store_can_be_replaced:
             return
         from storage.paths import data_home
@@ -189,12 +201,28 @@ class Launch:
             self._show_problem()
 
     def _show_problem(self) -> None:
+        self.problem_token = secrets.token_urlsafe(32)
         self.window.expose(self.keep_copy_and_start_new, self.quit)
-        self.window.load_html(problem_page(self.problem, self.log_file))
+        self.window.load_html(problem_page(self.problem, self.log_file, self.problem_token))
 
-    def quit(self) -> None:
+    def quit(self, token: str | None = None) -> None:
         """(From the problem page) close the window, which ends the app."""
-        self.window.destroy()
+        if self.from_problem_page("quit", token):
+            self.window.destroy()
+
+    def from_problem_page(self, action: str, token: object) -> bool:
+        """Whether a call of the bridge comes from the problem page shown now: the window shows no page
+        of a server and the call carries that page's token, which it spends. Others are refused, logged."""
+        expected, url = self.problem_token, self.window.get_current_url() or ""
+        if (expected is not None and isinstance(token, str) and hmac.compare_digest(token, expected)
+                and not url.startswith(("http:", "https:"))):
+            self.problem_token = None
+            log.info("window bridge: %s from the problem page", action)
+            return True
+        self.refused.append(action)
+        log.warning("window bridge: %s refused: not called by the problem page (the window shows %s)", action,
+                    redact(url) or "no page")
+        return False
 
     def stop(self) -> None:
         if self.server is not None:
