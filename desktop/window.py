@@ -171,9 +171,8 @@ class Launch:
 
     def _load_model(self) -> None:
         """Load the model once the first page is up (its libraries take seconds to import), then the
-        data of the Interpretation page; if the model is damaged, the window says so instead of the pages."""
-        from desktop.explain import warm_up
-
+        data of the Interpretation page and the model card; if the model is damaged, the window says so
+        instead of the pages."""
         self.wait_for_page(MODEL_WAIT_S)
         try:
             log.info("model bundle %s loaded", self.ctx.scorer.bundle.id[:12])
@@ -182,7 +181,7 @@ class Launch:
             self.problem = diagnose(exc)
             self._show_problem()
             return
-        warm_up(lambda: self.ctx.scorer)
+        warm_up(self.ctx)
 
     def keep_copy_and_start_new(self, token: str | None = None) -> None:
         """(From the problem page) move the damaged store aside, start on a new one and show the app."""
@@ -231,6 +230,24 @@ class Launch:
             self.ctx.close()
 
 
+
+
+def warm_up(ctx: AppContext) -> None:
+    """In the background: the global importance (:func:`desktop.explain.warm_up`), then the model card
+    in both languages (:func:`desktop.pages.model.build_ahead`), so that their first views are served built."""
+    from desktop import explain
+
+    explain.warm_up(lambda: ctx.scorer)
+    threading.Thread(target=_build_model_card, name="model-card", daemon=True).start()
+
+
+def _build_model_card() -> None:
+    from desktop.pages import model  # registered with the app's pages (Dash imported by then)
+
+    try:
+        model.build_ahead()
+    except Exception:  # noqa: BLE001 - the page builds it when shown (and says what fails)
+        log.exception("building the model card ahead failed")
 
 
 def run_window(
@@ -306,14 +323,12 @@ def run_browser(home: Path | None, bundle: Path, port: int = 0, trust: tuple[Pat
 
 def serve_in_browser(ctx: AppContext, server: ServerThread, open_browser: bool = False) -> None:
     """Say the app's address (and open it in the user's browser), then serve until Ctrl-C."""
-    from desktop.explain import warm_up
-
     url = launch_url(ctx, server)
     if sys.stdout is not None:  # a windowed app has no console
         print(f"creditscore: open {url}", flush=True)
     if open_browser and not webbrowser.open(url):
         log.error("no web browser could be started: open the address printed above")
-    warm_up(lambda: ctx.scorer)
+    warm_up(ctx)
     try:
         while server.is_alive():
             server.join(JOIN_STEP_S)  # a bare join() would not see Ctrl-C on every platform

@@ -60,6 +60,7 @@ def test_window_opens_scores_drifts_and_closes_then_reuses_the_store(display, tm
     assert not result["store"]["seeded_now"]  # unpacked, not scored again
     log = (home / "logs" / "creditscore.log").read_text()
     assert "log file" in log
+    assert "model card built ahead in fr and en" in log  # the officer's first view of it is served built
     if os.geteuid() == 0:  # the app itself lets Qt WebEngine run as root
         assert "QTWEBENGINE_CHROMIUM_FLAGS=--no-sandbox" in log
     assert (SCREENSHOTS / "window.png").stat().st_size > 10_000
