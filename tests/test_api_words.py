@@ -110,6 +110,12 @@ def test_the_api_s_other_refusals_are_worded_the_same_way(app):
         "corps de la requête trop volumineux"
 
 
+def test_a_request_without_the_token_is_refused_in_both_languages(app):
+    _, server = app
+    status, answer = _call(server, "/api/v1/health", token=None)
+    assert status == 401 and _one_problem(answer, "bad_token")["fr"] == "jeton de lancement absent ou erroné"
+
+
 def test_a_refused_filter_keeps_the_store_s_sentence_and_is_worded_around_it(app):
     ctx, server = app
     status, answer = _call(server, "/api/v1/clients?colour=red", token=ctx.token)
