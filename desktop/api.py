@@ -18,9 +18,10 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, jsonify, request
-from werkzeug.exceptions import HTTPException, UnsupportedMediaType
+from werkzeug.exceptions import HTTPException
 
 from desktop import api_files, whatif
+from desktop.api_problems import RequestRefused, http_code, listed, refused, request_problem
 from desktop.context import context
 from engine.bundle import Bundle
 from engine.coverage_words import expected_auc, ignored_tables, scored_with
@@ -119,7 +120,10 @@ _FILE_BODIES = {
                                      "description": "client files, each part under its own file name"}},
     **{kind: {"schema": _FILE} for kind in api_files.RAW_TYPES},
 }
-_ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "problems": {"type": "array", "items": _PROBLEM}}}
+_ERROR = {"type": "object", "properties": {
+    "error": {"type": "string", "description": "in English; each problem says it in every language"},
+    "problems": {"type": "array", "items": _PROBLEM,
+                 "description": "what is wrong: the input's problems, or the one problem of the request"}}}
 _AUTH = [{"bearer": []}]
 
 
@@ -243,17 +247,21 @@ def model_fields(bundle: Bundle, model: str, supplied, bundle_id: str | None = N
 def api_blueprint() -> Blueprint:
     api = Blueprint("api", __name__, url_prefix="/api/v1")
 
+    @api.errorhandler(RequestRefused)
+    def request_refused(exc: RequestRefused):
+        return exc.answer()
+
     @api.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return jsonify(error=exc.description or exc.name), exc.code
+        return refused(http_code(exc.code), exc.code, http=exc.code, detail=exc.description or exc.name)
 
     @api.errorhandler(InputError)
     def input_error(exc: InputError):
-        return jsonify(error="invalid input", problems=[_problem(p) for p in exc.problems]), 400
+        return listed("invalid_input", [_problem(p) for p in exc.problems], 400)
 
     @api.errorhandler(ImportRefused)
     def files_refused(exc: ImportRefused):
-        return jsonify(error="files that cannot be used", problems=[_problem(p, files=True) for p in exc.problems]), 422
+        return listed("files_refused", [_problem(p, files=True) for p in exc.problems], 422)
 
     @api.get("/health")
     def health():
@@ -266,15 +274,15 @@ def api_blueprint() -> Blueprint:
         return jsonify(openapi())
 
     @api.errorhandler(StoreError)
-    def store_error(exc: StoreError):
-        return jsonify(error=str(exc)), 400
+    def store_error(exc: StoreError):  # the store's own sentence (English) stays the error, and the problem's detail
+        return jsonify(error=str(exc), problems=[request_problem("store_refused", detail=str(exc))]), 400
 
     @api.get("/clients")
     def clients():
         params = request.args.to_dict()
         limit, offset = params.pop("limit", "100"), params.pop("offset", "0")
         if not (limit.isdigit() and offset.isdigit() and int(limit) <= MAX_LIMIT):
-            return jsonify(error=f"limit must be an integer from 0 to {MAX_LIMIT} and offset an integer ≥ 0"), 400
+            return refused("bad_page", limit=MAX_LIMIT)
         rows, total = ClientQuery.from_params(params).page(context().store, int(limit), int(offset))
         return jsonify(total=total, clients=rows.to_dicts())
 
@@ -282,7 +290,7 @@ def api_blueprint() -> Blueprint:
     def client(sk_id_curr: int):
         found = context().store.client(sk_id_curr)
         if found is None:
-            return jsonify(error=f"no client {sk_id_curr} in the store"), 404
+            return refused("no_client", 404, id=sk_id_curr)
         score = found.score
         return jsonify({
             "SK_ID_CURR": sk_id_curr, **{name: getattr(score, FIELDS[name].stored) for name in _STORED_FIELDS},
@@ -295,8 +303,7 @@ def api_blueprint() -> Blueprint:
         if api_files.carries_files(request):
             return _score_files()
         if not request.is_json:
-            raise UnsupportedMediaType(f"unsupported content type {request.mimetype!r}: send JSON "
-                                       "(application/json) or files (multipart/form-data, text/csv, application/zip…)")
+            raise RequestRefused("unsupported_type", 415, type=request.mimetype)
         body = json_body(request.get_data())  # read within the route's body limit
         frames, warnings = tables_from_json(body)
         scorer, supplied = context().scorer, frozenset(frames)
@@ -318,21 +325,21 @@ def api_blueprint() -> Blueprint:
     @api.post("/what-if")
     def what_if():
         if not request.is_json:
-            return jsonify(error="the body must be JSON (Content-Type: application/json)"), 400
+            return refused("not_json")
         body = json_body(request.get_data())
         sk_id = body.get("SK_ID_CURR") if isinstance(body, dict) else None
         changes = body.get("changes", {}) if isinstance(body, dict) else None
         if not isinstance(sk_id, int) or isinstance(sk_id, bool) or not INT_RANGE[0] <= sk_id <= INT_RANGE[1]:
-            return jsonify(error="SK_ID_CURR: a client number (integer) is expected"), 400
+            return refused("bad_client_id")
         if not isinstance(changes, dict):
-            return jsonify(error="changes: an object of field -> value is expected"), 400
+            return refused("bad_changes")
         ctx = context()
         try:
             result = whatif.answer(ctx.store, ctx.scorer, sk_id, changes)
         except KeyError:
-            return jsonify(error=f"no client {sk_id} in the store"), 404
+            return refused("no_client", 404, id=sk_id)
         if isinstance(result, list):
-            return jsonify(error="invalid what-if", problems=[error.to_dict() for error in result]), 400
+            return listed("invalid_whatif", [error.to_dict() for error in result], 400)
         record = ctx.store.client(sk_id)
         return jsonify({**_scored(result), **model_fields(ctx.scorer.bundle, result.score.model, record.score.supplied)})
 

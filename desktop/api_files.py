@@ -16,9 +16,9 @@ from pathlib import Path
 
 from flask import Request
 from werkzeug.datastructures import FileStorage
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from werkzeug.http import parse_options_header
 
+from desktop.api_problems import RequestRefused
 from engine.sources import split_name
 from storage.validation import Validated, validate
 
@@ -49,13 +49,15 @@ def carries_files(request: Request) -> bool:
 
 def validated_files(request: Request, home: Path) -> Validated:
     """The request's files read and checked as an import's; ``ImportRefused`` (its problems) when they
-    cannot be used, ``BadRequest`` when the request holds no file or a name no file can have."""
+    cannot be used, ``RequestRefused`` (worded FR/EN) when the request holds no file, two of one name or
+    a name no file can have."""
     files = list(_files(request))
     if not files:
-        raise BadRequest("no file in the request: send files as multipart/form-data parts, or one file as the body")
+        raise RequestRefused("no_file")
     names = [_file_name(name, kind) for name, kind, _ in files]
-    if len(set(names)) < len(names):
-        raise BadRequest(f"two files have the same name: {', '.join(sorted(names))}")
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise RequestRefused("same_name", file=twice[0], name=", ".join(twice))
     with tempfile.TemporaryDirectory(prefix=".api-", dir=home) as folder:
         paths = []
         for name, (_, _, data) in zip(names, files):
@@ -74,7 +76,7 @@ def _files(request: Request) -> Iterator[tuple[str, str, bytes]]:
             yield part.filename or "", part.mimetype, part.read()
         return
     if request.mimetype not in RAW_TYPES:
-        raise UnsupportedMediaType(f"unsupported content type {request.mimetype!r}")
+        raise RequestRefused("unsupported_type", 415, type=request.mimetype)
     _, options = parse_options_header(request.headers.get("Content-Disposition", ""))
     data = request.get_data()
     if data:
@@ -85,9 +87,9 @@ def _file_name(sent: str, kind: str) -> str:
     """The file's name without any folder, with the extension of its content type when it has no known one."""
     name = sent.replace("\\", "/").rsplit("/", 1)[-1].strip()
     if name in ("", ".", "..") or "\0" in name:
-        raise BadRequest(f"a file has no usable name: {sent!r}")
+        raise RequestRefused("no_usable_name", file=sent, name=sent.replace("\0", "\\0"))
     if split_name(name) is None:
         name += RAW_TYPES.get(kind, "")
     if len(name.encode()) > _MAX_NAME_BYTES:
-        raise BadRequest(f"file name longer than {_MAX_NAME_BYTES} bytes: {name[:60]}…")
+        raise RequestRefused("name_too_long", file=f"{name[:60]}…", name=f"{name[:60]}…", limit=_MAX_NAME_BYTES)
     return name

@@ -24,6 +24,7 @@ class Job:
     total: int = 0
     result: Any = None
     error: str | None = None
+    exception: Exception | None = field(default=None, repr=False)  # what failed, for a page to word it
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def progress(self, stage: str, done: int, total: int) -> None:
@@ -59,7 +60,7 @@ class JobRunner:
                 job.state = "done"
             except Exception as exc:  # noqa: BLE001 - any failure is shown to the user, not raised in a thread
                 log.exception("%s job %d failed", kind, job.id)
-                job.error = str(exc) or type(exc).__name__
+                job.error, job.exception = str(exc) or type(exc).__name__, exc
                 job.state = "failed"
 
         threading.Thread(target=run, name=f"job-{kind}-{job.id}", daemon=True).start()

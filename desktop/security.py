@@ -12,7 +12,9 @@ import hmac
 import secrets
 from urllib.parse import unquote_plus
 
-from flask import Flask, Response, jsonify, redirect, request
+from flask import Flask, Response, redirect, request
+
+from desktop.api_problems import refused
 
 TOKEN_COOKIE = "creditscore_token"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
@@ -62,5 +64,5 @@ def install_token_guard(server: Flask, token: str) -> None:
         if _presented(token):
             return None
         if request.path.startswith("/api/"):
-            return jsonify(error="missing or wrong token"), 401
+            return refused("bad_token", 401)
         return Response("Accès refusé / Access denied", status=403, mimetype="text/plain")

@@ -6,7 +6,9 @@ the local API, waits for the demo clients' seeding (if any), runs the drift of t
 the process when the launcher gives it in ``CREDITSCORE_SMOKE_LAUNCHED_AT`` (seconds since the
 epoch), else from the start of the window code. If the window opens on the page
 explaining why the app cannot start, the check records the problem and, when the page offers to
-keep a copy of a damaged store and start a new one, presses that button as a user would.
+keep a copy of a damaged store and start a new one, presses that button as a user would; the app's
+first page then calls the functions that page exposed, as any page of the window could, and records
+which calls the window refused (all of them, or the check fails).
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ LIST_SHOWN_JS = "document.querySelector('#clients-table') !== null"  # the first
 LIST_ROWS_JS = "document.querySelector('#clients-table tbody tr') !== null"
 LIST_TIMEOUT_S = 60
 KEEP_COPY_JS = "document.querySelector('#keep-copy').click()"
+#: The problem page's functions called from an app page, straight through pywebview's bridge.
+BRIDGE_FROM_APP_JS = ("window.pywebview._jsApiCallback('keep_copy_and_start_new', ['a guess'], 'smoke-1');"
+                      "window.pywebview._jsApiCallback('quit', [], 'smoke-2'); true")
+BRIDGE_WAIT_S = 10
 SEED_TIMEOUT_S = 600
 LAUNCHED_AT_ENV = "CREDITSCORE_SMOKE_LAUNCHED_AT"
 CLOSE_WAIT_S = 10
@@ -75,6 +81,8 @@ class SmokeCheck:
         if not self.launch.wait_for_page(30):
             raise TimeoutError("the first page did not become interactive within 30 s")
         self._mark("first_page_interactive_s")
+        if self.result.get("kept_copy"):
+            self.result["bridge_refused"] = self._bridge_from_app_page()
         if self.launch.wait_for_page(LIST_TIMEOUT_S, LIST_ROWS_JS):
             self._mark("list_rows_s")  # the client list usable: the first start's target
         import polars as pl
@@ -92,6 +100,16 @@ class SmokeCheck:
             store=self._wait_for_store(ctx),
             drift=self._drift_of_latest_batch(ctx),
         )
+
+    def _bridge_from_app_page(self) -> list[str]:
+        """The calls of the problem page's functions from the app's first page that the window refused."""
+        self.launch.window.evaluate_js(BRIDGE_FROM_APP_JS)
+        deadline = time.monotonic() + BRIDGE_WAIT_S
+        while len(self.launch.refused) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if len(self.launch.refused) < 2:
+            raise RuntimeError(f"the app page's calls of the bridge were not all refused: {self.launch.refused}")
+        return sorted(self.launch.refused)
 
     def _api(self, path: str, body: dict | None = None) -> dict:
         ctx, server = self.launch.ctx, self.launch.server

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import html
+import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,11 +58,11 @@ def diagnose(exc: BaseException, store_path: Path | None = None, port: int = 0) 
     return StartupProblem(code, detail, values)
 
 
-def problem_page(problem: StartupProblem, log_file: Path | None) -> str:
+def problem_page(problem: StartupProblem, log_file: Path | None, token: str) -> str:
     """A self-contained page (no script or style from elsewhere) explaining ``problem``.
 
     Its buttons call the functions the window exposes: ``keep_copy_and_start_new`` (when the
-    store can be replaced) and ``quit``.
+    store can be replaced) and ``quit``, with ``token``, the proof that the call comes from this page.
     """
     sections = []
     for lang in LANGS:
@@ -73,13 +74,14 @@ def problem_page(problem: StartupProblem, log_file: Path | None) -> str:
             paragraphs.append(t("startup.see_log", lang, log=html.escape(str(log_file))))
         body = "".join(f"<p>{p}</p>" for p in paragraphs)
         sections.append(f'<section lang="{lang}"><h1>{t("startup.title", lang)}</h1>{body}</section>')
-    buttons = [f'<button id="quit" onclick="pywebview.api.quit()">{_both("startup.quit")}</button>']
+    buttons = [f'<button id="quit" onclick="pywebview.api.quit(TOKEN)">{_both("startup.quit")}</button>']
     if problem.store_can_be_replaced:
         buttons.insert(0, f'<button id="keep-copy" class="primary" onclick="keepCopy(this)">{_both("startup.keep_copy")}</button>')
     return PAGE.format(
         sections="<hr>".join(sections),
         detail=html.escape(problem.detail),
         buttons="".join(buttons),
+        token=json.dumps(token),
     )
 
 
@@ -108,7 +110,8 @@ PAGE = """<!doctype html>
 <details><summary>Détail technique / Technical detail</summary><pre>{detail}</pre></details>
 <p>{buttons}</p>
 <script>
- function keepCopy(button) {{ button.disabled = true; pywebview.api.keep_copy_and_start_new(); }}
+ const TOKEN = {token};
+ function keepCopy(button) {{ button.disabled = true; pywebview.api.keep_copy_and_start_new(TOKEN); }}
 </script>
 </body></html>
 """

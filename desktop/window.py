@@ -8,12 +8,18 @@ taken, damaged model), the window shows why instead (:mod:`desktop.startup`) and
 exits with status 1. When the window itself cannot open here (:mod:`desktop.window_probe`), the
 app says why (log and stderr) and opens in the user's browser instead, served until Ctrl-C.
 The credit memo prints from the window (:mod:`desktop.memo_print`: a PDF in the Qt window).
+The problem page's buttons call Python through pywebview's bridge (``keep_copy_and_start_new``,
+``quit``); once exposed, every page of the window could call them, so they act only when the window
+shows that page — no page of a server — and the call carries the one-time token written into it
+(:meth:`Launch.from_problem_page`); any other call is refused and logged.
 ``--browser`` serves the same app for a browser until Ctrl-C.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
+import secrets
 import sys
 import threading
 import time
@@ -22,6 +28,7 @@ from pathlib import Path
 
 from desktop import memo_print
 from desktop.context import AppContext
+from desktop.redaction import redact
 from desktop.security import new_token
 from desktop.server import ServerThread
 from desktop.startup import StartupProblem, diagnose, opening_page, problem_page
@@ -96,6 +103,8 @@ class Launch:
         self.window = None
         self.printer = None  # what prints the credit memo from the window (desktop.memo_print)
         self.started = threading.Event()  # the server and the store have started, or failed to
+        self.problem_token: str | None = None  # written into the problem page shown, spent by its button
+        self.refused: list[str] = []  # calls of the bridge refused (not from the problem page)
 
     def open(self):
         """Create the window on the opening page; returns it (:meth:`start` then starts the app)."""
@@ -129,6 +138,7 @@ class Launch:
             self._show_problem()
 
     def _show_app(self) -> None:
+        self.problem_token = None
         self.window.load_url(launch_url(self.ctx, self.server))
         threading.Thread(target=self._load_model, name="model", daemon=True).start()
 
@@ -161,9 +171,8 @@ class Launch:
 
     def _load_model(self) -> None:
         """Load the model once the first page is up (its libraries take seconds to import), then the
-        data of the Interpretation page; if the model is damaged, the window says so instead of the pages."""
-        from desktop.explain import warm_up
-
+        data of the Interpretation page and the model card; if the model is damaged, the window says so
+        instead of the pages."""
         self.wait_for_page(MODEL_WAIT_S)
         try:
             log.info("model bundle %s loaded", self.ctx.scorer.bundle.id[:12])
@@ -172,10 +181,12 @@ class Launch:
             self.problem = diagnose(exc)
             self._show_problem()
             return
-        warm_up(lambda: self.ctx.scorer)
+        warm_up(self.ctx)
 
-    def keep_copy_and_start_new(self) -> None:
+    def keep_copy_and_start_new(self, token: str | None = None) -> None:
         """(From the problem page) move the damaged store aside, start on a new one and show the app."""
+        if not self.from_problem_page("keep_copy_and_start_new", token):
+            return
         if self.problem is None or not self.problem.store_can_be_replaced:
             return
         from storage.paths import data_home
@@ -189,12 +200,28 @@ class Launch:
             self._show_problem()
 
     def _show_problem(self) -> None:
+        self.problem_token = secrets.token_urlsafe(32)
         self.window.expose(self.keep_copy_and_start_new, self.quit)
-        self.window.load_html(problem_page(self.problem, self.log_file))
+        self.window.load_html(problem_page(self.problem, self.log_file, self.problem_token))
 
-    def quit(self) -> None:
+    def quit(self, token: str | None = None) -> None:
         """(From the problem page) close the window, which ends the app."""
-        self.window.destroy()
+        if self.from_problem_page("quit", token):
+            self.window.destroy()
+
+    def from_problem_page(self, action: str, token: object) -> bool:
+        """Whether a call of the bridge comes from the problem page shown now: the window shows no page
+        of a server and the call carries that page's token, which it spends. Others are refused, logged."""
+        expected, url = self.problem_token, self.window.get_current_url() or ""
+        if (expected is not None and isinstance(token, str) and hmac.compare_digest(token, expected)
+                and not url.startswith(("http:", "https:"))):
+            self.problem_token = None
+            log.info("window bridge: %s from the problem page", action)
+            return True
+        self.refused.append(action)
+        log.warning("window bridge: %s refused: not called by the problem page (the window shows %s)", action,
+                    redact(url) or "no page")
+        return False
 
     def stop(self) -> None:
         if self.server is not None:
@@ -203,6 +230,24 @@ class Launch:
             self.ctx.close()
 
 
+
+
+def warm_up(ctx: AppContext) -> None:
+    """In the background: the global importance (:func:`desktop.explain.warm_up`), then the model card
+    in both languages (:func:`desktop.pages.model.build_ahead`), so that their first views are served built."""
+    from desktop import explain
+
+    explain.warm_up(lambda: ctx.scorer)
+    threading.Thread(target=_build_model_card, name="model-card", daemon=True).start()
+
+
+def _build_model_card() -> None:
+    from desktop.pages import model  # registered with the app's pages (Dash imported by then)
+
+    try:
+        model.build_ahead()
+    except Exception:  # noqa: BLE001 - the page builds it when shown (and says what fails)
+        log.exception("building the model card ahead failed")
 
 
 def run_window(
@@ -278,14 +323,12 @@ def run_browser(home: Path | None, bundle: Path, port: int = 0, trust: tuple[Pat
 
 def serve_in_browser(ctx: AppContext, server: ServerThread, open_browser: bool = False) -> None:
     """Say the app's address (and open it in the user's browser), then serve until Ctrl-C."""
-    from desktop.explain import warm_up
-
     url = launch_url(ctx, server)
     if sys.stdout is not None:  # a windowed app has no console
         print(f"creditscore: open {url}", flush=True)
     if open_browser and not webbrowser.open(url):
         log.error("no web browser could be started: open the address printed above")
-    warm_up(lambda: ctx.scorer)
+    warm_up(ctx)
     try:
         while server.is_alive():
             server.join(JOIN_STEP_S)  # a bare join() would not see Ctrl-C on every platform

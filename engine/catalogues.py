@@ -2,7 +2,8 @@
 
 ``tables.json`` (the 7 tables' columns and their labels), ``levels.json`` (category values in words),
 ``vocabulary.json`` (the words labels and reasons are composed with), ``problems.json`` (the
-sentences of input problems) and ``drift_notes.json`` (the drift summary's notes); each text in
+sentences of input problems), ``drift_notes.json`` (the drift's notes and why a batch cannot be
+compared) and ``drift_report.json`` (the header of the drift report); each text in
 French and English, filled by :func:`engine.formats.fill`.
 """
 

@@ -70,8 +70,10 @@ def run_batch_drift(
     batch_id: int,
     progress: Progress | None = None,
     config: DriftConfig = DriftConfig(),
+    lang: str = "en",
 ) -> DriftRun:
-    """Compare a stored batch with the bundle's reference and record the run (see the module doc).
+    """Compare a stored batch with the bundle's reference and record the run (see the module doc); the
+    report's header in ``lang``.
 
     Raises ``StoreError`` for a batch the store does not hold and ``engine.drift.DriftError`` for
     one that cannot be compared; a failed run is recorded as such.
@@ -86,7 +88,7 @@ def run_batch_drift(
             (batch_id, bundle.id, now(), RUNNING),
         ).lastrowid
     try:
-        body = _compare(store, bundle, batch_id, progress, config)
+        body = _compare(store, bundle, batch_id, progress, config, lang)
     except Exception as exc:
         with store.db.atomic():
             conn.execute(
@@ -104,7 +106,9 @@ def run_batch_drift(
     return drift_run(store, run_id)
 
 
-def _compare(store: ClientStore, bundle: Bundle, batch_id: int, progress: Progress, config: DriftConfig) -> dict:
+def _compare(
+    store: ClientStore, bundle: Bundle, batch_id: int, progress: Progress, config: DriftConfig, lang: str
+) -> dict:
     total = len(STEPS)
     progress(STEPS[0], 0, total)
     frames, supplied = batch_tables(store, batch_id), batch_supplied(store, batch_id)
@@ -117,7 +121,7 @@ def _compare(store: ClientStore, bundle: Bundle, batch_id: int, progress: Progre
         stage = next(steps, STEPS[3])
         progress(stage, STEPS.index(stage), total)
 
-    result = run_drift(bundle, current, None, config, engine_progress, supplied, batch_pd(store, batch_id))
+    result = run_drift(bundle, current, None, config, engine_progress, supplied, batch_pd(store, batch_id), lang, batch_id)
     name = f"drift-{batch_id}-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}.html"
     result.write_html(reports_dir(store) / name)
     return {

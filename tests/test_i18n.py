@@ -59,7 +59,7 @@ def _counted_texts() -> list[tuple[str, str, str]]:
     """(where, language, text) of every text with a counted field (``{n:one|other}``): the app's catalogue
     and the engine's (problems, drift notes, vocabulary)."""
     found = [(key, lang, text) for lang, texts in catalogue().items() for key, text in texts.items()]
-    for name in ("problems", "drift_notes", "vocabulary"):
+    for name in ("problems", "drift_notes", "drift_report", "vocabulary"):
         for path, node in _pairs(engine_catalogue(name)):
             found += [(f"{name}{path}", lang, node[lang]) for lang in LANGS if isinstance(node[lang], str)]
     return [(where, lang, text) for where, lang, text in found if _counted(text)]

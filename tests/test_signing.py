@@ -188,7 +188,7 @@ def test_the_app_shows_why_it_does_not_start_on_an_untrusted_model(forged, keys,
     launch._start()
     assert launch.problem.code == "bundle_untrusted" and launch.server is None
     assert "is not signed" in launch.problem.detail
-    page = problem_page(launch.problem, None)
+    page = problem_page(launch.problem, None, "t")
     assert "n'est pas signé par une clé de confiance" in page and "not signed by a trusted key" in page
     assert 'id="keep-copy"' not in page
 

@@ -61,18 +61,18 @@ def test_a_port_in_use_raises_instead_of_exiting():
 def test_the_problem_page_speaks_french_then_english_and_loads_nothing_from_elsewhere(tmp_path):
     damaged_store(tmp_path)
     problem = diagnose(sqlite3.DatabaseError("file is not a database"), tmp_path / "clients.sqlite")
-    page = problem_page(problem, tmp_path / "logs" / "creditscore.log")
+    page = problem_page(problem, tmp_path / "logs" / "creditscore.log", "t")
     assert page.index("n'a pas pu démarrer") < page.index("could not start")
     assert "Garder une copie" in page and "Keep a copy" in page and 'id="keep-copy"' in page
     assert str(tmp_path / "logs" / "creditscore.log") in page
     assert not re.search(r"(src|href)=", page)  # no script, style or image from anywhere
 
-    port_page = problem_page(diagnose(OSError(errno.EADDRINUSE, "in use"), port=8050), None)
+    port_page = problem_page(diagnose(OSError(errno.EADDRINUSE, "in use"), port=8050), None, "t")
     assert "8050" in port_page and 'id="keep-copy"' not in port_page and 'id="quit"' in port_page
 
 
 def test_a_detail_with_markup_is_shown_as_text():
-    page = problem_page(diagnose(RuntimeError("<script>alert(1)</script>")), None)
+    page = problem_page(diagnose(RuntimeError("<script>alert(1)</script>")), None, "t")
     assert "<script>alert" not in page and "&lt;script&gt;" in page
 
 

@@ -193,7 +193,7 @@ def test_each_fault_is_recognised_from_what_sqlite_raises(tmp_path):
     assert store_fault(OSError(28, "No space left on device"), path).kind == FULL
     assert store_fault(sqlite3.IntegrityError("UNIQUE constraint failed"), path) is None
     assert diagnose(locked.value, path).code == "store_locked"
-    page = problem_page(diagnose(full.value, path), None)
+    page = problem_page(diagnose(full.value, path), None, "t")
     assert "est plein" in page and "is full" in page and html.escape(str(path)) in page
 
 

@@ -60,6 +60,7 @@ def test_window_opens_scores_drifts_and_closes_then_reuses_the_store(display, tm
     assert not result["store"]["seeded_now"]  # unpacked, not scored again
     log = (home / "logs" / "creditscore.log").read_text()
     assert "log file" in log
+    assert "model card built ahead in fr and en" in log  # the officer's first view of it is served built
     if os.geteuid() == 0:  # the app itself lets Qt WebEngine run as root
         assert "QTWEBENGINE_CHROMIUM_FLAGS=--no-sandbox" in log
     assert (SCREENSHOTS / "window.png").stat().st_size > 10_000
@@ -78,7 +79,13 @@ def test_a_damaged_store_is_kept_aside_and_the_app_starts_on_a_new_one(display, 
     kept = [d for d in home.iterdir() if d.name.startswith("damaged-")]
     assert len(kept) == 1 and (kept[0] / "clients.sqlite").read_bytes() == damaged
     assert (kept[0] / "imports" / "7" / "application_test.csv").exists()  # nothing imported is lost
-    assert "could not start" in (home / "logs" / "creditscore.log").read_text()
+    log = (home / "logs" / "creditscore.log").read_text()
+    assert "could not start" in log
+    # The problem page's button acted (its token); the same functions called from the app's page did not.
+    assert "window bridge: keep_copy_and_start_new from the problem page" in log
+    assert result["bridge_refused"] == ["keep_copy_and_start_new", "quit"]
+    for action in result["bridge_refused"]:
+        assert f"window bridge: {action} refused: not called by the problem page (the window shows http://127.0.0.1:" in log
 
 
 def test_a_port_in_use_shows_why_the_app_cannot_start_and_exits_1(display, tmp_path):

@@ -23,7 +23,7 @@ from desktop.figures.drift import approval_figure, history_figure, pd_histogram_
 from desktop.i18n import current_lang, number, percent, t, timestamp
 from desktop.widgets import CHART_HEIGHT, chart
 from engine.coverage_words import model_sentence, table_words
-from engine.drift import describe
+from engine.drift import DriftError, describe
 from engine.labels import feature_label
 from engine.psi import ACT, MONITOR, STABLE
 from engine.schema import TABLE_NAMES
@@ -240,8 +240,9 @@ def start(_clicks: int, chosen: str | None):
     batch = _batch(chosen)
     if batch is None:
         return no_update, True, True, True
-    ctx = context()
-    job = ctx.jobs.start(JOB_KIND, lambda progress: run_batch_drift(ctx.store, ctx.scorer.bundle, batch, progress).id)
+    ctx, lang = context(), current_lang()  # the report's header in the officer's language
+    job = ctx.jobs.start(JOB_KIND, lambda progress: run_batch_drift(ctx.store, ctx.scorer.bundle, batch, progress,
+                                                                    lang=lang).id)
     log.info("drift of batch %s started as job %d", batch, job.id)
     return job.id, False, True, False
 
@@ -261,7 +262,8 @@ def poll(_n: int, job_id: int | None):
         stage = t(f"drift.step_{snap['stage']}", lang) if snap["stage"] in STEPS else t("drift.step_start", lang)
         return share, f"{share} %", stage, False, True, no_update, no_update
     if snap["state"] == "failed":
-        return 0, "", dbc.Alert(t("drift.failed", lang, error=snap["error"]), color="danger"), True, False, no_update, no_update
+        error = job.exception.sentence(lang) if isinstance(job.exception, DriftError) else snap["error"]
+        return 0, "", dbc.Alert(t("drift.failed", lang, error=error), color="danger"), True, False, no_update, no_update
     run = drift_run(context().store, job.result)
     return 100, "100 %", t("drift.finished", lang), True, False, job.result, str(run.batch_id) if run else no_update
 

@@ -55,7 +55,7 @@ def snapshot(reference: pl.DataFrame, current: pl.DataFrame, columns: list[str],
     try:
         return report.run(cur, ref)
     except Exception as exc:  # noqa: BLE001 - a third-party failure becomes a message, not a traceback
-        raise DriftError(f"Evidently could not compare the batch with the reference: {exc}") from exc
+        raise DriftError("evidently_failed", detail=str(exc)) from exc
 
 
 def column_tests(found: dict) -> dict[str, dict]:

@@ -42,7 +42,7 @@ def score_shift(
         return {"available": False, "code": "features_absent", "missing": len(missing), "example": missing[0]}
     current_pd = np.asarray(current_pd, dtype=np.float64)
     if current_pd.shape != (current.height,):
-        raise DriftError(f"{current_pd.size} PDs given for a batch of {current.height} clients")
+        raise DriftError("pd_count", given=current_pd.size, rows=current.height)
     reference_pd = reference[PD].to_numpy()
     value = psi(reference_pd, current_pd, bins)
     ref_rate = _approval_rate(reference_pd, model.threshold)

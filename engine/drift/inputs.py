@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from engine.bundle import REFERENCE_FILE, Bundle
+from engine.drift.notes import sentence
 from engine.schema import APPLICATION_REQUIRED, tables
 from engine.scoring import Scorer
 
@@ -31,7 +32,15 @@ TOP_FEATURE, APPLICATION, KEY_COLUMN = "top feature", "application", "key column
 
 
 class DriftError(ValueError):
-    """A batch that cannot be compared with the reference, with the reason in plain words."""
+    """A batch that cannot be compared with the reference: why as a code and its values (words in
+    ``engine/drift_notes.json``), said in a language by :meth:`sentence`; its ``str`` is the English one."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.code, self.params = code, params
+        super().__init__(self.sentence("en"))
+
+    def sentence(self, lang: str) -> str:
+        return sentence(self.code, lang, **self.params)
 
 
 @dataclass(frozen=True)
@@ -151,8 +160,8 @@ def aligned(current: pl.DataFrame, reference: pl.DataFrame, columns: list[str]) 
         try:
             series = current[c].cast(reference[c].dtype)
         except pl.exceptions.PolarsError as exc:
-            message = f"column {c} of the batch does not convert to {reference[c].dtype}: {exc}"
-            raise DriftError(message) from exc
+            raise DriftError("column_not_convertible", name=c, kind=str(reference[c].dtype),
+                             detail=str(exc).strip().split("\n", 1)[0]) from exc
         out.append(series)
     return pl.DataFrame(out)
 

@@ -1,8 +1,9 @@
-"""The drift summary's notes in words: stored as a code and its values, worded when shown.
+"""The drift's notes in words: stored as a code and its values, worded when shown.
 
 A note is a warning on the batch (``{"code": "few_rows", "rows": 80, "minimum": 100}``), why a column
-was not compared (``{"column": …, "code": "absent"}``) or why the PD was not (the score's
-``features_absent``); its sentence comes from ``engine/drift_notes.json`` in the reader's language.
+was not compared (``{"column": …, "code": "absent"}``), why the PD was not (the score's
+``features_absent``) or why a batch cannot be compared at all (``DriftError``'s code and values); its
+sentence comes from ``engine/drift_notes.json`` in the reader's language.
 Summaries stored before notes had codes hold English sentences: they are shown as stored.
 """
 
@@ -26,5 +27,9 @@ def describe(note: dict | str, lang: str) -> str:
         return note
     if "code" not in note:  # an older summary's reason, in English
         return note["reason"]
-    values = {k: v for k, v in note.items() if k not in ("code", "column", "available")}
-    return fill(catalogue("drift_notes")[note["code"]][lang], lang, **values)
+    return sentence(note["code"], lang, **{k: v for k, v in note.items() if k not in ("code", "column", "available")})
+
+
+def sentence(code: str, lang: str, **values: object) -> str:
+    """The sentence of ``code`` in ``lang``, filled with ``values``."""
+    return fill(catalogue("drift_notes")[code][lang], lang, **values)

@@ -17,12 +17,14 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from engine.bundle import Bundle
+from engine.catalogues import catalogue
 from engine.drift.evidently_report import column_tests, dataset_drift, page, snapshot
 from engine.drift.figures import NOT_SUPPLIED, feature_psi, pd_histogram, score_shift
 from engine.drift.inputs import (
@@ -40,6 +42,7 @@ from engine.drift.inputs import (
     split_columns,
 )
 from engine.drift.notes import describe, warnings
+from engine.formats import fill, number, percent, timestamp
 from engine.psi import ACT_ABOVE, MONITOR_FROM
 from engine.schema import TABLE_NAMES
 from engine.templates import render
@@ -73,6 +76,8 @@ def run_drift(
     progress: Callable[[str], None] = log.info,
     supplied: Iterable[str] | None = None,
     stored: pl.DataFrame | None = None,
+    lang: str = "en",
+    batch: int | str | None = None,
 ) -> DriftResult:
     """Drift of a batch (``SK_ID_CURR``, the model's features and the raw application text columns,
     as the pipeline and the reader give them) against the bundle's reference sample.
@@ -81,11 +86,13 @@ def run_drift(
     reported as not supplied, and the PD is compared with the reference of the model that scores such
     a batch. ``current_pd``: the batch's calibrated PD in row order; when omitted, :func:`batch_pd`
     gives it (the PD ``stored`` with the batch if this bundle's model made all of it, else scored here,
-    once). Raises :class:`DriftError` for a batch that cannot be compared (no client, none of the
-    compared columns, a column that does not convert, PD of another length).
+    once). ``lang``: the language of the page's header (ours; Evidently's part is its own); ``batch``:
+    the batch's number, or what it is (file names). Raises :class:`DriftError` (a code and its values,
+    worded in any language) for a batch that cannot be compared (no client, none of the compared
+    columns, a column that does not convert, PD of another length).
     """
     if current.height == 0:
-        raise DriftError("the batch has no client: nothing to compare")
+        raise DriftError("no_clients")
     supplied = frozenset(TABLE_NAMES if supplied is None else supplied)
     model = bundle.model_for(supplied)
     sources = drift_columns(bundle, config)
@@ -94,16 +101,13 @@ def run_drift(
     reference = reference_sample(bundle, [*columns, model.reference_pd], config).rename({model.reference_pd: PD})
     compared, not_compared = split_columns(reference, current, columns)
     if not compared:
-        raise DriftError(
-            f"the batch has none of the {len(columns)} columns compared for drift "
-            f"(e.g. {', '.join(columns[:3])}): give the features computed by this model's pipeline"
-        )
-    batch = aligned(current, reference, compared)
+        raise DriftError("no_compared_columns", n=len(columns), example=", ".join(columns[:3]))
+    typed = aligned(current, reference, compared)
     if current_pd is None:
         current_pd = batch_pd(bundle, current, supplied, stored)
     score = score_shift(bundle, model, reference, current, current_pd, config.psi_bins)
     progress(f"comparing {len(compared)} columns of {current.height:,} clients with {reference.height:,}")
-    found_snapshot = snapshot(reference, batch, compared, config.drift_share)
+    found_snapshot = snapshot(reference, typed, compared, config.drift_share)
     found = found_snapshot.dict()
     tests = column_tests(found)
     top = [c for c, source in sources.items() if source == TOP_FEATURE and c in current.columns and c not in absent]
@@ -134,11 +138,20 @@ def run_drift(
     }
     progress("rendering the drift report")
     histogram = {} if current_pd is None else pd_histogram(reference[PD].to_numpy(), np.asarray(current_pd, float))
-    return DriftResult(summary, page(found_snapshot, header(summary)), histogram)
+    when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return DriftResult(summary, page(found_snapshot, header(summary, lang, batch, when)), histogram)
 
 
-def header(summary: dict) -> str:
-    """Plain HTML block (English, as the command line): what was compared, the verdict, the PD shift
-    and the PSI table."""
-    return render("drift_summary.html.j2", summary=summary, monitor_from=MONITOR_FROM, act_above=ACT_ABOVE,
-                  describe=describe)
+def header(summary: dict, lang: str = "en", batch: int | str | None = None, when: str | None = None) -> str:
+    """Plain HTML block in ``lang`` (words of ``engine/drift_report.json``): the batch, when, the
+    reference, what was compared and not supplied, the verdict, the PD shift and the PSI table."""
+    words = catalogue("drift_report")
+
+    def w(key: str, **values: object) -> str:
+        return fill(words[key][lang], lang, **values)
+
+    label = w("batch_number", batch=batch) if isinstance(batch, int) else batch or "–"
+    return render("drift_summary.html.j2", summary=summary, lang=lang, batch=label, date=timestamp(when, lang),
+                  w=w, num=lambda value, decimals=0: number(value, lang, decimals),
+                  pct=lambda value, decimals=1: percent(value, lang, decimals), band=words["band"][lang].get,
+                  describe=describe, monitor_from=MONITOR_FROM, act_above=ACT_ABOVE)

@@ -29,7 +29,9 @@ def test_run_drift_on_the_demo_batch(page, running_app, requests_seen):
     frame = page.locator("#drift-report")
     src = frame.get_attribute("src")
     assert src.startswith("/reports/drift-1-")
-    page.frame_locator("#drift-report").locator("text=Data drift of the batch").wait_for(timeout=30_000)
+    report = page.frame_locator("#drift-report")  # our header in the page's language, above Evidently's own part
+    report.locator("text=Dérive des données du lot par rapport").wait_for(timeout=30_000)
+    assert "Lot : n° 1." in report.locator("section[lang=fr]").inner_text()
     report_requests = [u for u in requests_seen if "/reports/" in u]
     assert report_requests and all(urlsplit(u).hostname == "127.0.0.1" for u in report_requests)
     page.locator("#drift-history .main-svg").first.wait_for()

@@ -55,7 +55,7 @@ def test_script_in_a_client_file_never_runs(page, running_app, requests_seen, tm
     frame = page.locator("#drift-report")
     assert frame.get_attribute("sandbox") == "allow-scripts"
     report = page.frame_locator("#drift-report")
-    report.locator("text=Data drift of the batch").wait_for(timeout=30_000)
+    report.locator("text=Dérive des données du lot").wait_for(timeout=30_000)  # our header, in the page's language
     report.locator("text=ORGANIZATION_TYPE").first.wait_for(timeout=60_000)  # Evidently's script ran and drew
     assert report.locator(f"[{MARKER}]").count() == 0 and page.locator(f"[{MARKER}]").count() == 0
     assert all("/reports/" not in url for url in posts), posts  # nothing posted from the report
