@@ -1,5 +1,5 @@
 """Shared fixtures (the shipped bundle and demo batch, the real extract in ../shared/data when it is
-there, a small real batch and a scorer) and the markers given by folder."""
+there, a small real batch, a store holding it and a scorer) and the markers given by folder."""
 
 from __future__ import annotations
 
@@ -119,3 +119,21 @@ def small_tables(demo_tables) -> dict[str, pl.DataFrame]:
 def small_batch(small_tables, tmp_path_factory) -> Path:
     """``small_tables`` as a folder of CSV files."""
     return write_csvs(small_tables, tmp_path_factory.mktemp("small_batch"))
+
+
+@pytest.fixture(scope="session")
+def imported_store(tmp_path_factory, scorer, small_batch):
+    """A store holding ``small_batch`` imported (batch 1), read-only: the tests given it check that what they
+    try leaves it as it was."""
+    from storage.importer import import_files
+    from storage.store import ClientStore
+
+    store = ClientStore(tmp_path_factory.mktemp("home"))
+    import_files(store, [small_batch], scorer)
+    return store
+
+
+@pytest.fixture(scope="session")
+def fresh_app(demo_tables) -> pl.DataFrame:
+    """20 real demo clients that are not in ``imported_store``."""
+    return demo_tables["application"].slice(1000, 20)
