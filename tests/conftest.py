@@ -67,12 +67,13 @@ def demo_tables():
 @pytest.fixture(scope="session")
 def small_bundle(home_credit, tmp_path_factory):
     """A quickly trained bundle on the real extract (few trees, 3 folds, one fold seed, the shipped variant
-    alone: it serves tests of what a trained bundle is, not of its quality), written to a temp folder."""
+    alone, a bag of two boosters: two model files, as the shipped bag's five are five; it serves tests of what
+    a trained bundle is, not of its quality), written to a temp folder."""
     from engine.train_bundle import train_bundle
     from engine.training import TrainingConfig
 
     fast = {"n_estimators": 40, "learning_rate": 0.1, "num_leaves": 7, "colsample_bytree": 0.5, "verbose": -1}
-    config = TrainingConfig(n_splits=3, params=fast, fold_seeds=(42,), variants=(TrainingConfig.shipped,))
+    config = TrainingConfig(n_splits=3, params=fast, fold_seeds=(42,), variants=(TrainingConfig.shipped,), bags=2)
     return train_bundle(home_credit, tmp_path_factory.mktemp("bundle"), config)
 
 
