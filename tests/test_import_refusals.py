@@ -62,13 +62,7 @@ BAD_INPUTS = {
         5,
         "decimal mark",
     ),
-    "text in a numeric column": lambda d, app: (
-        [write(d / APP, set_cell(app_lines(app), 7, "AMT_ANNUITY", "about 2000"))],
-        APP,
-        "AMT_ANNUITY",
-        7,
-        "not a number",
-    ),
+    "text in a numeric column": one_cell(7, "AMT_ANNUITY", "about 2000", "not a number"),
     "absurdly long first line": lambda d, app: (
         [write(d / APP, b"x" * (2 << 20))],
         APP,
@@ -83,13 +77,7 @@ BAD_INPUTS = {
         1,
         "the nearest, application, lacks SK_ID_CURR",
     ),
-    "empty SK_ID_CURR": lambda d, app: (
-        [write(d / APP, set_cell(app_lines(app), 4, "SK_ID_CURR", ""))],
-        APP,
-        "SK_ID_CURR",
-        4,
-        "empty",
-    ),
+    "empty SK_ID_CURR": one_cell(4, "SK_ID_CURR", "", "empty"),
     "duplicate SK_ID_CURR": lambda d, app: (
         [write(d / APP, [*app_lines(app), app_lines(app)[2]])],
         APP,
