@@ -64,4 +64,5 @@ def blank(features: pl.DataFrame, specs: Mapping[str, FeatureSpec], keep: Collec
     unknown = [name for name in features.columns if name in specs and specs[name].table not in keep]
     if not unknown:
         return features
-    return features.with_columns(pl.lit(None, features.schema[name]).alias(name) for name in unknown)
+    schema = features.schema  # built once: polars builds the whole schema on each call
+    return features.with_columns(pl.lit(None, schema[name]).alias(name) for name in unknown)

@@ -1,5 +1,5 @@
 """Shared fixtures (the shipped bundle and demo batch, the real extract in ../shared/data when it is
-there, a small real batch and a scorer) and the markers given by folder."""
+there, a small real batch, a store holding it and a scorer) and the markers given by folder."""
 
 from __future__ import annotations
 
@@ -67,12 +67,13 @@ def demo_tables():
 @pytest.fixture(scope="session")
 def small_bundle(home_credit, tmp_path_factory):
     """A quickly trained bundle on the real extract (few trees, 3 folds, one fold seed, the shipped variant
-    alone: it serves tests of what a trained bundle is, not of its quality), written to a temp folder."""
+    alone, a bag of two boosters: two model files, as the shipped bag's five are five; it serves tests of what
+    a trained bundle is, not of its quality), written to a temp folder."""
     from engine.train_bundle import train_bundle
     from engine.training import TrainingConfig
 
     fast = {"n_estimators": 40, "learning_rate": 0.1, "num_leaves": 7, "colsample_bytree": 0.5, "verbose": -1}
-    config = TrainingConfig(n_splits=3, params=fast, fold_seeds=(42,), variants=(TrainingConfig.shipped,))
+    config = TrainingConfig(n_splits=3, params=fast, fold_seeds=(42,), variants=(TrainingConfig.shipped,), bags=2)
     return train_bundle(home_credit, tmp_path_factory.mktemp("bundle"), config)
 
 
@@ -119,3 +120,21 @@ def small_tables(demo_tables) -> dict[str, pl.DataFrame]:
 def small_batch(small_tables, tmp_path_factory) -> Path:
     """``small_tables`` as a folder of CSV files."""
     return write_csvs(small_tables, tmp_path_factory.mktemp("small_batch"))
+
+
+@pytest.fixture(scope="session")
+def imported_store(tmp_path_factory, scorer, small_batch):
+    """A store holding ``small_batch`` imported (batch 1), read-only: the tests given it check that what they
+    try leaves it as it was."""
+    from storage.importer import import_files
+    from storage.store import ClientStore
+
+    store = ClientStore(tmp_path_factory.mktemp("home"))
+    import_files(store, [small_batch], scorer)
+    return store
+
+
+@pytest.fixture(scope="session")
+def fresh_app(demo_tables) -> pl.DataFrame:
+    """20 real demo clients that are not in ``imported_store``."""
+    return demo_tables["application"].slice(1000, 20)

@@ -1,5 +1,5 @@
-"""Helpers for the storage tests: store snapshots, a client's history, tables written as CSV files.
-(The fixtures built on them are in conftest.py.)"""
+"""Helpers for the storage tests: store snapshots, a client's history, tables written as CSV files, files
+with a cell changed, and a refused import's check. (The fixtures built on them are in conftest.py.)"""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ import hashlib
 from pathlib import Path
 
 import polars as pl
+import pytest
+from engine.readers import InputError
+from storage.importer import import_files
 from storage.store import ClientStore
+from storage.validation import ImportRefused
 
 SMALL_CLIENTS = 300
+APP = "application_test.csv"
 
 
 def snapshot(store: ClientStore) -> dict:
@@ -45,3 +50,38 @@ def write_csvs(tables: dict[str, pl.DataFrame], folder: Path) -> Path:
     for name, frame in tables.items():
         frame.write_csv(folder / f"{'application_test' if name == 'application' else name}.csv")
     return folder
+
+
+def app_lines(frame: pl.DataFrame, **options) -> list[str]:
+    return frame.write_csv(**options).splitlines()
+
+
+def field_index(lines: list[str], column: str, separator: str = ",") -> int:
+    return lines[0].split(separator).index(column)
+
+
+def set_cell(lines: list[str], line: int, column: str, value: str, separator: str = ",") -> list[str]:
+    """``lines`` with the cell of ``column`` on spreadsheet line ``line`` (header = 1) replaced."""
+    cells = lines[line - 1].split(separator)
+    cells[field_index(lines, column, separator)] = value
+    return [*lines[: line - 1], separator.join(cells), *lines[line:]]
+
+
+def write(path: Path, content: str | bytes | list[str]) -> Path:
+    if isinstance(content, list):
+        content = "\n".join(content) + "\n"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
+
+
+def assert_refused(store: ClientStore, files: list[Path], scorer, file, column, row, words) -> InputError:
+    before = snapshot(store)
+    with pytest.raises(ImportRefused) as caught:
+        import_files(store, files, scorer)
+    errors = caught.value.report.errors
+    assert any(
+        p.file == file and p.column == column and p.row == row and words in p.message for p in errors
+    ), errors
+    assert words in str(caught.value)
+    assert snapshot(store) == before
+    return caught.value
