@@ -20,12 +20,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, brier_score_loss, confusion_matrix, roc_auc_score, roc_curve
 
 from engine.calibration import PlattCalibration, to_margin
-
-COST_FN = 10
-COST_FP = 1
-#: Refusing costs COST_FP × (1 − PD) in expectation, accepting COST_FN × PD: refuse from this PD on.
-BAYES_PD = COST_FP / (COST_FP + COST_FN)
-THRESHOLD_RULES = ("argmin", "bayes")
+from engine.constants import BAYES_PD, COST_FN, COST_FP, THRESHOLD_RULES
 
 
 def business_cost(y_true: np.ndarray, y_pred: np.ndarray) -> int:

@@ -4,11 +4,14 @@ table dropout, the threshold rule and why (wording in ``model_build.json``, FR a
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-from engine.bundle import BoosterBag
 from engine.catalogues import catalogue
-from engine.evaluation import BAYES_PD, COST_FN, COST_FP, THRESHOLD_RULES
+from engine.constants import BAYES_PD, COST_FN, COST_FP, THRESHOLD_RULES
 from engine.formats import fill, number, percent
+
+if TYPE_CHECKING:  # LightGBM is imported once the model loads, not with the pages (bench/RESULTS-start.md)
+    from engine.bundle import BoosterBag
 
 
 @dataclass(frozen=True)
