@@ -6,7 +6,8 @@ Trains one variant under the shipped settings and with one choice undone at a ti
 kept as a feature, no monotone constraints, no table dropout (a plain model, whose smaller
 coverages are just its history blanked at scoring), and all three undone (the model before issue
 10). Prints one JSON line per setting: per coverage the OOF ROC AUC mean ± std over the fold
-seeds, the cross-fitted business cost (mean over seeds), and the mean PD with a cross-fitted
+seeds, the cross-fitted business cost (mean over seeds; by seed for both threshold rules), the
+threshold and refusal rate, and the mean PD with a cross-fitted
 calibration against the default rate; plus wall and CPU seconds.
 """
 
@@ -44,6 +45,10 @@ def run(data: Path, variant: str, setting: str) -> dict:
             "roc_auc_mean": round(m.metrics.roc_auc_mean, 4),
             "roc_auc_std": round(m.metrics.roc_auc_std, 4),
             "cross_fitted_cost_mean": round(m.metrics.cross_fitted_cost_mean, 1),
+            "roc_auc_by_seed": [round(a, 4) for a in m.metrics.roc_auc_by_seed],
+            "cost_by_rule": result.variants[variant].metrics["coverages"][name]["cross_fitted_cost_by_rule"],
+            "threshold": round(m.metrics.threshold, 4),
+            "refusal_rate": round(m.metrics.refusal_rate, 4),
             "mean_pd": round(m.metrics.mean_pd, 4),
             "default_rate": round(m.metrics.default_rate, 4),
             "mean_pd_error": round(m.metrics.mean_pd / m.metrics.default_rate - 1, 4),
@@ -52,7 +57,8 @@ def run(data: Path, variant: str, setting: str) -> dict:
     }
     return {
         "benchmark": "models", "setting": setting, "variant": variant, "fold_seeds": list(config.fold_seeds),
-        "models": models, "seconds": round(time.perf_counter() - started, 1),
+        "models": models, "n_features": len(result.pipeline.feature_names), "fairness": result.fairness,
+        "seconds": round(time.perf_counter() - started, 1),
         "cpu_seconds": round(cpu_seconds() - cpu, 1), "load_1min": round(os.getloadavg()[0], 2),
     }
 
