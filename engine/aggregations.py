@@ -1,19 +1,18 @@
 """Shared row preparation and naming of the feature families (:mod:`engine.families`).
 
-Row preparation (:func:`clean`, :func:`prepare`, :func:`with_balance`, :func:`with_context`):
-columns cast to the schema types, absent non-key columns as nulls, ``DAYS_*`` 365243 -> null,
-``CODE_GENDER`` 'XNA' -> null, category text -> integer code of its learned level (null ->
-:data:`NULL_LEVEL` if that level was seen at fit; unseen -> no level), derived row columns (ratios,
-days past due, bureau_balance per credit), the application's :data:`CONTEXT` on history rows. Also
-the key / frame types, LightGBM-safe name parts (:func:`safe_name`, :func:`level_suffixes`) and the
-expressions over encoded rows: null-safe :func:`ratio`, category :func:`share`, scope filters
-:func:`level_is` / :func:`level_in`, :func:`is_binary` levels.
+Row preparation (:func:`clean`, :func:`prepare`, :func:`with_balance`): columns cast to the schema
+types, absent non-key columns as nulls, ``DAYS_*`` 365243 -> null, ``CODE_GENDER`` 'XNA' -> null,
+category text -> integer code of its learned level (null -> :data:`NULL_LEVEL` if that level was
+seen at fit; unseen -> no level), derived row columns (ratios, days past due, bureau_balance per
+credit). Also the key / frame types, LightGBM-safe name parts (:func:`safe_name`,
+:func:`level_suffixes`) and the expressions over encoded rows: null-safe :func:`ratio`, category
+:func:`share`, scope filter :func:`level_is`, :func:`is_binary` levels.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TypeVar
 
@@ -32,16 +31,6 @@ Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 #: Bureau row columns that come from bureau_balance (one value per bureau credit).
 BALANCE_PER_CREDIT = ("MONTHS_BALANCE_MIN", "MONTHS_BALANCE_MAX", "MONTHS_BALANCE_SIZE")
-#: Per bureau credit, for the analyst features: months late (STATUS 1–5) and months reported open
-#: (STATUS 0–5) in the last :data:`BALANCE_WINDOW` months, and the latest month late (all history).
-LATE_PER_CREDIT = ("LATE_MONTHS_RECENT", "OPEN_MONTHS_RECENT", "LAST_LATE_MONTH")
-#: The bureau_balance window of :data:`LATE_PER_CREDIT`: MONTHS_BALANCE ≥ −24 (border included).
-BALANCE_WINDOW = 24
-#: bureau_balance STATUS levels of a month paid late (1: 1–30 days … 5: 120+ days or written off).
-LATE_STATUSES = ("1", "2", "3", "4", "5")
-#: Application columns carried onto the history rows of blocks that read them (:attr:`Block.context`),
-#: under these names: the analyst features relate debts with other lenders to the client's income.
-CONTEXT = {"AMT_INCOME_TOTAL": "APPLICATION_INCOME"}
 
 
 def safe_name(text: str) -> str:
@@ -78,12 +67,6 @@ def level_is(column: str, levels: Mapping[str, list[str]], level: str) -> pl.Exp
     """Row filter ``column == level`` on an encoded column (False if the level is unknown)."""
     known = levels.get(column, [])
     return pl.col(column) == known.index(level) if level in known else pl.lit(False)
-
-
-def level_in(column: str, levels: Mapping[str, list[str]], wanted: Collection[str]) -> pl.Expr:
-    """Row filter ``column`` is one of the ``wanted`` levels, on an encoded column (unknown ones skipped)."""
-    known = levels.get(column, [])
-    return pl.col(column).is_in([code for code, level in enumerate(known) if level in wanted])
 
 
 def is_binary(levels: list[str]) -> bool:
@@ -145,16 +128,12 @@ def with_balance(bureau: Frame, balance: Frame | None, levels: Levels) -> Frame:
     status = levels.get("bureau_balance", {}).get("STATUS", [])
     shares = [f"STATUS_{suffix}" for suffix in level_suffixes(status)]
     if balance is None:
-        names = [*BALANCE_PER_CREDIT, *LATE_PER_CREDIT, *shares]
+        names = [*BALANCE_PER_CREDIT, *shares]
         return bureau.with_columns(pl.lit(None, pl.Float64).alias(name) for name in names)
-    balance_levels = levels.get("bureau_balance", {})
-    rows = clean(balance, "bureau_balance", balance_levels)
+    rows = clean(balance, "bureau_balance", levels.get("bureau_balance"))
     credits = bureau.select("SK_ID_BUREAU")
     credits = credits if isinstance(credits, pl.DataFrame) else credits.collect()
     month = pl.col("MONTHS_BALANCE")
-    late = level_in("STATUS", balance_levels, LATE_STATUSES)
-    recent = month >= -BALANCE_WINDOW
-    opened = level_in("STATUS", balance_levels, ("0", *LATE_STATUSES))
     per_credit = (
         rows.filter(pl.col("SK_ID_BUREAU").is_in(credits.to_series().implode()))
         .group_by("SK_ID_BUREAU")
@@ -163,9 +142,6 @@ def with_balance(bureau: Frame, balance: Frame | None, levels: Levels) -> Frame:
             month.max().alias("MONTHS_BALANCE_MAX"),
             pl.len().cast(pl.Float64).alias("MONTHS_BALANCE_SIZE"),
             *[share("STATUS", code).alias(name) for code, name in enumerate(shares)],
-            (late & recent).sum().cast(pl.Float64).alias("LATE_MONTHS_RECENT"),
-            (opened & recent).sum().cast(pl.Float64).alias("OPEN_MONTHS_RECENT"),
-            month.filter(late).max().alias("LAST_LATE_MONTH"),
         )
     )
     return bureau.join(per_credit, on="SK_ID_BUREAU", how="left")
@@ -185,12 +161,6 @@ def _derived(table: str) -> list[pl.Expr]:
             (-late).clip(lower_bound=0).alias("DBD"),
         ]
     return []
-
-
-def with_context(rows: Frame, context: pl.DataFrame) -> Frame:
-    """History rows with their client's :data:`CONTEXT` columns (one application row per client)."""
-    context = context.unique(KEY, keep="first")
-    return rows.join(context if isinstance(rows, pl.DataFrame) else context.lazy(), on=KEY, how="left")
 
 
 def prepare(name: str, frame: Frame, levels: Levels, ids: pl.Series) -> Frame:

@@ -10,25 +10,22 @@ bureau credits, approved / refused previous applications).
 
 Families: application (:func:`application_block`); bureau + bureau_balance
 (:func:`bureau_blocks`); previous applications (:func:`previous_blocks`); POS / instalments /
-credit card (:func:`monthly_blocks`); all of them in output order (:func:`all_blocks`). The analyst
-features (:mod:`engine.analyst_features`) join their table's main block.
+credit card (:func:`monthly_blocks`); all of them in output order (:func:`all_blocks`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 
 import polars as pl
 
-from engine import analyst_features as analyst
 from engine.aggregations import (
     BALANCE_PER_CREDIT,
     KEY,
     Levels,
     is_binary,
-    level_in,
     level_is,
     level_suffixes,
     ratio,
@@ -123,13 +120,6 @@ MONOTONE: dict[str, int] = {
     "INCOME_CREDIT_PERC": -1,
     "INCOME_PER_PERSON": -1,
     "CREDIT_GOODS_PERC": 1,
-    # analyst features (engine.analyst_features): debts, arrears and annuities with other lenders over the
-    # income, and card utilisation, never lower the PD as they grow
-    "BURO_ACTIVE_DEBT_INCOME": 1,
-    "BURO_ACTIVE_OVERDUE_INCOME": 1,
-    "BURO_ANNUITY_INCOME": 1,
-    "CC_UTILISATION_LAST": 1,
-    "CC_UTILISATION_12M": 1,
 }
 
 EXT_SOURCES = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
@@ -140,15 +130,13 @@ EXT_WEIGHTS = (2.0, 1.0, 3.0)
 class Block:
     """Features of one family: ``source`` rows (filtered by ``where``) aggregated per client.
 
-    ``counts`` are the row-count features, 0 for a client without rows in a supplied table;
-    ``context``: the expressions read the application's ``CONTEXT`` columns on the rows.
+    ``counts`` are the row-count features, 0 for a client without rows in a supplied table.
     """
 
     source: str
     pairs: tuple[Pair, ...]
     where: pl.Expr | None = None
     counts: frozenset[str] = frozenset()
-    context: bool = False
 
     @cached_property
     def names(self) -> list[str]:
@@ -162,7 +150,7 @@ class Block:
     def keep(self, names: set[str]) -> Block:
         """The same block restricted to the features in ``names``."""
         pairs = tuple(pair for pair in self.pairs if pair[0].name in names)
-        return replace(self, pairs=pairs, counts=self.counts & names)
+        return Block(self.source, pairs, self.where, self.counts & names)
 
 
 def _numeric(
@@ -200,9 +188,9 @@ def _count(prefix: str, table: str, column: str, scope: str | None = None) -> Pa
     return FeatureSpec(name, table, column, "count", scope), pl.len().alias(name)
 
 
-def _aggregated(source: str, pairs: list[Pair], where: pl.Expr | None = None, context: bool = False) -> Block:
-    counts = frozenset(spec.name for spec, _ in pairs if spec.agg == "count" or spec.name in analyst.COUNTS)
-    return Block(source, tuple(pairs), where, counts, context)
+def _aggregated(source: str, pairs: list[Pair], where: pl.Expr | None = None) -> Block:
+    counts = frozenset(spec.name for spec, _ in pairs if spec.agg == "count")
+    return Block(source, tuple(pairs), where, counts)
 
 
 def _application_derived() -> list[tuple[str, pl.Expr]]:
@@ -294,9 +282,7 @@ def bureau_blocks(levels: Levels) -> list[Block]:
                 *_numeric("BURO", "bureau", BUREAU_NUMERIC, origin=origin),
                 *_shares("BURO", "bureau", bureau_levels),
                 *status_shares,
-                *analyst.bureau(level_in("CREDIT_ACTIVE", bureau_levels, ("Active",))),
             ],
-            context=True,
         )
     ]
     for scope, level in (("active", "Active"), ("closed", "Closed")):
@@ -320,7 +306,6 @@ def previous_blocks(levels: Levels) -> list[Block]:
                 _count("PREV", table, "SK_ID_PREV"),
                 *_numeric("PREV", table, PREVIOUS_NUMERIC),
                 *_shares("PREV", table, prev_levels),
-                *analyst.previous(level_in("NAME_CONTRACT_STATUS", prev_levels, ("Refused",))),
             ],
         )
     ]
@@ -349,7 +334,6 @@ def monthly_blocks(levels: Levels) -> list[Block]:
                 _count("POS", pos, "SK_ID_PREV"),
                 *_numeric("POS", pos, POS_NUMERIC),
                 *_shares("POS", pos, levels.get(pos, {})),
-                *analyst.pos(),
             ],
         ),
         _aggregated(
@@ -361,7 +345,6 @@ def monthly_blocks(levels: Levels) -> list[Block]:
                 _count("CC", card, "SK_ID_PREV"),
                 *_numeric("CC", card, card_numeric),
                 *_shares("CC", card, levels.get(card, {})),
-                *analyst.card(),
             ],
         ),
     ]

@@ -13,9 +13,6 @@ Feature families (names upper-case, LightGBM-safe; see :mod:`engine.families`):
 - POS_: POS/cash monthly balances. INSTAL_: instalments (PAYMENT_PERC, PAYMENT_DIFF, DPD and
   DBD clipped at 0). CC_: credit-card monthly balances (min/max/mean/sum/var of every column).
 - Category shares ``PREFIX_COLUMN_LEVEL_MEAN``; row counts ``PREFIX_COUNT``.
-- Analyst features (:mod:`engine.analyst_features`), with their table's family: recent credits and
-  late months, debts / arrears / annuities with other lenders over the income, card utilisation,
-  the last previous application refused.
 
 Missing data: every table but application is optional. A table not supplied (None or absent key)
 gives null for all its features. A supplied table (even empty) gives, for a client without rows
@@ -37,18 +34,7 @@ from typing import Any
 
 import polars as pl
 
-from engine.aggregations import (
-    CONTEXT,
-    KEY,
-    NULL_LEVEL,
-    Frame,
-    Levels,
-    clean,
-    prepare,
-    require_keys,
-    with_balance,
-    with_context,
-)
+from engine.aggregations import KEY, NULL_LEVEL, Frame, Levels, clean, prepare, require_keys, with_balance
 from engine.families import Block, all_blocks
 from engine.feature_spec import FeatureSpec
 from engine.schema import TABLE_NAMES, tables
@@ -134,10 +120,9 @@ class Plan:
         cast to Float32 once at the end; lazy (large) ones cast each block as it is computed."""
         application, *aggregated = self.blocks
         rows = clean(frames["application"], "application", self.levels.get("application"))
-        context = [pl.col(column).alias(name) for column, name in CONTEXT.items()]
-        app = _collect_float32(rows.select(pl.col(KEY).cast(pl.Int64), *context, *(e for _, e in application.pairs)))
-        keys, context = app.select(KEY), app.select(KEY, *CONTEXT.values())
-        columns, counts = app.get_columns()[1 + len(CONTEXT) :], []
+        app = _collect_float32(rows.select(pl.col(KEY).cast(pl.Int64), *(e for _, e in application.pairs)))
+        keys = app.select(KEY)
+        columns, counts = app.get_columns()[1:], []
         for source in dict.fromkeys(block.source for block in aggregated):
             blocks = [block for block in aggregated if block.source == source and block.pairs]
             frame = frames.get(source)
@@ -150,8 +135,6 @@ class Plan:
             ready = prepare(source, frame, self.levels, keys.to_series())
             if source == "bureau":
                 ready = with_balance(_materialise(ready), frames.get("bureau_balance"), self.levels)
-            if any(block.context for block in blocks):
-                ready = with_context(ready, context)
             if len(blocks) > 1:
                 ready = _materialise(ready)
             for block in blocks:
@@ -166,10 +149,10 @@ class Plan:
 
 def _collect_float32(frame: Frame) -> pl.DataFrame:
     """An eager frame as is; a lazy one computed with its non-key columns as Float32 (early, to
-    keep the memory of the full Kaggle tables low), but the application's CONTEXT (exact, as eager)."""
+    keep the memory of the full Kaggle tables low)."""
     if isinstance(frame, pl.DataFrame):
         return frame
-    return frame.with_columns(pl.exclude(KEY, *CONTEXT.values()).cast(pl.Float32)).collect(engine="streaming")
+    return frame.with_columns(pl.exclude(KEY).cast(pl.Float32)).collect(engine="streaming")
 
 
 class FeaturePipeline:

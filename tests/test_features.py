@@ -12,7 +12,6 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from engine.aggregations import NULL_LEVEL
-from engine.analyst_features import COUNTS
 from engine.features import PIPELINE_VERSION, FeaturePipeline, NotFittedError
 from engine.schema import tables
 
@@ -212,7 +211,7 @@ def test_missing_and_empty_tables(tiny):
         assert frame.dtypes == [pl.Int64] + [pl.Float32] * len(pipeline.feature_names)
     history = [name for name in pipeline.feature_names if pipeline.specs[name].table != "application"]
     assert only_application.select(pl.col(history).is_null().all()).row(0) == (True,) * len(history)
-    counts = [name for name in history if name.endswith("_COUNT") or name in COUNTS]
+    counts = [name for name in history if name.endswith("_COUNT")]
     assert empty.select(pl.col(counts).sum()).row(0) == (0,) * len(counts)  # supplied but empty: 0 rows
     others = [name for name in history if name not in counts]
     assert empty.select(pl.col(others).is_null().all()).row(0) == (True,) * len(others)
