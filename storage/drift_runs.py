@@ -80,7 +80,7 @@ def run_batch_drift(
     """
     progress = progress or _silent
     if not batch_exists(store, batch_id):
-        raise StoreError(f"no batch {batch_id} in the store: nothing to compare")
+        raise StoreError("no_batch_to_compare", batch=batch_id)
     conn = store.db.conn
     with store.db.atomic():
         run_id = conn.execute(
