@@ -49,7 +49,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     from engine.signing import new_key_pair
 
     pair = new_key_pair(Path(args.folder), args.name)
-    print(t("cli.key_id", args.lang, key=pair.key_id))
+    print(t("cli.key_id", args.lang, key_id=pair.key_id))
     print(t("cli.key_private", args.lang, path=pair.private))
     print(t("cli.key_public", args.lang, path=pair.public))
     return 0
@@ -59,7 +59,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
     from engine.signing import SIGNATURE_FILE, sign_bundle
 
     record = sign_bundle(Path(args.bundle), Path(args.key))
-    print(t("cli.signed", args.lang, bundle=args.bundle, manifest=record["manifest_sha256"][:12], key=record["key_id"],
+    print(t("cli.signed", args.lang, bundle=args.bundle, manifest=record["manifest_sha256"][:12], key_id=record["key_id"],
             path=Path(args.bundle) / SIGNATURE_FILE))
     return 0
 
