@@ -36,14 +36,17 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
 
 def summary_lines(summary: dict, bundle: Bundle, lang: str) -> list[str]:
-    """The drift's verdict, the columns not supplied, the score's shift and the features to watch (named by
-    ``bundle``'s pipeline), in ``lang``."""
+    """The drift's warnings, verdict, the columns not supplied, the score's shift and the features to watch
+    (named by ``bundle``'s pipeline), in ``lang``."""
     from engine.coverage_words import model_sentence, table_words
+    from engine.drift import describe
     from engine.labels import feature_label
 
-    lines = [t("cli.drift_verdict", lang, n=summary["n_drifted"], compared=summary["n_compared"],
-               share=number(summary["drift_share"], lang, 2), threshold=number(summary["drift_share_threshold"], lang, 2),
-               verdict=t("cli.drift_detected" if summary["dataset_drift"] else "cli.drift_not_detected", lang))]
+    lines = [describe(warning, lang) for warning in summary.get("warnings", [])]
+    lines.append(t("cli.drift_verdict", lang, n=summary["n_drifted"], compared=summary["n_compared"],
+                   share=number(summary["drift_share"], lang, 2),
+                   threshold=number(summary["drift_share_threshold"], lang, 2),
+                   verdict=t("cli.drift_detected" if summary["dataset_drift"] else "cli.drift_not_detected", lang)))
     if summary["not_supplied"]:
         lines.append(t("cli.drift_not_supplied", lang, n=len(summary["not_supplied"]),
                        tables=table_words(summary["supplied"], lang)))

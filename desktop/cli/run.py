@@ -15,6 +15,17 @@ from desktop.cli.words import problem_lines
 from desktop.i18n import t
 
 log = logging.getLogger("creditscore")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class CommandFormatter(logging.Formatter):
+    """On the console, the command's own sentences (its logger's records, in the user's language) as they are;
+    the modules' records, and a failure with its traceback, stamped as in the log."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.name == log.name and record.exc_info is None:
+            return record.getMessage()
+        return super().format(record)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,7 +81,9 @@ def _configure_logging(args: argparse.Namespace) -> Path | None:
 
     handlers: list[logging.Handler] = []
     if sys.stderr is not None:
-        handlers.append(logging.StreamHandler(sys.stderr))
+        console = logging.StreamHandler(sys.stderr)
+        console.setFormatter(CommandFormatter(LOG_FORMAT))
+        handlers.append(console)
     path = None
     if args.verb == "app":
         try:
@@ -84,7 +97,7 @@ def _configure_logging(args: argparse.Namespace) -> Path | None:
     for handler in handlers:
         handler.addFilter(RedactingFilter())
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.DEBUG if args.verbose else logging.INFO, format=LOG_FORMAT,
         handlers=handlers, force=True,
     )
     if path is not None:
