@@ -25,6 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from engine.bundle import Bundle
+from engine.catalogues import text
 from engine.constants import Progress
 from engine.drift import KEY, DriftConfig, DriftError, describe, drift_frame, run_drift
 from storage.batch_tables import batch_exists, batch_pd, batch_supplied, batch_tables
@@ -72,8 +73,7 @@ def failure(exc: BaseException) -> dict:
 def failure_sentence(error: dict | str, lang: str) -> str:
     """A stored :func:`failure` in ``lang``; an older run's sentence as it is."""
     if isinstance(error, dict) and "store" in error:
-        code = error["store"]
-        return StoreError(code, **{k: v for k, v in error.items() if k != "store"}).sentence(lang)
+        return text(f"store.{error['store']}", lang, **{k: v for k, v in error.items() if k != "store"})
     return describe(error, lang)
 
 

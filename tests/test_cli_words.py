@@ -199,10 +199,11 @@ def test_the_app_s_language_switch_is_kept_for_the_command(running_app, monkeypa
 
     ctx, server = running_app
     monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    officer = officer_name(settings_file(ctx.home))
     for lang in ("en", "fr"):
         connection = HTTPConnection("127.0.0.1", server.port, timeout=30)
         connection.request("GET", f"/lang/{lang}", headers={"Authorization": f"Bearer {ctx.token}"})
         assert connection.getresponse().status == 302
         connection.close()
         assert saved_lang(settings_file(ctx.home)) == lang == command_lang(None, str(ctx.home))
-    assert officer_name(settings_file(ctx.home)) == "Agent e2e"  # the other settings kept
+    assert officer_name(settings_file(ctx.home)) == officer  # the other settings kept
