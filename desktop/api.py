@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 from desktop import api_files, whatif
 from desktop.api_problems import RequestRefused, http_code, listed, refused, request_problem
 from desktop.context import context
+from desktop.i18n import t
 from engine.bundle import Bundle
 from engine.coverage_words import expected_auc, ignored_tables, scored_with
 from engine.input_problems import describe
@@ -274,8 +275,10 @@ def api_blueprint() -> Blueprint:
         return jsonify(openapi())
 
     @api.errorhandler(StoreError)
-    def store_error(exc: StoreError):  # the store's own sentence (English) stays the error, and the problem's detail
-        return jsonify(error=str(exc), problems=[request_problem("store_refused", detail=str(exc))]), 400
+    def store_error(exc: StoreError):  # the store's own sentence (English) is the error; the problem words it in each language
+        problem = request_problem("store_refused", detail=str(exc))
+        problem.update({lang: t("api.store_refused", lang, detail=exc.sentence(lang)) for lang in LANGS})
+        return jsonify(error=str(exc), problems=[problem]), 400
 
     @api.get("/clients")
     def clients():

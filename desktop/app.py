@@ -120,7 +120,19 @@ def _install_language_route(server) -> None:
         response = redirect(local_path(parts.path) + (f"?{parts.query}" if parts.query else ""))  # stay on this server
         if code in i18n.LANGS:
             response.set_cookie(i18n.LANG_COOKIE, code, samesite="Strict", max_age=3600 * 24 * 365)
+            _keep_language(code)
         return response
+
+
+def _keep_language(code: str) -> None:
+    """The language chosen, kept in the settings too: the command speaks it by default."""
+    from storage.paths import StoreError, settings_file
+    from storage.settings import save_lang
+
+    try:
+        save_lang(settings_file(context().home), code)
+    except (OSError, StoreError) as error:  # the cookie still switches the app
+        log.warning("language %s not kept in the settings: %s", code, error)
 
 
 def create_app(ctx: AppContext) -> Dash:

@@ -9,29 +9,15 @@ agree with it: ``{n:client|clients}``; the currency's symbol: ``{currency}``).
 
 from __future__ import annotations
 
-import json
-import logging
-from functools import cache
-
 from engine import formats
+from engine.catalogues import FIRST_LANG, text
+from engine.catalogues import texts as catalogue
 from engine.formats import LANGS
-from engine.resources import resources_dir
 
-log = logging.getLogger(__name__)
+__all__ = ["LANGS", "catalogue", "current_lang", "duration", "money", "number", "percent", "t", "timestamp"]
 
-DEFAULT_LANG = "fr"
+DEFAULT_LANG = FIRST_LANG
 LANG_COOKIE = "creditscore_lang"
-
-
-@cache
-def catalogue() -> dict[str, dict[str, str]]:
-    """All texts by language, keys namespaced by their file's name."""
-    texts: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
-    for path in sorted((resources_dir() / "i18n").glob("*.json")):
-        part = json.loads(path.read_text("utf-8"))
-        for lang in LANGS:
-            texts[lang].update({f"{path.stem}.{key}": text for key, text in part.get(lang, {}).items()})
-    return texts
 
 
 def current_lang() -> str:
@@ -47,13 +33,7 @@ def current_lang() -> str:
 
 def t(key: str, lang: str | None = None, **values: object) -> str:
     """The text for ``key`` in ``lang`` (default: the request's), its fields filled by :func:`engine.formats.fill`."""
-    lang = lang or current_lang()
-    texts = catalogue()
-    text = texts[lang].get(key) or texts[DEFAULT_LANG].get(key)
-    if text is None:
-        log.warning("no text for %s", key)
-        return key
-    return formats.fill(text, lang, **values)
+    return text(key, lang or current_lang(), **values)
 
 
 def number(value: float | None, lang: str | None = None, decimals: int = 0) -> str:

@@ -15,6 +15,7 @@ from urllib.parse import unquote_plus
 from flask import Flask, Response, redirect, request
 
 from desktop.api_problems import refused
+from desktop.i18n import LANGS, t
 
 TOKEN_COOKIE = "creditscore_token"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
@@ -55,7 +56,7 @@ def install_token_guard(server: Flask, token: str) -> None:
     def guard() -> Response | None:
         host = request.host.rsplit(":", 1)[0].strip("[]")
         if host not in LOOPBACK_HOSTS:
-            return Response("creditscore answers on 127.0.0.1 only", status=403, mimetype="text/plain")
+            return _denied("common.loopback_only")
         if _same(request.args.get("token"), token):
             query = query_without_token(request.query_string)
             response = redirect(local_path(request.path) + (f"?{query}" if query else ""))
@@ -65,4 +66,9 @@ def install_token_guard(server: Flask, token: str) -> None:
             return None
         if request.path.startswith("/api/"):
             return refused("bad_token", 401)
-        return Response("Accès refusé / Access denied", status=403, mimetype="text/plain")
+        return _denied("common.access_denied")
+
+
+def _denied(key: str) -> Response:
+    """A page refused, said in both languages (a request not from the app carries no language of its own)."""
+    return Response("\n".join(t(key, lang) for lang in LANGS) + "\n", status=403, mimetype="text/plain")

@@ -28,14 +28,14 @@ def batch_supplied(store: ClientStore, batch_id: int) -> frozenset[str]:
     if no such batch."""
     row = store.db.conn.execute("SELECT row_counts FROM batches WHERE id = ?", (batch_id,)).fetchone()
     if row is None:
-        raise StoreError(f"no batch {batch_id} in the store")
+        raise StoreError("no_batch", batch=batch_id)
     return frozenset(supplied_tables(row[0]))
 
 
 def batch_tables(store: ClientStore, batch_id: int) -> dict[str, pl.DataFrame]:
     """The batch's rows of each table it holds (application first); StoreError if no such batch."""
     if not batch_exists(store, batch_id):
-        raise StoreError(f"no batch {batch_id} in the store")
+        raise StoreError("no_batch", batch=batch_id)
     frames: dict[str, pl.DataFrame] = {"application": stored_frame(store.db.conn, "application", batch_id)}
     for name in HISTORY_TABLES:
         frame = batch_history(store.db.conn, batch_id, name)

@@ -85,7 +85,7 @@ class ClientQuery:
             ("sort", self.sort[0], tuple(SORTABLE)),
         ):
             if value is not None and value not in allowed:
-                raise StoreError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+                raise StoreError("filter_choice", name=name, allowed=", ".join(allowed), value=value)
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> ClientQuery:
@@ -94,7 +94,7 @@ class ClientQuery:
         known = {f.name for f in fields(cls)} - {"sort"}
         unknown = sorted(set(params) - known)
         if unknown:
-            raise StoreError(f"unknown filter {', '.join(unknown)}: use {', '.join(sorted(known))}")
+            raise StoreError("filter_unknown", names=", ".join(unknown), known=", ".join(sorted(known)))
         values: dict[str, object] = {k: v for k, v in params.items() if v != ""}
         try:
             if "batch" in values:
@@ -105,7 +105,7 @@ class ClientQuery:
                 if day in values:
                     values[day] = date.fromisoformat(str(values[day]))
         except ValueError as error:
-            raise StoreError(f"invalid filter value: {error}") from None
+            raise StoreError("filter_value", detail=str(error)) from None
         return cls(**values)  # type: ignore[arg-type]
 
     @property

@@ -5,7 +5,9 @@
 (:func:`engine.drift.run_drift`, told which tables the batch supplied and given the PD the import
 stored: the engine uses it when this bundle's model made it, else scores the batch once), writes
 the HTML report to ``<store home>/reports/drift-<batch>-<UTC time>.html`` and records the run in
-``drift_runs``: a ``running`` row first, then ``done`` (or ``failed`` with the reason). The row's
+``drift_runs``: a ``running`` row first, then ``done`` (or ``failed`` with the reason: a code and its values,
+:func:`failure`, worded when shown by :meth:`DriftRun.error_sentence`; runs failed before hold an English
+sentence, shown as stored). The row's
 ``report`` column holds JSON: the engine's summary (its warnings and reasons as codes and values,
 worded in the reader's language when shown: :func:`engine.drift.describe`; runs recorded before
 hold English sentences, shown as stored), the PSI per feature, the engine's PD histograms of the
@@ -23,8 +25,9 @@ from pathlib import Path
 import polars as pl
 
 from engine.bundle import Bundle
+from engine.catalogues import text
 from engine.constants import Progress
-from engine.drift import KEY, DriftConfig, drift_frame, run_drift
+from engine.drift import KEY, DriftConfig, DriftError, describe, drift_frame, run_drift
 from storage.batch_tables import batch_exists, batch_pd, batch_supplied, batch_tables
 from storage.paths import StoreError
 from storage.store import ClientStore, now
@@ -50,7 +53,28 @@ class DriftRun:
     psi: dict[str, float] = field(default_factory=dict)  # PSI per top feature
     histogram: dict = field(default_factory=dict)  # edges, reference and current shares of the PD
     report_name: str | None = None  # file name in reports/
-    error: str | None = None
+    error: dict | str | None = None  # why a failed run failed (:func:`failure`; older runs: an English sentence)
+
+    def error_sentence(self, lang: str) -> str | None:
+        """Why the run failed, in ``lang``; None if it did not."""
+        return None if self.error is None else failure_sentence(self.error, lang)
+
+
+def failure(exc: BaseException) -> dict:
+    """Why a run failed, as stored: the drift's note (``DriftError``), the store's refusal or fault
+    (``StoreError``, under ``store``), else ``run_failed`` with the technical detail."""
+    if isinstance(exc, DriftError):
+        return {"code": exc.code, **exc.params}
+    if isinstance(exc, StoreError):
+        return {"store": exc.code, **exc.params}
+    return {"code": "run_failed", "detail": f"{type(exc).__name__}: {exc}"}
+
+
+def failure_sentence(error: dict | str, lang: str) -> str:
+    """A stored :func:`failure` in ``lang``; an older run's sentence as it is."""
+    if isinstance(error, dict) and "store" in error:
+        return text(f"store.{error['store']}", lang, **{k: v for k, v in error.items() if k != "store"})
+    return describe(error, lang)
 
 
 def reports_dir(store: ClientStore) -> Path:
@@ -80,7 +104,7 @@ def run_batch_drift(
     """
     progress = progress or _silent
     if not batch_exists(store, batch_id):
-        raise StoreError(f"no batch {batch_id} in the store: nothing to compare")
+        raise StoreError("no_batch_to_compare", batch=batch_id)
     conn = store.db.conn
     with store.db.atomic():
         run_id = conn.execute(
@@ -93,7 +117,7 @@ def run_batch_drift(
         with store.db.atomic():
             conn.execute(
                 "UPDATE drift_runs SET finished = ?, status = ?, report = ? WHERE id = ?",
-                (now(), FAILED, json.dumps({"error": str(exc)}, ensure_ascii=False), run_id),
+                (now(), FAILED, json.dumps({"error": failure(exc)}, ensure_ascii=False), run_id),
             )
         raise
     with store.db.atomic():
@@ -158,6 +182,16 @@ def latest_drift(store: ClientStore, batch_id: int | None = None) -> DriftRun | 
         f"SELECT {_COLUMNS} FROM drift_runs WHERE status = ? {where} ORDER BY id DESC LIMIT 1", params
     ).fetchone()
     return None if row is None else _run(row)
+
+
+def latest_failure(store: ClientStore, batch_id: int) -> DriftRun | None:
+    """The batch's latest run if it failed (a run finished since clears it), None otherwise."""
+    row = store.db.conn.execute(
+        f"SELECT {_COLUMNS} FROM drift_runs WHERE batch_id = ? AND status != ? ORDER BY id DESC LIMIT 1",
+        (batch_id, RUNNING),
+    ).fetchone()
+    run = None if row is None else _run(row)
+    return run if run is not None and run.status == FAILED else None
 
 
 _HISTORY = {

@@ -49,7 +49,7 @@ def batch_frame(store: ClientStore, batch_id: int, scorer: Scorer) -> pl.DataFra
     """The batch's clients, scores, models and reasons (in words, by ``scorer``: its reason words and its
     bundle's figures), officers' decisions and application fields."""
     if store.db.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone() is None:
-        raise StoreError(f"no batch {batch_id} in the store")
+        raise StoreError("no_batch", batch=batch_id)
     spec = tables()["application"]
     fields = {name: column.dtype for name, column in spec.columns.items() if name != "SK_ID_CURR"}
     application = ", ".join("a." + quote(n) for n in fields)
@@ -100,11 +100,11 @@ def export_format(out: str | Path, chosen: str | None = None) -> str:
     """The format asked (one of :data:`FORMATS`), else the one of ``out``'s extension."""
     if chosen is not None:
         if chosen not in FORMATS:
-            raise StoreError(f"export format must be one of {', '.join(FORMATS)}, not {chosen!r}")
+            raise StoreError("export_format", formats=", ".join(FORMATS), chosen=chosen)
         return chosen
     suffix = Path(out).suffix.lower()
     if suffix not in (".csv", ".parquet"):
-        raise StoreError(f"{Path(out).name}: export to a .csv or a .parquet file")
+        raise StoreError("export_suffix", name=Path(out).name)
     return PARQUET if suffix == ".parquet" else CSV
 
 

@@ -41,18 +41,7 @@ class StoreFault(StoreError):
 
     def __init__(self, kind: str, path: Path, detail: str) -> None:
         self.kind, self.path, self.detail = kind, Path(path), detail
-        super().__init__(_MESSAGES[kind].format(path=path, detail=detail))
-
-
-_MESSAGES = {
-    DAMAGED: "the client store {path} is damaged ({detail}): nothing was stored and the file is left as it is; "
-    "`creditscore rebuild` keeps it aside and recreates the store from the imported files and the journal "
-    "of decisions",
-    FULL: "the disk holding the client store {path} is full ({detail}): nothing was stored; "
-    "free some space and try again",
-    LOCKED: "the client store {path} is busy: another creditscore has held it longer than the wait allowed "
-    "({detail}); try again once it has finished (an import?)",
-}
+        super().__init__(kind, path=str(path), detail=detail)  # words: store.<kind>
 
 
 def store_fault(exc: BaseException, path: Path) -> StoreFault | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from engine.catalogues import text
 from engine.resources import resources_dir
 
 HOME_ENV = "CREDITSCORE_HOME"
@@ -31,7 +32,16 @@ PRIVATE_FOLDER_MODE = 0o700
 
 
 class StoreError(RuntimeError):
-    """The store cannot be used (wrong place, newer schema) or a request on it is invalid."""
+    """The store cannot be used (wrong place, newer schema) or a request on it is invalid: why as a code
+    and its values (words in ``resources/i18n/store.json``), said in a language by :meth:`sentence`;
+    its ``str`` is the English one."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.code, self.params = code, params
+        super().__init__(self.sentence("en"))
+
+    def sentence(self, lang: str) -> str:
+        return text(f"store.{self.code}", lang, **self.params)
 
 
 def data_home(override: str | Path | None = None) -> Path:
@@ -40,9 +50,7 @@ def data_home(override: str | Path | None = None) -> Path:
     home = Path(chosen).expanduser().resolve()
     shipped = resources_dir().resolve()
     if home == shipped or shipped in home.parents:
-        raise StoreError(
-            f"the client store cannot live inside the app's resources ({shipped}): choose another folder"
-        )
+        raise StoreError("inside_resources", folder=str(shipped))
     return home
 
 

@@ -44,7 +44,7 @@ class RebuildResult:
     batches: list[int] = field(default_factory=list)  # batches imported again, in order
     rescored: dict[int, str] = field(default_factory=dict)  # batch -> bundle it had been scored with
     without_origin: list[int] = field(default_factory=list)  # folders without batch.json
-    refused: dict[int, str] = field(default_factory=dict)  # batch -> why its files are refused now
+    refused: dict[int, InputError] = field(default_factory=dict)  # batch -> why its files are refused now
     decisions: int = 0  # decisions restored
     lost_decisions: list[int] = field(default_factory=list)  # decision ids whose score is not back
 
@@ -66,7 +66,7 @@ def rebuild(home: str | Path | None, scorer: Scorer, progress: Progress | None =
                              application=origin.application, progress=progress, kind=origin.kind, restoring=origin)
             except InputError as exc:  # e.g. files an older version took, refused by today's checks
                 log.warning("batch %d left out: its files are refused", origin.batch_id)
-                result.refused[origin.batch_id] = str(exc)
+                result.refused[origin.batch_id] = exc
                 continue
             result.batches.append(origin.batch_id)
         _restore_decisions(store, kept / journal.JOURNAL_FILE, result)

@@ -1,6 +1,7 @@
 """The user's settings: a small JSON file in the private data folder (``storage.paths.settings_file``).
 
-Today it keeps the officer's name, asked once in the app and written into every decision. Written
+It keeps the officer's name, asked once in the app and written into every decision, and the language the
+officer last chose in the app (the command's default language). Written
 atomically (a temporary file beside it, then renamed), so a crash leaves the old settings or the new
 ones, never half a file; an unreadable file counts as no settings (logged), never as an error.
 """
@@ -18,6 +19,7 @@ from storage.paths import create_home
 log = logging.getLogger(__name__)
 
 OFFICER = "officer"
+LANG = "lang"
 #: The longest officer's name kept.
 MAX_NAME = 100
 
@@ -63,3 +65,15 @@ def save_officer_name(path: Path, name: str) -> str:
     write_settings(path, {**read_settings(path), OFFICER: kept})
     log.info("officer's name kept in %s", path)
     return kept
+
+
+def saved_lang(path: Path) -> str | None:
+    """The language last chosen in the app, None if none was."""
+    lang = read_settings(path).get(LANG)
+    return lang if isinstance(lang, str) and lang else None
+
+
+def save_lang(path: Path, lang: str) -> None:
+    """Keep the language chosen in the app (for the command, which has no cookie)."""
+    if saved_lang(path) != lang:
+        write_settings(path, {**read_settings(path), LANG: lang})

@@ -150,10 +150,7 @@ class ClientStore:
         applied = [m.name for m in migrations.applied(db)]
         unknown = [name for name in applied if name not in KNOWN]
         if unknown:
-            raise StoreError(
-                f"{self.path} was written by a newer creditscore (schema {', '.join(unknown)}): "
-                "update the app"
-            )
+            raise StoreError("newer_schema", path=str(self.path), schema=", ".join(unknown))
         if len(applied) < len(KNOWN):
             log.info("migrating %s: %s", self.path, ", ".join(n for n in KNOWN if n not in applied))
             migrations.apply(db)
@@ -332,16 +329,16 @@ class ClientStore:
         officer saw; refused if the client has been scored again since.
         """
         if decision not in (ACCEPT, REFUSE):
-            raise StoreError(f"decision must be {ACCEPT!r} or {REFUSE!r}, not {decision!r}")
+            raise StoreError("bad_decision", decision=decision)
         record = self.client(sk_id_curr)
         if record is None:
-            raise StoreError(f"no client {sk_id_curr} in the store")
+            raise StoreError("no_client", id=sk_id_curr)
         score = record.score
         if score_id is not None and score_id != score.id:
-            raise ScoredAgain(f"client {sk_id_curr} has been scored again since score {score_id}: read the new score first")
+            raise ScoredAgain("scored_again", id=sk_id_curr, score=score_id)
         reason = (override_reason or "").strip() or None
         if decision != score.decision and reason is None:
-            raise StoreError(f"the model says {score.decision}: overriding it needs a reason")
+            raise StoreError(f"override_of_{score.decision}")
         stored = DecisionRecord.on_score(score, decision, reason, officer or os_user(), now(), threshold)
         return self.append_decision(sk_id_curr, score.batch_id, stored)
 

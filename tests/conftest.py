@@ -16,6 +16,12 @@ SHARED_DATA = Path(os.environ.get("CREDITSCORE_SHARED_DATA", ROOT.parent / "shar
 HOME_CREDIT = SHARED_DATA / "home-credit"
 FRAGMENTS = SHARED_DATA / "home-credit-fragments"
 
+# The command speaks the system's language by default ($LANG): the suite runs as on an English system, whatever
+# the machine's, so that no test's words depend on it; the French words are tested with --lang fr (or LANG=fr_FR).
+os.environ.update(LANG="en_GB.UTF-8")
+for _variable in ("LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_variable, None)
+
 
 #: Fixtures that train a model or start the app (its modules, the model and the demo store): a test using
 #: one takes tens of seconds, so it is ``slow``.

@@ -116,10 +116,12 @@ def test_a_request_without_the_token_is_refused_in_both_languages(app):
     assert status == 401 and _one_problem(answer, "bad_token")["fr"] == "jeton de lancement absent ou erroné"
 
 
-def test_a_refused_filter_keeps_the_store_s_sentence_and_is_worded_around_it(app):
+def test_a_refused_filter_keeps_the_store_s_english_sentence_and_words_it_in_each_language(app):
     ctx, server = app
     status, answer = _call(server, "/api/v1/clients?colour=red", token=ctx.token)
     assert status == 400 and "unknown filter" in answer["error"]
     [problem] = answer["problems"]
-    assert problem["code"] == "store_refused" and problem["fr"] == f"requête refusée : {answer['error']}"
+    assert problem["code"] == "store_refused" and problem["en"] == f"request refused: {answer['error']}"
+    assert problem["fr"] == "requête refusée : filtre inconnu : colour ; filtres possibles : batch, decision, grade, " \
+        "id_prefix, since, status, until"
     assert json.dumps(answer)  # JSON all through

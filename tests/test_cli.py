@@ -17,7 +17,7 @@ def test_score_without_files_scores_the_demo_batch(tmp_path, capsys):
     scores = pl.read_csv(out)
     assert scores.height == 5000 and set(scores["DECISION"]) == {"accept", "refuse"}
     printed = capsys.readouterr().out
-    assert "5000 clients scored" in printed and "refused" in printed
+    assert "5,000 clients scored" in printed and "refused" in printed
 
 
 def test_score_refuses_a_bad_file_by_name_column_and_line(tmp_path, capsys):
@@ -41,7 +41,7 @@ def test_drift_of_files_writes_a_report(tmp_path, capsys):
     html = tmp_path / "drift.html"
     assert main(["drift", str(demo_batch()), "--top", "5", "--html", str(html)]) == 0
     printed = capsys.readouterr().out
-    assert "columns drifted" in printed and "PSI of the score" in printed
+    assert "columns drifted" in printed and "PSI of the PD" in printed
     assert html.stat().st_size > 100_000
 
 

@@ -124,10 +124,10 @@ def test_cli_filters_by_status_and_exports_the_log(decided, capsys, tmp_path):
     store, _, ids = decided
     assert main(["--home", str(store.home), "clients", "--status", "override"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 3 and str(ids["override"]) in out[1] and "accept (override)" in out[1] and out[-1] == "1 client shown"
+    assert len(out) == 3 and str(ids["override"]) in out[1] and "Granted (override)" in out[1] and out[-1] == "1 client shown"
     assert main(["--home", str(store.home), "decisions", "--out", str(tmp_path / "log.csv"), "--format", "excel-fr",
                  "--lang", "fr"]) == 0
-    assert "4 decisions written to" in capsys.readouterr().out
+    assert "4 décisions écrites dans" in capsys.readouterr().out
     back = pl.read_csv(tmp_path / "log.csv", separator=";", decimal_comma=True)
     assert back.filter(pl.col("OVERRIDE"))["SK_ID_CURR"].to_list() == [ids["override"], ids["corrected"]]  # in the order decided
     assert back["REASONS_AGAINST"].str.contains("augmente le risque").all()

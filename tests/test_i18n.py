@@ -20,6 +20,17 @@ def test_every_text_exists_in_both_languages():
     assert set(texts["fr"]) == set(texts["en"]), set(texts["fr"]) ^ set(texts["en"])
 
 
+def test_every_text_has_the_same_fields_in_both_languages():
+    """The command's and the store's sentences (``cli.``, ``store.``) as every other text of the app."""
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+    texts = catalogue()
+    assert {key.partition(".")[0] for key in texts["fr"]} >= {"cli", "store", "common", "drift"}
+    differ = [key for key in texts["fr"] if fields(texts["fr"][key]) != fields(texts["en"][key])]
+    assert not differ
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_text_leaves_the_plural_to_the_reader(lang):
     lazy = {key: text for key, text in catalogue()[lang].items() if "(s)" in text or "(x)" in text or "(es)" in text}

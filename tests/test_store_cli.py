@@ -54,7 +54,7 @@ def test_clients_lists_and_filters(home, capsys):
         capsys, "--home", str(home), "clients", "--grade", "E", "--decision", "refuse", "--limit", "4"
     )
     rows = out.splitlines()[1:-1]
-    assert code == 0 and len(rows) == 4 and all(" refuse " in row and " E " in row for row in rows)
+    assert code == 0 and len(rows) == 4 and all(" Refused " in row and " E " in row for row in rows)
     assert out.splitlines()[-1] == "4 clients shown"
 
 
@@ -71,7 +71,7 @@ def test_import_shows_progress_then_bad_files_exit_2_and_change_nothing(home, de
     demo_tables["application"].head(25).write_csv(app)
     code, out, err = run(capsys, "--home", str(home), "import", str(app))
     assert code == 0 and "batch 2: 25 clients scored and stored (0 new)" in out
-    assert all(stage in err for stage in ("validated", "scored", "stored"))
+    assert all(stage in err for stage in ("Files checked", "Scoring", "Storing"))
 
     store = ClientStore(home)
     before = snapshot(store)

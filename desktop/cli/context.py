@@ -1,28 +1,56 @@
-"""What the verbs work with: the officer's store (``--home``), the trusted scorer (``--bundle``), progress on stderr."""
+"""What the verbs work with: the officer's store (``--home``), the trusted scorer (``--bundle``), the language
+(``--lang``), progress on stderr."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
-from typing import ClassVar
+
+from desktop.i18n import DEFAULT_LANG, LANGS, catalogue, t
+
+#: The environment variables of the system's language, in the order the C library reads them.
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def command_lang(chosen: str | None, home: str | None) -> str:
+    """The language of the command: ``--lang``, else the app's (its settings), else the system's (``$LANG``)
+    when the app has its words, else French."""
+    from storage.paths import StoreError, settings_file
+    from storage.settings import saved_lang
+
+    if chosen:
+        return chosen
+    try:
+        saved = saved_lang(settings_file(home))
+    except StoreError:  # a --home the command refuses says so itself, in the language found below
+        saved = None
+    if saved:
+        return saved
+    system = next((os.environ[name] for name in LOCALE_VARIABLES if os.environ.get(name)), "")
+    code = system.partition("_")[0].partition(".")[0].lower()
+    return code if code in LANGS else DEFAULT_LANG
 
 
 class ProgressLine:
-    """Prints import progress to stderr: every stage change, then at most once a second."""
+    """Prints import and drift progress to stderr in ``lang``: every stage change, then at most once a second."""
 
-    UNITS: ClassVar[dict[str, str]] = {"validated": "rows", "scored": "clients", "stored": "rows"}
-
-    def __init__(self) -> None:
-        self.stage, self.shown = "", 0.0
+    def __init__(self, lang: str) -> None:
+        self.lang, self.stage, self.shown = lang, "", 0.0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         clock = time.monotonic()
         if stage == self.stage and done < total and clock - self.shown < 1:
             return
         self.stage, self.shown = stage, clock
-        print(f"  {stage} {done:,}/{total:,} {self.UNITS.get(stage, '')}", file=sys.stderr, flush=True)
+        print("  " + t(self._key(stage), self.lang, done=done, total=total), file=sys.stderr, flush=True)
+
+    def _key(self, stage: str) -> str:
+        """The import page's words for its stages, the drift page's for its steps."""
+        keys = (f"imports.stage_{stage}", f"drift.step_{stage}")
+        return next((key for key in keys if key in catalogue()[self.lang]), keys[0])
 
 
 def store(args: argparse.Namespace):

@@ -6,42 +6,70 @@ import argparse
 import logging
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.cli import context
-from desktop.cli.options import Verb, application_option, bundle_options, lang_option
+from desktop.cli.options import Verb, application_option, bundle_options
+from desktop.i18n import number, percent, t
+
+if TYPE_CHECKING:
+    from engine.bundle import Bundle
 
 log = logging.getLogger("creditscore")
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
-    """Drift of a stored batch (recorded in the store) or of client files (not stored); a batch that
-    cannot be compared is said in ``--lang``, exit 2."""
+    """Drift of a stored batch (recorded in the store) or of client files (not stored), summed up in ``--lang``;
+    a batch that cannot be compared is said in it too, exit 2."""
     from engine.drift import DriftError
 
+    bundle = context.scorer(args).bundle
     try:
-        summary, html_path = _compare(args)
+        summary, html_path = _compare(args, bundle)
     except DriftError as exc:
         log.error("creditscore drift: %s", exc.sentence(args.lang))
         return 2
-    print(f"{summary['n_drifted']} of {summary['n_compared']} columns drifted (share {summary['drift_share']:.2f}): "
-          f"dataset drift {'DETECTED' if summary['dataset_drift'] else 'not detected'} "
-          f"(share threshold {summary['drift_share_threshold']})")
-    if summary["not_supplied"]:
-        print(f"{len(summary['not_supplied'])} columns not supplied (the batch brought "
-              f"{', '.join(summary['supplied'])}): unknown, not counted as drift")
-    score = summary["score"]
-    if score["available"]:
-        rate = score["approval_rate"]
-        print(f"PSI of the score {score['psi']:.3f} ({score['band']}) against the reference of the model "
-              f"{score['model']}; approval rate at its threshold {rate['reference']:.1%} -> {rate['current']:.1%}")
-    for item in summary["psi"]["features"]:
-        if item["psi"] is not None and item["band"] != "stable":
-            print(f"  {item['feature']}: PSI {item['psi']:.3f} ({item['band']})")
-    print(f"report: {html_path}")
+    for line in summary_lines(summary, bundle, args.lang):
+        print(line)
+    print(t("cli.drift_report", args.lang, path=html_path))
     return 0
 
 
-def _compare(args: argparse.Namespace) -> tuple[dict, Path]:
+def summary_lines(summary: dict, bundle: Bundle, lang: str) -> list[str]:
+    """The drift's warnings, verdict, the columns not supplied, the score's shift and the features to watch
+    (named by ``bundle``'s pipeline), in ``lang``."""
+    from engine.coverage_words import model_sentence, table_words
+    from engine.drift import describe
+    from engine.labels import feature_label
+
+    lines = [describe(warning, lang) for warning in summary.get("warnings", [])]
+    lines.append(t("cli.drift_verdict", lang, n=summary["n_drifted"], compared=summary["n_compared"],
+                   share=number(summary["drift_share"], lang, 2),
+                   threshold=number(summary["drift_share_threshold"], lang, 2),
+                   verdict=t("cli.drift_detected" if summary["dataset_drift"] else "cli.drift_not_detected", lang)))
+    if summary["not_supplied"]:
+        lines.append(t("cli.drift_not_supplied", lang, n=len(summary["not_supplied"]),
+                       tables=table_words(summary["supplied"], lang)))
+    score = summary["score"]
+    if score["available"]:
+        rate = score["approval_rate"]
+        lines.append(t("cli.drift_score", lang, psi=number(score["psi"], lang, 3), band=_band(score["band"], lang),
+                       model=model_sentence(score["model"], None, lang), reference=percent(rate["reference"], lang),
+                       current=percent(rate["current"], lang)))
+    specs = bundle.pipeline.specs
+    lines += [t("cli.drift_feature", lang, code=item["feature"], psi=number(item["psi"], lang, 3),
+                band=_band(item["band"], lang),
+                feature=feature_label(specs[item["feature"]], lang) if item["feature"] in specs else item["feature"])
+              for item in summary["psi"]["features"] if item["psi"] is not None and item["band"] != "stable"]
+    return lines
+
+
+def _band(band: str, lang: str) -> str:
+    """A PSI band in words (the drift page's)."""
+    return t(f"drift.band_{band}", lang)
+
+
+def _compare(args: argparse.Namespace, bundle: Bundle) -> tuple[dict, Path]:
     """The drift's summary and where its report is."""
     from engine.drift import DriftConfig
 
@@ -50,8 +78,8 @@ def _compare(args: argparse.Namespace) -> tuple[dict, Path]:
         from storage.drift_runs import reports_dir, run_batch_drift
 
         store = context.store(args)
-        run = run_batch_drift(store, context.scorer(args).bundle, int(args.target[0]), context.ProgressLine(), config,
-                              args.lang)
+        run = run_batch_drift(store, bundle, int(args.target[0]), context.ProgressLine(args.lang),
+                              config, args.lang)
         html_path = reports_dir(store) / run.report_name
         if args.html:
             html_path = Path(shutil.copyfile(html_path, args.html))
@@ -59,7 +87,6 @@ def _compare(args: argparse.Namespace) -> tuple[dict, Path]:
     from engine.drift import drift_frame, run_drift
     from engine.readers import read_tables
 
-    bundle = context.scorer(args).bundle
     tables = read_tables(args.target if len(args.target) > 1 else args.target[0], application=args.application)
     current = drift_frame(bundle, tables.frames)
     result = run_drift(bundle, current, config=config, supplied=frozenset(tables.frames), lang=args.lang,
@@ -74,5 +101,4 @@ def register(verb: Verb) -> None:
     p.add_argument("--top", type=int, default=30, help="how many top features of the model to compare (default 30)")
     bundle_options(p)
     application_option(p)
-    lang_option(p, "language of the report's header and of why a batch cannot be compared")
     p.set_defaults(func=cmd_drift)

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from desktop.cli.options import Verb
+from desktop.i18n import number, t
 
 log = logging.getLogger("creditscore")
 
@@ -17,35 +18,30 @@ def cmd_train(args: argparse.Namespace) -> int:
     from engine.train_bundle import train_bundle
     from engine.training import TrainingConfig
 
+    lang = args.lang
     exclude = PROTECTED if args.exclude is None else tuple(args.exclude)
     unknown = unknown_columns(exclude)
     if unknown:
-        log.error("creditscore train: --exclude %s: no table has such a column", ", ".join(unknown))
+        log.error("creditscore train: %s", t("cli.exclude_unknown", lang, columns=", ".join(unknown)))
         return 2
     bundle = train_bundle(args.data, args.out, TrainingConfig(seed=args.seed, exclude=exclude))
     metrics = bundle.manifest.metrics
+
+    def num(value: float, decimals: int = 4) -> str:
+        return number(value, lang, decimals)
+
     for name, m in metrics.variants.items():
-        log.info(
-            "%-9s OOF ROC AUC %.4f ± %.4f | cost @0.5 %d | cost @%.3f %d | cross-fitted cost %.0f",
-            name, m["roc_auc_mean"], m["roc_auc_std"], m["at_0_5"]["business_cost"], m["at_threshold"]["threshold"],
-            m["at_threshold"]["business_cost"], m["cross_fitted_cost_mean"],
-        )
+        log.info("%s", t("cli.train_variant", lang, variant=name, auc=num(m["roc_auc_mean"]), std=num(m["roc_auc_std"]),
+                         cost=m["at_0_5"]["business_cost"], threshold=num(m["at_threshold"]["threshold"], 3),
+                         cost_at=m["at_threshold"]["business_cost"], cross_fitted=num(m["cross_fitted_cost_mean"], 0)))
     for name, model in bundle.models.items():
         m = model.metrics
-        log.info(
-            "model %-11s OOF ROC AUC %.4f ± %.4f | threshold %.4f | mean PD %.4f (default rate %.4f)",
-            name, m.roc_auc_mean, m.roc_auc_std, model.threshold, m.mean_pd, m.default_rate,
-        )
-    log.info(
-        "shipped %s without %s, Brier %.4f (cross-fitted, full history), bundle %s in %.0f s",
-        metrics.shipped, ", ".join(metrics.exclude) or "exclusions",
-        metrics.calibration["brier_calibrated_cross_fitted"], args.out, metrics.training_seconds,
-    )
-    log.info(
-        "the bundle is not signed: the app and the scoring commands use it once a risk team signs it "
-        "(creditscore sign %s --key KEY) and its public key is trusted (--trust KEY.pub); see docs/signing.md",
-        args.out,
-    )
+        log.info("%s", t("cli.train_model", lang, model=name, auc=num(m.roc_auc_mean), std=num(m.roc_auc_std),
+                         threshold=num(model.threshold), pd=num(m.mean_pd), rate=num(m.default_rate)))
+    log.info("%s", t("cli.train_shipped", lang, variant=metrics.shipped, exclude=", ".join(metrics.exclude) or "–",
+                     brier=num(metrics.calibration["brier_calibrated_cross_fitted"]), bundle=args.out,
+                     seconds=num(metrics.training_seconds, 0)))
+    log.info("%s", t("cli.train_unsigned", lang, bundle=args.out))
     return 0
 
 
@@ -53,9 +49,9 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     from engine.signing import new_key_pair
 
     pair = new_key_pair(Path(args.folder), args.name)
-    print(f"key {pair.key_id}")
-    print(f"private key (keep it secret, never ship it): {pair.private}")
-    print(f"public key (give it to the officers' machines, --trust): {pair.public}")
+    print(t("cli.key_id", args.lang, key_id=pair.key_id))
+    print(t("cli.key_private", args.lang, path=pair.private))
+    print(t("cli.key_public", args.lang, path=pair.public))
     return 0
 
 
@@ -63,8 +59,8 @@ def cmd_sign(args: argparse.Namespace) -> int:
     from engine.signing import SIGNATURE_FILE, sign_bundle
 
     record = sign_bundle(Path(args.bundle), Path(args.key))
-    print(f"bundle {args.bundle} (manifest {record['manifest_sha256'][:12]}) signed by key {record['key_id']}: "
-          f"{Path(args.bundle) / SIGNATURE_FILE}")
+    print(t("cli.signed", args.lang, bundle=args.bundle, manifest=record["manifest_sha256"][:12], key_id=record["key_id"],
+            path=Path(args.bundle) / SIGNATURE_FILE))
     return 0
 
 
@@ -73,7 +69,7 @@ def cmd_scale_data(args: argparse.Namespace) -> int:
 
     rows = scale_data_cli(args.clients, Path(args.out), seed=args.seed, source=args.source and Path(args.source))
     for name, count in rows.items():
-        print(f"{name}: {count:,} rows")
+        print(t("cli.table_rows", args.lang, table=name, n=count))
     return 0
 
 

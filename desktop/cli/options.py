@@ -1,10 +1,12 @@
-"""The options several verbs share: ``--home`` and ``-v`` (before or after the verb), ``--bundle``/``--trust``,
-``--lang``, ``--application``."""
+"""The options several verbs share: ``--home``, ``--lang`` and ``-v`` (before or after the verb),
+``--bundle``/``--trust``, ``--application``."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+
+from engine.formats import LANGS
 
 Verb = Callable[[str, str], argparse.ArgumentParser]
 """Adds a verb (its name, its help) to the command and returns its parser."""
@@ -18,6 +20,10 @@ def global_options(after_verb: bool = False) -> argparse.ArgumentParser:
     options.add_argument(
         "--home", help="folder of the client store (default: $CREDITSCORE_HOME, else the user data folder)", **keep
     )
+    options.add_argument(
+        "--lang", choices=LANGS, help="language of the messages, reports, memos and reasons (default: the app's "
+        "setting, else the system's language ($LANG), else French)", **keep
+    )
     return options
 
 
@@ -28,10 +34,6 @@ def bundle_options(parser: argparse.ArgumentParser) -> None:
         "--trust", action="append", default=[], metavar="PUBKEY",
         help="also accept bundles signed by this public key (a .pub file or a folder of them; repeatable)",
     )
-
-
-def lang_option(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument("--lang", choices=["fr", "en"], default="en", help=what)
 
 
 def application_option(parser: argparse.ArgumentParser) -> None:

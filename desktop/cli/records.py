@@ -10,27 +10,38 @@ from datetime import date
 from pathlib import Path
 
 from desktop.cli import context
-from desktop.cli.options import Verb, lang_option
-from engine.formats import counted
+from desktop.cli.options import Verb
+from desktop.i18n import percent, t, timestamp
 
 log = logging.getLogger("creditscore")
 
 
 def cmd_clients(args: argparse.Namespace) -> int:
-    store = context.store(args)
+    store, lang = context.store(args), args.lang
     if args.id is not None:
-        return _print_client(store, context.scorer(args), args.id, args.lang)
+        return _print_client(store, context.scorer(args), args.id, lang)
     found = store.find_clients(
         decision=args.decision, grade=args.grade, batch=args.batch, status=args.status, since=args.since,
         until=args.until, limit=args.limit,
     )
-    print(f"{'SK_ID_CURR':>10}  {'batch':>5}  {'scored at':<25}  {'PD':>7}  {'decision':<8}  grade  points  officer")
+    print(t("cli.clients_row", lang, id="SK_ID_CURR", batch=t("clients.col_batch", lang), when=t("cli.col_scored", lang),
+            pd="PD", decision=t("clients.col_decision", lang), grade=t("cli.col_grade", lang),
+            points=t("clients.col_points", lang), officer=t("clients.col_officer", lang)))
     for row in found.iter_rows(named=True):
-        officer = (row["OFFICER_DECISION"] + (" (override)" if row["OVERRIDE"] else "")) if row["OFFICER_DECISION"] else "-"
-        print(f"{row['SK_ID_CURR']:>10}  {row['BATCH']:>5}  {row['SCORED_AT']:<25}  {row['PD']:>7.2%}  "
-              f"{row['DECISION']:<8}  {row['GRADE']:^5}  {row['POINTS']:>6}  {officer}")
-    print(f'{counted(found.height, "en", "client", "clients")} shown')
+        officer = "–"
+        if row["OFFICER_DECISION"]:
+            officer = _decision(row["OFFICER_DECISION"], lang) + (
+                f" ({t('clients.override', lang)})" if row["OVERRIDE"] else "")
+        print(t("cli.clients_row", lang, id=row["SK_ID_CURR"], batch=row["BATCH"], when=timestamp(row["SCORED_AT"], lang),
+                pd=percent(row["PD"], lang, 2), decision=_decision(row["DECISION"], lang), grade=row["GRADE"],
+                points=row["POINTS"], officer=officer))
+    print(t("cli.clients_shown", lang, n=found.height))
     return 0
+
+
+def _decision(decision: str, lang: str) -> str:
+    """The model's or the officer's decision in a word (the client page's)."""
+    return t("clients.granted" if decision == "accept" else "clients.refused", lang)
 
 
 def _print_client(store, scorer, sk_id: int, lang: str) -> int:
@@ -39,21 +50,21 @@ def _print_client(store, scorer, sk_id: int, lang: str) -> int:
 
     record = store.client(sk_id)
     if record is None:
-        print(f"creditscore clients: no client {sk_id} in {store.home}", file=sys.stderr)
+        print(t("cli.no_client", lang, command="clients", id=sk_id, home=store.home), file=sys.stderr)
         return 1
     score = record.score
-    print(f"client {sk_id}: first seen in batch {record.first_batch_id}, latest batch {record.last_batch_id}")
-    print(f"PD {score.pd:.2%}, {score.decision}, grade {score.grade}, {score.points} points "
-          f"(scored {score.scored_at}, bundle {score.bundle_id[:12]}, model {score.model})")
+    print(t("cli.client_batches", lang, id=sk_id, first=record.first_batch_id, last=record.last_batch_id))
+    print(t("cli.client_score", lang, pd=percent(score.pd, lang, 2), decision=_decision(score.decision, lang),
+            grade=score.grade, points=score.points, when=timestamp(score.scored_at, lang), bundle=score.bundle_id[:12]))
     print(scored_with(scorer.bundle, score.model, score.supplied, lang, score.bundle_id))
-    for title, reasons in (("against", score.against), ("in favour", score.favour)):
-        print(f"reasons {title}:")
+    for title, reasons in (("cli.reasons_against", score.against), ("cli.reasons_favour", score.favour)):
+        print(t(title, lang))
         for reason in reasons:
             print(f"  - {scorer.words.text(reason, lang)}")
     if record.decision is not None:
         d = record.decision
-        print(f"officer's decision: {d.decision} by {d.officer} on {d.decided_at}"
-              + (f" ({d.override_reason})" if d.override_reason else ""))
+        print(t("cli.client_decision", lang, decision=_decision(d.decision, lang), officer=d.officer,
+                when=timestamp(d.decided_at, lang)) + (f" ({d.override_reason})" if d.override_reason else ""))
     return 0
 
 
@@ -62,20 +73,20 @@ def cmd_memo(args: argparse.Namespace) -> int:
     from desktop.memo import UnknownClient, render_memo
 
     raw = dict(item.partition("=")[::2] for item in args.what_if)
-    store = context.store(args)
+    store, lang = context.store(args), args.lang
     try:
-        page = render_memo(store, context.scorer(args), args.id, raw, args.lang)
+        page = render_memo(store, context.scorer(args), args.id, raw, lang)
     except UnknownClient:
-        print(f"creditscore memo: no client {args.id} in {store.home}", file=sys.stderr)
+        print(t("cli.no_client", lang, command="memo", id=args.id, home=store.home), file=sys.stderr)
         return 1
     if isinstance(page, list):
         for error in page:
-            log.error("creditscore memo: --what-if %s: %s", error.field, error.message(args.lang))
+            log.error("creditscore memo: --what-if %s: %s", error.field, error.message(lang))
         return 2
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
-    print(f"memo of client {args.id} written to {out}")
+    print(t("cli.memo_written", lang, id=args.id, path=out))
     return 0
 
 
@@ -83,7 +94,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from storage.export import export_batch
 
     written = export_batch(context.store(args), args.batch, args.out, context.scorer(args), excel_fr=args.excel_fr)
-    print(f"batch {args.batch}: {written:,} clients written to {args.out}")
+    print(t("cli.batch_exported", args.lang, batch=args.batch, n=written, path=args.out))
     return 0
 
 
@@ -91,15 +102,16 @@ def cmd_decisions(args: argparse.Namespace) -> int:
     from storage.export import export_decisions
 
     written = export_decisions(context.store(args), args.out, context.scorer(args).words, args.lang, args.format)
-    print(f'{counted(written, "en", "decision", "decisions")} written to {args.out}')
+    print(t("cli.decisions_exported", args.lang, n=written, path=args.out))
     return 0
 
 
 def cmd_batches(args: argparse.Namespace) -> int:
-    batches = context.store(args).batches()
-    for row in batches.iter_rows(named=True):
-        print(f"batch {row['BATCH']:>4}  {row['KIND']:<6}  {row['FINISHED']}  {row['CLIENTS']:>8,} clients "
-              f"({row['NEW_CLIENTS']:,} new)  {row['STATUS']:<22}  {row['OS_USER']}  {row['FILES']}")
+    lang = args.lang
+    for row in context.store(args).batches().iter_rows(named=True):
+        print(t("cli.batch_row", lang, batch=row["BATCH"], kind=t(f"drift.kind_{row['KIND']}", lang),
+                when=timestamp(row["FINISHED"], lang), n=row["CLIENTS"], new=row["NEW_CLIENTS"],
+                status=t("cli.status_" + row["STATUS"].replace(" ", "_"), lang), user=row["OS_USER"], files=row["FILES"]))
     return 0
 
 
@@ -115,7 +127,6 @@ def register(verb: Verb) -> None:
     p.add_argument("--until", type=date.fromisoformat, help="scored on or before this day (YYYY-MM-DD)")
     p.add_argument("--limit", type=int, default=50, help="at most this many clients (default 50)")
     p.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
-    lang_option(p, "language of the model's description and the reasons")
     p.set_defaults(func=cmd_clients)
 
     p = verb("memo", "write a client's credit memo (one HTML page to print or save as PDF)")
@@ -125,7 +136,6 @@ def register(verb: Verb) -> None:
                    help="a what-if to include: AMT_INCOME_TOTAL, AMT_CREDIT, AMT_ANNUITY, AMT_GOODS_PRICE, "
                         "EMPLOYED_YEARS or CNT_CHILDREN with its value")
     p.add_argument("--bundle", help="model bundle folder (default: the bundled model)")
-    lang_option(p, "language of the memo")
     p.set_defaults(func=cmd_memo)
 
     p = verb("export", "export a batch with its scores as CSV or Parquet")
@@ -140,7 +150,6 @@ def register(verb: Verb) -> None:
     p.add_argument("--format", choices=["csv", "excel-fr", "parquet"], help="csv, excel-fr (';', decimal comma, UTF-8 BOM) or parquet "
                    "(default: by the file's extension)")
     p.add_argument("--bundle", help="model bundle folder whose words render the reasons (default: the bundled model)")
-    lang_option(p, "language of the reasons in words")
     p.set_defaults(func=cmd_decisions)
 
     p = verb("batches", "list the imported batches")

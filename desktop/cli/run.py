@@ -9,10 +9,23 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from desktop.cli.context import store_path
+from desktop.cli.context import command_lang, store_path
 from desktop.cli.parser import build_parser
+from desktop.cli.words import problem_lines
+from desktop.i18n import t
 
 log = logging.getLogger("creditscore")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class CommandFormatter(logging.Formatter):
+    """On the console, the command's own sentences (its logger's records, in the user's language) as they are;
+    the modules' records, and a failure with its traceback, stamped as in the log."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.name == log.name and record.exc_info is None:
+            return record.getMessage()
+        return super().format(record)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from storage.paths import keep_private
 
     keep_private()  # before anything is written: the log, the store, imports and reports are the user's only
+    args.lang = command_lang(args.lang, args.home)
     args.log_file = _configure_logging(args)
     from engine.bundle import BundleError
     from engine.readers import InputError
@@ -33,22 +47,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return args.func(args)
-    except (InputError, BundleError, StoreError) as exc:
-        log.error("creditscore %s: %s", args.verb, exc)
+    except InputError as exc:
+        log.error("creditscore %s: %s", args.verb, "\n".join(problem_lines(exc, args.lang)))
+        return 2
+    except StoreError as exc:
+        log.error("creditscore %s: %s", args.verb, exc.sentence(args.lang))
+        return 2
+    except BundleError as exc:  # the bundle's checks say why in English (engine.bundle)
+        log.error("creditscore %s: %s", args.verb, t("cli.bundle_refused", args.lang, detail=str(exc)))
         return 2
     except (sqlite3.Error, OSError) as exc:  # damaged store, full disk, a lock held too long: said plainly
         fault = store_fault(exc, store_path(args))
         if fault is None:
-            log.exception("creditscore %s failed", args.verb)
+            log.exception("creditscore %s: %s", args.verb, t("cli.failed", args.lang))
             return 1
-        log.error("creditscore %s: %s", args.verb, fault)
+        log.error("creditscore %s: %s", args.verb, fault.sentence(args.lang))
         return 2
     except ModuleNotFoundError as exc:  # the packaged app leaves out what only development verbs use
-        log.error("creditscore %s: this installation does not include the Python module %r this command "
-                  "needs; run it from a source installation", args.verb, exc.name)
+        log.error("creditscore %s: %s", args.verb, t("cli.missing_module", args.lang, module=exc.name))
         return 2
     except Exception:  # a windowed app has no console: the log file keeps what happened
-        log.exception("creditscore %s failed", args.verb)
+        log.exception("creditscore %s: %s", args.verb, t("cli.failed", args.lang))
         return 1
 
 
@@ -62,7 +81,9 @@ def _configure_logging(args: argparse.Namespace) -> Path | None:
 
     handlers: list[logging.Handler] = []
     if sys.stderr is not None:
-        handlers.append(logging.StreamHandler(sys.stderr))
+        console = logging.StreamHandler(sys.stderr)
+        console.setFormatter(CommandFormatter(LOG_FORMAT))
+        handlers.append(console)
     path = None
     if args.verb == "app":
         try:
@@ -76,7 +97,7 @@ def _configure_logging(args: argparse.Namespace) -> Path | None:
     for handler in handlers:
         handler.addFilter(RedactingFilter())
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.DEBUG if args.verbose else logging.INFO, format=LOG_FORMAT,
         handlers=handlers, force=True,
     )
     if path is not None:

@@ -9,7 +9,9 @@ import time
 from pathlib import Path
 
 from desktop.cli import context
-from desktop.cli.options import Verb, application_option, bundle_options, lang_option
+from desktop.cli.options import Verb, application_option, bundle_options
+from desktop.cli.words import problem_lines, report_lines
+from desktop.i18n import number, percent, t
 
 log = logging.getLogger("creditscore")
 
@@ -38,16 +40,18 @@ def cmd_score(args: argparse.Namespace) -> int:
     result = scorer.score_table(scorer.features(tables.frames), supplied=supplied)
     if args.out:
         _write_table(result, Path(args.out))
-    n = result.height
+    n, lang = result.height, args.lang
     refused = int((result["DECISION"] == REFUSE).sum())
     grades = result["GRADE"].value_counts().sort("GRADE")
     model = scorer.bundle.model_for(supplied)
-    print(f"{n} clients scored in {time.perf_counter() - started:.1f} s with bundle {scorer.bundle.id[:12]}")
-    print(scored_with(scorer.bundle, model.name, supplied, args.lang))
-    print(f"threshold {model.threshold:.4f}: {n - refused} accepted, {refused} refused ({refused / max(n, 1):.1%})")
-    print(f"mean PD {result['PD'].mean():.2%}; grades " + ", ".join(f"{g} {c}" for g, c in grades.iter_rows()))
+    print(t("cli.scored", lang, n=n, seconds=number(time.perf_counter() - started, lang, 1), bundle=scorer.bundle.id[:12]))
+    print(scored_with(scorer.bundle, model.name, supplied, lang))
+    print(t("cli.score_decisions", lang, threshold=number(model.threshold, lang, 4), accepted=n - refused,
+            refused=refused, share=percent(refused / max(n, 1), lang)))
+    print(t("cli.score_grades", lang, pd=percent(result["PD"].mean(), lang, 2),
+            grades=", ".join(t("imports.grade_count", lang, grade=g, n=c) for g, c in grades.iter_rows())))
     if args.out:
-        print(f"written to {args.out}")
+        print(t("cli.written", lang, path=args.out))
     return 0
 
 
@@ -55,36 +59,36 @@ def cmd_import(args: argparse.Namespace) -> int:
     from engine.coverage_words import scored_with
     from storage.importer import import_files
 
-    store, scorer = context.store(args), context.scorer(args)
-    result = import_files(store, args.files, scorer, application=args.application, progress=context.ProgressLine())
-    for line in result.report.lines():
+    store, scorer, lang = context.store(args), context.scorer(args), args.lang
+    result = import_files(store, args.files, scorer, application=args.application,
+                          progress=context.ProgressLine(lang))
+    report = result.report
+    for line in report_lines(report.rows, report.skipped, report.problems, lang):
         print(line)
-    print(
-        f"batch {result.batch_id}: {result.clients:,} clients scored and stored ({result.new_clients:,} new) "
-        f"in {result.seconds:.1f} s; store {store.home}"
-    )
-    print(scored_with(scorer.bundle, result.model, result.supplied, args.lang))
+    print(t("cli.imported", lang, batch=result.batch_id, n=result.clients, new=result.new_clients,
+            seconds=number(result.seconds, lang, 1), home=store.home))
+    print(scored_with(scorer.bundle, result.model, result.supplied, lang))
     return 0
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from storage.rebuild import rebuild
 
-    result = rebuild(args.home, context.scorer(args), progress=context.ProgressLine())
-    print(f"previous store kept in {result.kept}")
-    print(f"{len(result.batches)} batches imported again ({', '.join(map(str, result.batches)) or 'none'}); "
-          f"{result.decisions:,} decisions restored from the journal")
+    lang = args.lang
+    result = rebuild(args.home, context.scorer(args), progress=context.ProgressLine(lang))
+    print(t("cli.rebuild_kept", lang, path=result.kept))
+    print(t("cli.rebuild_batches", lang, n=len(result.batches), batches=", ".join(map(str, result.batches)) or "–",
+            decisions=result.decisions))
     for batch, bundle in result.rescored.items():
-        print(f"batch {batch} had been scored with bundle {bundle[:12]}, no longer the one in use: "
-              "scored with the bundle in use")
+        print(t("cli.rebuild_rescored", lang, batch=batch, bundle=bundle[:12]))
     if result.without_origin:
-        print(f"batches {', '.join(map(str, result.without_origin))} were imported by an older creditscore: "
-              "imported again as of now")
-    for batch, reason in result.refused.items():
-        log.error("creditscore rebuild: batch %d not imported again: %s", batch, reason)
+        print(t("cli.rebuild_without_origin", lang, batches=", ".join(map(str, result.without_origin))))
+    for batch, error in result.refused.items():
+        log.error("creditscore rebuild: %s", "\n".join([t("cli.rebuild_refused", lang, batch=batch),
+                                                         *problem_lines(error, lang)]))
     if result.lost_decisions:
-        log.error("creditscore rebuild: decisions %s not restored: their batch is not back",
-                  ", ".join(map(str, result.lost_decisions)))
+        log.error("creditscore rebuild: %s", t("cli.rebuild_lost", lang,
+                                                 decisions=", ".join(map(str, result.lost_decisions))))
     return 2 if result.refused or result.lost_decisions else 0
 
 
@@ -94,14 +98,12 @@ def register(verb: Verb) -> None:
     p.add_argument("--out", help="write the scores to this .csv or .parquet file")
     bundle_options(p)
     application_option(p)
-    lang_option(p, "language of the model's description")
     p.set_defaults(func=cmd_score)
 
     p = verb("import", "validate, score and store client files in the client store")
     p.add_argument("files", nargs="+", help="the application file alone or with history tables (files, folder, .zip)")
     bundle_options(p)
     application_option(p)
-    lang_option(p, "language of the model's description")
     p.set_defaults(func=cmd_import)
 
     p = verb("rebuild", "keep the store aside and recreate it from the imported files and the journal")

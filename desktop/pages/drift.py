@@ -23,11 +23,22 @@ from desktop.figures.drift import approval_figure, history_figure, pd_histogram_
 from desktop.i18n import current_lang, number, percent, t, timestamp
 from desktop.widgets import CHART_HEIGHT, chart
 from engine.coverage_words import model_sentence, table_words
-from engine.drift import DriftError, describe
+from engine.drift import describe
 from engine.labels import feature_label
 from engine.psi import ACT, MONITOR, STABLE
 from engine.schema import TABLE_NAMES
-from storage.drift_runs import STEPS, DriftRun, drift_history, drift_run, latest_drift, reports_dir, run_batch_drift
+from storage.drift_runs import (
+    STEPS,
+    DriftRun,
+    drift_history,
+    drift_run,
+    failure,
+    failure_sentence,
+    latest_drift,
+    latest_failure,
+    reports_dir,
+    run_batch_drift,
+)
 
 log = logging.getLogger(__name__)
 
@@ -192,9 +203,13 @@ def _history(lang: str) -> html.Div:
 def _content(batch: int | None, lang: str) -> html.Div:
     if batch is None:
         return dbc.Alert(t("drift.no_batch", lang), color="info")
-    run = latest_drift(context().store, batch)
+    store = context().store
+    run, failed = latest_drift(store, batch), latest_failure(store, batch)
     view = _run_view(run, lang) if run else dbc.Alert(t("drift.no_run", lang, batch=batch), color="info", id="drift-no-run")
-    return html.Div([view, _history(lang)])
+    notice = [] if failed is None else [dbc.Alert(t("drift.last_failed", lang, when=timestamp(failed.finished, lang),
+                                                    error=failed.error_sentence(lang)), color="warning",
+                                                  id="drift-last-failed")]
+    return html.Div([*notice, view, _history(lang)])
 
 
 def layout(batch: str | None = None, **query: str) -> html.Div:
@@ -262,7 +277,7 @@ def poll(_n: int, job_id: int | None):
         stage = t(f"drift.step_{snap['stage']}", lang) if snap["stage"] in STEPS else t("drift.step_start", lang)
         return share, f"{share} %", stage, False, True, no_update, no_update
     if snap["state"] == "failed":
-        error = job.exception.sentence(lang) if isinstance(job.exception, DriftError) else snap["error"]
+        error = failure_sentence(failure(job.exception), lang) if job.exception is not None else snap["error"]
         return 0, "", dbc.Alert(t("drift.failed", lang, error=error), color="danger"), True, False, no_update, no_update
     run = drift_run(context().store, job.result)
     return 100, "100 %", t("drift.finished", lang), True, False, job.result, str(run.batch_id) if run else no_update

@@ -139,7 +139,7 @@ def _decide(officer: str | None, choice, reason, model, seen, sk_id) -> tuple:
         return _refused(t("clients.scored_again"))
     except StoreError as error:
         log.warning("decision on %s refused: %s", sk_id, error)
-        return _refused(t("clients.reason_required"))
+        return _refused(t("clients.reason_required") if error.code.startswith("override_of_") else error.sentence(lang))
     message = dbc.Alert(t("clients.recorded", decision=decision_word(choice, lang)), color="success", className="py-2 mb-0")
     return message, history(sk_id, lang), "", False, False
 
