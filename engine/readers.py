@@ -25,7 +25,9 @@ reported with its column, its line (header = line 1, as a spreadsheet shows it) 
 An import reads its tables compact (``read_tables(compact=True)``: text as categories, whole numbers
 as small integers, the same values). Every typed table is then checked against the one table of ranges (``engine.plausibility``):
 impossible values (NaN, ±Infinity, EXT_SOURCE_1 = 57, a negative income…) are errors, implausible
-ones warnings. Every problem found in every file is raised at once as one ``InputError``.
+ones warnings. Every problem found in every file is raised at once as one ``InputError``. Two files
+are read at once (:data:`READERS`), each checked as soon as it is read; the problems come in the
+order of the files all the same.
 
 Finding the files lives in ``engine.sources``, recognising their tables in ``engine.recognition``, dialects in ``engine.csv_dialect``, typing and
 cell checks in ``engine.column_typing``, problems and their wording in ``engine.input_problems``.
