@@ -52,7 +52,7 @@ from engine.input_problems import FIRST_DATA_LINE, Fatal, InputError, Problem, f
 from engine.plausibility import check_table
 from engine.recognition import choose_sources, single_source
 from engine.schema import Table, tables
-from engine.sources import Source, TableFile, checked_path, load, read_failure
+from engine.sources import Source, TableFile, checked_path, load, peek, read_failure
 
 __all__ = [
     "FIRST_DATA_LINE",
@@ -249,12 +249,9 @@ def _parquet_columns(src: TableFile) -> list[str]:
 
 
 def _plain_utf8_head(src: TableFile) -> bytes | None:
-    """The first bytes of a file that polars can scan as is (UTF-8 text, LF line ends), else None."""
-    try:
-        with src.path.open("rb") as stream:
-            head = stream.read(SAMPLE_BYTES)
-    except OSError:
-        return None  # the eager path reports it
+    """The first bytes of a file that polars can scan as is (UTF-8 text, LF line ends), else None (the file
+    is then read whole, by ``csv_text``'s streamed pass: its UTF-8 is checked there, over the whole file)."""
+    head = peek(src, SAMPLE_BYTES)
     if head.isspace() or b"\n" not in head or b"\x00" in head or head.startswith(tuple(MAGIC)):
         return None
     try:
