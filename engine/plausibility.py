@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, partial
 
@@ -234,8 +234,3 @@ def check_table(
             problems.append(problem(file, column=column, row=lines[0], n=count, lines=lines,
                                     lines_total=count, first=first))
     return problems
-
-
-def check_tables(frames: Mapping[str, pl.DataFrame], sources: Mapping[str, str]) -> list[Problem]:
-    """Errors and warnings for every table, each named after the file it came from."""
-    return [p for name, frame in frames.items() for p in check_table(frame, name, sources.get(name, name))]

@@ -25,7 +25,9 @@ reported with its column, its line (header = line 1, as a spreadsheet shows it) 
 An import reads its tables compact (``read_tables(compact=True)``: text as categories, whole numbers
 as small integers, the same values). Every typed table is then checked against the one table of ranges (``engine.plausibility``):
 impossible values (NaN, ±Infinity, EXT_SOURCE_1 = 57, a negative income…) are errors, implausible
-ones warnings. Every problem found in every file is raised at once as one ``InputError``.
+ones warnings. Every problem found in every file is raised at once as one ``InputError``. Two files
+are read at once (:data:`READERS`), each checked as soon as it is read; the problems come in the
+order of the files all the same.
 
 Finding the files lives in ``engine.sources``, recognising their tables in ``engine.recognition``, dialects in ``engine.csv_dialect``, typing and
 cell checks in ``engine.column_typing``, problems and their wording in ``engine.input_problems``.
@@ -37,7 +39,9 @@ import codecs
 import io
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -45,10 +49,10 @@ import polars as pl
 from engine.column_typing import finish, match_columns, read_types
 from engine.csv_dialect import MAGIC, POLARS_FAILURES, SAMPLE_BYTES, CsvText, csv_call, csv_text, sniff
 from engine.input_problems import FIRST_DATA_LINE, Fatal, InputError, Problem, first_line, has_errors
-from engine.plausibility import check_table, check_tables
+from engine.plausibility import check_table
 from engine.recognition import choose_sources, single_source
 from engine.schema import Table, tables
-from engine.sources import Source, TableFile, checked_path, load, read_failure
+from engine.sources import Source, TableFile, checked_path, load, peek, read_failure
 
 __all__ = [
     "FIRST_DATA_LINE",
@@ -61,6 +65,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: Files read at once: one file's single-threaded steps (its streamed pass, the checks of its
+#: values) run beside the other's parse, which polars spreads over the cores.
+READERS = 2
 
 
 @dataclass
@@ -89,15 +97,17 @@ def read_tables(
     problem found.
     """
     chosen, problems = choose_sources(source, application)
-    frames, sources, digests = {}, {}, {}
-    for table, src in chosen.items():
-        frame, found, sha256 = _read_source(src, compact)
-        problems += found
-        if frame is not None:
-            frames[table], sources[table] = frame, src.display
-        if sha256 is not None:
-            digests[src.display] = sha256
-    problems += check_tables(frames, sources)
+    frames, sources, digests, checks = {}, {}, {}, []
+    with ThreadPoolExecutor(READERS, thread_name_prefix="reading") as pool:
+        read = pool.map(partial(_read_checked, compact=compact), chosen.values())
+        for (table, src), (frame, found, sha256, checked) in zip(chosen.items(), read):
+            problems += found
+            checks += checked
+            if frame is not None:
+                frames[table], sources[table] = frame, src.display
+            if sha256 is not None:
+                digests[src.display] = sha256
+    problems += checks
     if has_errors(problems):
         raise InputError(problems)
     return Tables(frames, sources, problems, digests)
@@ -141,6 +151,13 @@ def read_table(path: Source, table: str | None = None) -> pl.DataFrame:
 
 
 # --- reading one file ---------------------------------------------------------------------------
+
+
+def _read_checked(src: TableFile, compact: bool) -> tuple[pl.DataFrame | None, list[Problem], str | None, list[Problem]]:
+    """:func:`_read_source`, and the frame's values checked against the table of ranges."""
+    frame, problems, sha256 = _read_source(src, compact)
+    checked = [] if frame is None else check_table(frame, src.table, src.display)
+    return frame, problems, sha256, checked
 
 
 def _read_source(src: TableFile, compact: bool = False) -> tuple[pl.DataFrame | None, list[Problem], str | None]:
@@ -232,12 +249,9 @@ def _parquet_columns(src: TableFile) -> list[str]:
 
 
 def _plain_utf8_head(src: TableFile) -> bytes | None:
-    """The first bytes of a file that polars can scan as is (UTF-8 text, LF line ends), else None."""
-    try:
-        with src.path.open("rb") as stream:
-            head = stream.read(SAMPLE_BYTES)
-    except OSError:
-        return None  # the eager path reports it
+    """The first bytes of a file that polars can scan as is (UTF-8 text, LF line ends), else None (the file
+    is then read whole, by ``csv_text``'s streamed pass: its UTF-8 is checked there, over the whole file)."""
+    head = peek(src, SAMPLE_BYTES)
     if head.isspace() or b"\n" not in head or b"\x00" in head or head.startswith(tuple(MAGIC)):
         return None
     try:

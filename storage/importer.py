@@ -110,18 +110,24 @@ def import_validated(
     model = scorer.bundle.model_for(frozenset(frames))
     stored = {name: frame.height for name, frame in frames.items()}
     scored_at = restoring.scored_at if restoring else now()
-    whole = dict(frames)  # the tables as validated, for their digests (the same frames: not copies)
-    with scoring(scorer, frames, scored_at) as chunks:
-        digests = {name: table_digest(name, frame) for name, frame in whole.items()}
-        del whole
-        log.debug("digests computed")
-        rows = BatchRows(kind, restoring.started if restoring else started, scorer.bundle.id, stored, report,
-                         digests, scored_at, validated.application, restoring)
-        batch_id = write_batch(store, rows, chunks, progress)
+    # The digests in a thread from the start: beside the history's split, then the first chunks.
+    with ThreadPoolExecutor(1, thread_name_prefix="digests") as pool:
+        digesting = pool.submit(_digests, dict(frames))  # the tables as validated (the same frames: not copies)
+        with scoring(scorer, frames, scored_at) as chunks:
+            rows = BatchRows(kind, restoring.started if restoring else started, scorer.bundle.id, stored, report,
+                             digesting.result(), scored_at, validated.application, restoring)
+            batch_id = write_batch(store, rows, chunks, progress)
     new = store.db.conn.execute("SELECT new_clients FROM batches WHERE id = ?", (batch_id,)).fetchone()[0]
     seconds = time.perf_counter() - clock
     log.info("batch %d: %d clients (%d new) imported in %.1f s", batch_id, stored["application"], new, seconds)
     return ImportResult(batch_id, stored["application"], new, stored, report, seconds, model.name)
+
+
+def _digests(frames: dict[str, pl.DataFrame]) -> dict[str, str]:
+    """Each table's digest (``storage.content``), the frames let go as they are digested."""
+    digests = {name: table_digest(name, frames.pop(name)) for name in list(frames)}
+    log.debug("digests computed")
+    return digests
 
 
 @dataclass(frozen=True)

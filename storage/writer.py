@@ -8,9 +8,9 @@ again only if another connection committed since (``PRAGMA data_version``), and 
 table's content is looked for among earlier imports (the one duplicate check). Then the batch and
 its digests are inserted, and each scored chunk as the importer hands it over (its share of the
 application rows, its clients' history blobs (``storage.history``), its clients and scores: the
-lock is held while the batch is scored, so that storing runs alongside scoring). Then the file
-records are inserted and the files copied to ``imports/<batch_id>.partial`` with ``batch.json`` (what
-``storage.rebuild`` needs to import them again). The folder is renamed to ``imports/<batch_id>``
+lock is held while the batch is scored, so that storing runs alongside scoring); meanwhile a thread
+copies the files to ``imports/<batch_id>.partial``. Then the file records are inserted and
+``batch.json`` written beside the files (what ``storage.rebuild`` needs to import them again). The folder is renamed to ``imports/<batch_id>``
 just before ``COMMIT``; on any failure the transaction is rolled back and the folder removed. A
 process killed in between leaves an unowned folder, which the next import (or the next open) removes.
 """
@@ -22,6 +22,7 @@ import logging
 import shutil
 import sqlite3
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -137,19 +138,22 @@ def _write(store: ClientStore, rows: BatchRows, chunks: Iterable[ScoredChunk], p
             batch_id, user = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM batches").fetchone()[0], os_user()
         log.debug("write lock taken")
         _insert_batch(conn, batch_id, user, rows)
-        clients, done, total = 0, 0, sum(rows.stored.values()) + rows.stored["application"]
-        for chunk in chunks:
-            _insert_frame(conn, "application", chunk.application.with_columns(batch_id=pl.lit(batch_id)))
-            insert_chunks(conn, batch_id, chunk.history)
-            scores = _with_score_ids(conn, batch_id, chunk.scores)
-            _insert_frame(conn, "scores", scores.with_columns(batch_id=pl.lit(batch_id), bundle_id=pl.lit(rows.bundle_id)))
-            clients += scores.height
-            done += chunk.application.height + sum(blob.rows for blob in chunk.history) + scores.height
-            progress("scored", clients, rows.stored["application"])
-            progress("stored", done, total)
-        log.debug("chunks stored")
         folder = store.imports / f"{batch_id}{PARTIAL}"
-        kept = _keep_files(conn, batch_id, rows.report.files, folder)
+        with ThreadPoolExecutor(1, thread_name_prefix="keeping") as pool:  # left only once the copy is over
+            copying = pool.submit(_keep_files, rows.report.files, folder)  # disk work, beside the storing
+            clients, done, total = 0, 0, sum(rows.stored.values()) + rows.stored["application"]
+            for chunk in chunks:
+                _insert_frame(conn, "application", chunk.application.with_columns(batch_id=pl.lit(batch_id)))
+                insert_chunks(conn, batch_id, chunk.history)
+                scores = _with_score_ids(conn, batch_id, chunk.scores)
+                _insert_frame(conn, "scores", scores.with_columns(batch_id=pl.lit(batch_id), bundle_id=pl.lit(rows.bundle_id)))
+                clients += scores.height
+                done += chunk.application.height + sum(blob.rows for blob in chunk.history) + scores.height
+                progress("scored", clients, rows.stored["application"])
+                progress("stored", done, total)
+            log.debug("chunks stored")
+            kept = copying.result()
+        _record_files(conn, batch_id, rows.report.files, kept)
         origin = BatchOrigin(batch_id, rows.kind, rows.started, user, rows.bundle_id, rows.scored_at,
                              rows.application, kept)
         (folder / ORIGIN_FILE).write_text(json.dumps(asdict(origin), ensure_ascii=False), encoding="utf-8")
@@ -213,8 +217,8 @@ def _insert_frame(conn: sqlite3.Connection, table: str, frame: pl.DataFrame) -> 
         conn.executemany(sql, chunk.rows())  # a list: no Python generator step per row
 
 
-def _keep_files(conn: sqlite3.Connection, batch_id: int, files: Sequence[SourceFile], folder: Path) -> list[str]:
-    """Copy the import's files into ``folder`` and record them (name, size, SHA-256); their names there."""
+def _keep_files(files: Sequence[SourceFile], folder: Path) -> list[str]:
+    """Copy the import's files into ``folder``; their names there."""
     folder.mkdir()
     kept = []
     for i, file in enumerate(files):
@@ -225,9 +229,13 @@ def _keep_files(conn: sqlite3.Connection, batch_id: int, files: Sequence[SourceF
             target = folder / f"{i}-{file.name}"
         kept.append(target.name)
         shutil.copyfile(file.path, target)
-        conn.execute(
-            "INSERT INTO batch_files (batch_id, name, size, sha256, tables, stored_as)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (batch_id, file.name, file.size, file.sha256, ",".join(file.tables), f"{batch_id}/{target.name}"),
-        )
     return kept
+
+
+def _record_files(conn: sqlite3.Connection, batch_id: int, files: Sequence[SourceFile], kept: Sequence[str]) -> None:
+    """Record the kept files (name, size, SHA-256, tables, where kept)."""
+    conn.executemany(
+        "INSERT INTO batch_files (batch_id, name, size, sha256, tables, stored_as) VALUES (?, ?, ?, ?, ?, ?)",
+        ((batch_id, file.name, file.size, file.sha256, ",".join(file.tables), f"{batch_id}/{name}")
+         for file, name in zip(files, kept)),
+    )
