@@ -190,8 +190,7 @@ def child(home: Path, bundle: Path, files: list[str], profile: Path | None, time
     timeline = Timeline()
 
     def progress(stage: str, done: int, total: int) -> None:
-        if stage != "stored" or done == total:  # a mark per chunk scored, not per stored slice
-            timeline.mark(f"{stage} {done}/{total}")
+        timeline.mark(f"{stage} {done}/{total}")  # validated once, then a mark per chunk scored and stored
         if done == total:
             stages[stage] = round(time.perf_counter() - loaded, 2)
 

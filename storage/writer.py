@@ -141,16 +141,14 @@ def _write(store: ClientStore, rows: BatchRows, chunks: Iterable[ScoredChunk], p
         folder = store.imports / f"{batch_id}{PARTIAL}"
         with ThreadPoolExecutor(1, thread_name_prefix="keeping") as pool:  # left only once the copy is over
             copying = pool.submit(_keep_files, rows.report.files, folder)  # disk work, beside the storing
-            clients, done, total = 0, 0, sum(rows.stored.values()) + rows.stored["application"]
+            clients = 0
             for chunk in chunks:
                 _insert_frame(conn, "application", chunk.application.with_columns(batch_id=pl.lit(batch_id)))
                 insert_chunks(conn, batch_id, chunk.history)
                 scores = _with_score_ids(conn, batch_id, chunk.scores)
                 _insert_frame(conn, "scores", scores.with_columns(batch_id=pl.lit(batch_id), bundle_id=pl.lit(rows.bundle_id)))
                 clients += scores.height
-                done += chunk.application.height + sum(blob.rows for blob in chunk.history) + scores.height
-                progress("scored", clients, rows.stored["application"])
-                progress("stored", done, total)
+                progress("stored", clients, rows.stored["application"])  # scored and stored: one step per chunk
             log.debug("chunks stored")
             kept = copying.result()
         _record_files(conn, batch_id, rows.report.files, kept)

@@ -95,7 +95,7 @@ def test_the_same_verbs_speak_english_when_asked(spoken):
 def test_the_french_output_says_what_happened(spoken):
     fr = {name: text for name, (_, text) in spoken["fr"].items()}
     assert "lot 1 : 300 clients scorés et enregistrés (dont 300 nouveaux)" in fr["import"]
-    assert "Fichiers vérifiés" in fr["import"] and "Enregistrement : " in fr["import"]
+    assert "Fichiers vérifiés" in fr["import"] and "Scores calculés et enregistrés : 300 / 300 clients" in fr["import"]
     assert "300 clients scorés en" in fr["score"] and "classes de risque : A : " in fr["score"]
     assert "lot 1 : 300 clients écrits dans" in fr["export"] and "0 décision écrite dans" in fr["decisions"]
     assert "5 clients affichés" in fr["clients"] and "motifs défavorables :" in fr["client"]
@@ -167,10 +167,10 @@ def test_bad_input_files_are_said_in_french_with_file_column_and_line(tmp_path):
 def test_progress_lines_use_the_pages_words(capsys):
     line = ProgressLine("fr")
     line("validated", 1200, 1200)
-    line("scored", 5, 300)
+    line("stored", 5, 300)
     line("read", 0, 5)
     err = capsys.readouterr().err.splitlines()
-    assert err == ["  Fichiers vérifiés (1\u202f200 lignes)", "  Calcul des scores : 5 / 300 clients",
+    assert err == ["  Fichiers vérifiés (1\u202f200 lignes)", "  Scores calculés et enregistrés : 5 / 300 clients",
                    "  Lecture du lot dans la base…"]
 
 

@@ -61,16 +61,16 @@ def test_warnings_are_reported_and_the_rows_stored(tmp_path, scorer, demo_tables
     assert store.batches()["STATUS"][0] == "imported with warnings"
 
 
-def test_progress_reports_validated_scored_and_stored(tmp_path, scorer, small_batch, small_tables):
+def test_progress_reports_the_files_validated_then_the_clients_scored_and_stored(tmp_path, scorer, small_batch,
+                                                                               small_tables):
     seen: list[tuple[str, int, int]] = []
     import_files(ClientStore(tmp_path), [small_batch], scorer, progress=lambda *event: seen.append(event))
-    stages = [stage for stage, _, _ in seen]
-    assert stages[0] == "validated" and "scored" in stages and stages[-1] == "stored"
     rows = sum(frame.height for frame in small_tables.values())
-    assert seen[0][1:] == (rows, rows)
-    assert seen[-1][1:] == (rows + small_tables["application"].height,) * 2
-    stored = [done for stage, done, _ in seen if stage == "stored"]
-    assert stored == sorted(stored)
+    clients = small_tables["application"].height
+    assert seen[0] == ("validated", rows, rows)
+    assert {stage for stage, _, _ in seen[1:]} == {"stored"}  # one step per chunk: scored, then stored at once
+    stored = [done for _, done, _ in seen[1:]]
+    assert stored == sorted(stored) and stored[-1] == clients and {total for *_, total in seen[1:]} == {clients}
 
 
 def test_problem_lists_group_by_column_and_row():

@@ -41,8 +41,8 @@ UPLOADS_DIR = "uploads"
 FILE_TYPES = ("Tables (*.csv;*.zip;*.gz;*.parquet)", "All files (*.*)")
 LISTED_CLIENTS = 60
 
-#: Share of the progress bar per import stage (validate, score, store).
-STAGES = {"validated": (0, 10), "scored": (10, 60), "stored": (60, 100)}
+#: Share of the progress bar per import stage: the files validated, then each chunk of clients scored and stored.
+STAGES = {"validated": (0, 10), "stored": (10, 100)}
 
 
 def _upload_folder() -> Path:
