@@ -14,13 +14,14 @@ from desktop.figures.scoring import gauge, waterfall
 from desktop.widgets import chart
 from engine import report
 from engine.chart_style import PALETTE, SEPARATORS, layout
+from engine.manifest import TrainingMetrics
 from engine.model_build import ModelBuild
 from engine.resources import default_bundle
 
 
 @pytest.fixture(scope="module")
-def metrics() -> dict:
-    return json.loads((default_bundle() / "manifest.json").read_text("utf-8"))["metrics"]
+def metrics() -> TrainingMetrics:
+    return TrainingMetrics.from_dict(json.loads((default_bundle() / "manifest.json").read_text("utf-8"))["metrics"])
 
 
 def test_layout_carries_the_language_and_lets_a_figure_override(metrics):
@@ -31,7 +32,7 @@ def test_layout_carries_the_language_and_lets_a_figure_override(metrics):
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_every_figure_of_the_app_takes_the_one_style(metrics, lang):
     figures = [
-        roc_figure(metrics["variants"], lang),
+        roc_figure(metrics.variants, lang),
         approval_figure({"reference": 0.7, "current": 0.6}, lang),
         gauge(0.12, 0.08, lang),
         waterfall(["a", "b"], np.array([0.3, -0.1]), -2.5, lang),

@@ -27,8 +27,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     for name, m in metrics.variants.items():
         log.info(
             "%-9s OOF ROC AUC %.4f ± %.4f | cost @0.5 %d | cost @%.3f %d | cross-fitted cost %.0f",
-            name, m["roc_auc_mean"], m["roc_auc_std"], m["at_0_5"]["business_cost"], m["at_threshold"]["threshold"],
-            m["at_threshold"]["business_cost"], m["cross_fitted_cost_mean"],
+            name, m.roc_auc_mean, m.roc_auc_std, m.at_0_5.business_cost, m.at_threshold.threshold,
+            m.at_threshold.business_cost, m.cross_fitted_cost_mean,
         )
     for name, model in bundle.models.items():
         m = model.metrics
@@ -39,7 +39,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     log.info(
         "shipped %s without %s, Brier %.4f (cross-fitted, full history), bundle %s in %.0f s",
         metrics.shipped, ", ".join(metrics.exclude) or "exclusions",
-        metrics.calibration["brier_calibrated_cross_fitted"], args.out, metrics.training_seconds,
+        metrics.calibration.brier_calibrated_cross_fitted, args.out, metrics.training_seconds,
     )
     log.info(
         "the bundle is not signed: the app and the scoring commands use it once a risk team signs it "
