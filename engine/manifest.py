@@ -9,7 +9,7 @@ ignored; a missing one or one of the wrong type makes :meth:`Manifest.from_dict`
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import msgspec
@@ -49,7 +49,7 @@ class ModelMetrics:
         return typed(cls, state)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return msgspec.to_builtins(self)
 
 
 @dataclass(frozen=True)
