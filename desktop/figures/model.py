@@ -10,7 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from desktop.i18n import number, t
-from engine.chart_style import DASHES, PALETTE, SYMBOLS, layout
+from engine.chart_style import DASHES, GREY, PALETTE, SYMBOLS, TEXT, layout
 from engine.constants import VARIANTS
 from engine.manifest import ReliabilityCurve, VariantMetrics
 
@@ -30,7 +30,7 @@ def roc_figure(variants: dict[str, VariantMetrics], lang: str) -> go.Figure:
             line={"color": PALETTE[i], "dash": DASHES[i], "width": 2},
         )
     fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name=t("model.chance", lang),
-                    line={"color": "#777", "dash": "dot", "width": 1})
+                    line={"color": GREY, "dash": "dot", "width": 1})
     fig.update_layout(**layout(lang),
                       xaxis={"title": t("model.fpr", lang), "range": [0, 1], "tickformat": ".0%"},
                       yaxis={"title": t("model.tpr", lang), "range": [0, 1], "tickformat": ".0%"})
@@ -42,7 +42,7 @@ def calibration_figure(curve: ReliabilityCurve, lang: str) -> go.Figure:
     top = max([*curve.predicted, *curve.observed], default=1.0) * 1.05
     fig = go.Figure()
     fig.add_scatter(x=[0, top], y=[0, top], mode="lines", name=t("model.perfect", lang),
-                    line={"color": "#777", "dash": "dot", "width": 1})
+                    line={"color": GREY, "dash": "dot", "width": 1})
     fig.add_scatter(
         x=curve.predicted, y=curve.observed, mode="lines+markers", name=t("model.observed", lang),
         line={"color": PALETTE[0], "width": 2}, marker={"symbol": SYMBOLS[0], "size": 8},
@@ -66,7 +66,7 @@ def cost_figure(variants: dict[str, VariantMetrics], lang: str) -> go.Figure:
         fig.add_scatter(
             x=[chosen.threshold], y=[chosen.business_cost], mode="markers", legendgroup=name,
             name=t("model.chosen_threshold_of", lang, variant=label),
-            marker={"color": PALETTE[i], "symbol": SYMBOLS[i], "size": 12, "line": {"color": "#000", "width": 1}},
+            marker={"color": PALETTE[i], "symbol": SYMBOLS[i], "size": 12, "line": {"color": TEXT, "width": 1}},
         )
     fig.update_layout(**layout(lang),
                       xaxis={"title": t("model.threshold_axis", lang), "range": [0, 1]},
