@@ -17,7 +17,15 @@ from desktop.figures.scoring import gauge, waterfall
 from desktop.widgets import chart
 from engine import report
 from engine.chart_style import (
-    ACCEPT_BAND, CONNECTOR, GREY, PALETTE, REFUSE_BAND, SEPARATORS, TEXT, WHITE, layout,
+    ACCEPT_BAND,
+    CONNECTOR,
+    GREY,
+    PALETTE,
+    REFUSE_BAND,
+    SEPARATORS,
+    TEXT,
+    WHITE,
+    layout,
 )
 from engine.manifest import TrainingMetrics
 from engine.model_build import ModelBuild

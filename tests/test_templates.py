@@ -6,6 +6,7 @@ import copy
 import json
 
 import pytest
+
 from engine import report
 from engine.bundle import load_bundle
 from engine.drift import header
