@@ -56,3 +56,10 @@ def test_the_coverage_words_are_filled_by_the_one_mechanism():
     assert model_sentence("mystery", 0.7512, "fr") == "Score établi par le modèle « mystery » (AUC attendue 0,75)"
     assert model_sentence("mystery", None, "en") == "Scored by the model “mystery”"
     assert table_words(["bureau", "UNKNOWN"], "fr").endswith(", UNKNOWN")
+
+
+def test_a_huge_value_is_worded_not_a_crash():
+    frame = pl.DataFrame({"SK_ID_CURR": [100001], "CNT_CHILDREN": [1e22], "AMT_CREDIT": [1.7e308]})
+    found = {p.column: p for p in check_table(frame, "application", "a.csv")}
+    assert "première valeur 10\u202f000\u202f000\u202f000\u202f000\u202f000\u202f000\u202f000)" in describe(found["CNT_CHILDREN"], "fr")
+    assert describe(found["AMT_CREDIT"], "en").endswith("000)")  # every digit of the largest float, grouped
