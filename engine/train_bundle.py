@@ -57,4 +57,5 @@ def train_bundle(
     metrics = metrics_of(result, data, time.perf_counter() - started)
     progress("writing the bundle")
     build = ModelBuild.of(result.booster, result.config.dropout, result.config.threshold_rule)
-    return save_bundle(result, Path(out), data_summary=data, metrics=metrics, report_html=report.render(TrainingMetrics.from_dict(metrics), build))
+    html = report.render(TrainingMetrics.from_dict(metrics), build)
+    return save_bundle(result, Path(out), data_summary=data, metrics=metrics, report_html=html)
