@@ -9,7 +9,15 @@ from __future__ import annotations
 #: Okabe–Ito colours, in the order series take them: blue, vermilion, green, purple, orange.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
 BLUE, VERMILION, GREEN, PURPLE, ORANGE = PALETTE
+#: Secondary marks and guide lines (chance, perfect calibration, band limits; 4.7:1 on white), then text,
+#: outlines, hatching and threshold lines (15:1).
 GREY, TEXT = "#6c757d", "#212529"
+#: Text inside a dark bar (4.7:1 on GREY).
+WHITE = "#ffffff"
+#: A waterfall's connectors between bars (decoration: the bars carry the values).
+CONNECTOR = "#adb5bd"
+#: A gauge's pale bands behind its bar: below the refusal threshold, then from it.
+ACCEPT_BAND, REFUSE_BAND = "#d1e7dd", "#f8d7da"
 DASHES = ("solid", "dash", "dot", "dashdot")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up")
 #: Plotly's ``separators``: decimal mark then thousands separator, per language.

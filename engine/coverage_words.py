@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from engine.bundle import Bundle
 from engine.coverage import COVERAGES
-from engine.formats import number
+from engine.formats import fill, number
 from engine.schema import TABLE_NAMES
 from engine.vocabulary import COVERAGE, TABLES
 
@@ -36,16 +36,16 @@ def ignored_tables(bundle: Bundle, model: str, supplied: Iterable[str]) -> list[
 
 def table_words(names: Iterable[str], lang: str) -> str:
     """Table names as an officer reads them: "demandes précédentes, prêts POS/espèces"."""
-    return ", ".join(getattr(TABLES[name], lang).format(s="") if name in TABLES else name for name in names)
+    return ", ".join(fill(getattr(TABLES[name], lang), lang, s="") if name in TABLES else name for name in names)
 
 
 def model_sentence(model: str, auc: float | None, lang: str) -> str:
     """«Score établi sur la demande seule : moins précis (AUC attendue 0,75)»."""
     basis = COVERAGE["basis"].get(model)
-    text = basis[lang] if basis else COVERAGE["unknown_model"][lang].format(name=model)
+    text = basis[lang] if basis else fill(COVERAGE["unknown_model"][lang], lang, name=model)
     if auc is None:
         return text
-    return f"{text} ({COVERAGE['auc'][lang].format(auc=number(auc, lang, 2))})"
+    return f"{text} ({fill(COVERAGE['auc'][lang], lang, auc=number(auc, lang, 2))})"
 
 
 def scored_with(
@@ -58,4 +58,4 @@ def scored_with(
     auc = expected_auc(bundle, model) if bundle_id in (None, bundle.id) else None
     ignored = ignored_tables(bundle, model, supplied)
     text = model_sentence(model, auc, lang)
-    return f"{text}. {COVERAGE['ignored'][lang].format(tables=table_words(ignored, lang))}" if ignored else text
+    return f"{text}. {fill(COVERAGE['ignored'][lang], lang, tables=table_words(ignored, lang))}" if ignored else text

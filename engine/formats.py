@@ -14,6 +14,7 @@ the words its plural form takes in the language (French: 0 and 1 singular; Engli
 
 from __future__ import annotations
 
+import decimal
 import math
 import string
 from datetime import datetime
@@ -73,11 +74,17 @@ def _decimals(value: float, decimals: int) -> int:
     return max(decimals, min(needed, MAX_DECIMALS))
 
 
+#: Digits of the largest float (309 before the point) with a percentage's and the most decimals shown.
+_FLOAT_DIGITS = 330
+
+
 @lru_cache(maxsize=1 << 16)  # formatting goes through Decimal: worth caching for repeated values
 def _format(value: float, lang: str, decimals: int, trim: bool, small: bool, percent: bool) -> str:
     value = value or 0.0  # -0.0 reads "0"
     shown = _decimals(value * 100 if percent else value, decimals) if small else decimals
-    return _pattern(lang, shown, 0 if trim else decimals, percent).apply(value, locale(lang))
+    with decimal.localcontext() as context:
+        context.prec = _FLOAT_DIGITS  # Babel rounds in Decimal: any finite float, 1e22 included, keeps its digits
+        return _pattern(lang, shown, 0 if trim else decimals, percent).apply(value, locale(lang))
 
 
 def number(value: float | None, lang: str, decimals: int = 0, *, trim: bool = False, small: bool = False) -> str:

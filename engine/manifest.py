@@ -2,19 +2,28 @@
 
 ``manifest.json`` is written by :func:`engine.bundle.save_bundle` as plain JSON (hashed and signed
 as such); these frozen dataclasses are how a loaded bundle reads it. Keys a newer training adds are
-ignored; a missing one makes :meth:`Manifest.from_dict` raise ``KeyError`` (the bundle is refused).
-The variants' figures (curves, operating points) stay the JSON dicts the figures read.
+ignored; a missing one or one of the wrong type makes :meth:`Manifest.from_dict` raise ``TypeError``
+(the bundle is refused). :func:`typed` builds each class from its JSON (``msgspec.convert``), and
+:meth:`TrainingMetrics.to_dict` gives that JSON back: reading changes nothing the manifest's hash covers.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import msgspec
+
+T = TypeVar("T")
 
 
-def _known(cls: type, state: dict) -> dict:
-    """``state``'s keys that are fields of ``cls`` (a missing one raises ``KeyError``)."""
-    return {f.name: state[f.name] for f in fields(cls)}
+def typed(cls: type[T], state: dict) -> T:
+    """``state`` (JSON) as ``cls``, nested classes included; keys ``cls`` does not declare are ignored.
+    Raises ``TypeError`` naming the missing or mistyped key and where it is."""
+    try:
+        return msgspec.convert(state, cls)
+    except msgspec.ValidationError as exc:
+        raise TypeError(f"{cls.__name__}: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -37,10 +46,10 @@ class ModelMetrics:
 
     @classmethod
     def from_dict(cls, state: dict) -> ModelMetrics:
-        return cls(**_known(cls, state))
+        return typed(cls, state)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return msgspec.to_builtins(self)
 
 
 @dataclass(frozen=True)
@@ -75,16 +84,6 @@ class Fairness:
     age: list[GroupFairness]
     lowest: dict[str, LowestRatio]
 
-    @classmethod
-    def from_dict(cls, state: dict) -> Fairness:
-        return cls(
-            threshold=state["threshold"],
-            four_fifths=state["four_fifths"],
-            sex=[GroupFairness(**_known(GroupFairness, row)) for row in state["sex"]],
-            age=[GroupFairness(**_known(GroupFairness, row)) for row in state["age"]],
-            lowest={name: LowestRatio(**_known(LowestRatio, low)) for name, low in state["lowest"].items()},
-        )
-
     def groups(self, attribute: str) -> list[GroupFairness]:
         """The rows of ``attribute`` ("sex" or "age")."""
         return getattr(self, attribute)
@@ -102,9 +101,113 @@ class DataSummary:
     tables: dict[str, int]  # rows per table read
     missing_tables: list[str]
 
-    @classmethod
-    def from_dict(cls, state: dict) -> DataSummary:
-        return cls(**_known(cls, state))
+
+@dataclass(frozen=True)
+class Confusion:
+    """Clients by decision and outcome: repaid accepted (tn), repaid refused (fp), defaulted accepted (fn)…"""
+
+    tn: int
+    fp: int
+    fn: int
+    tp: int
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    """Decisions at one threshold on the out-of-fold probabilities (``engine.evaluation.classification_metrics``)."""
+
+    threshold: float
+    accuracy: float
+    business_cost: int
+    confusion_matrix: Confusion
+    recall_defaulters: float
+    refusal_rate: float
+
+
+@dataclass(frozen=True)
+class RocCurve:
+    """The out-of-fold ROC curve, at most 200 points."""
+
+    fpr: list[float]
+    tpr: list[float]
+
+
+@dataclass(frozen=True)
+class CostCurve:
+    """The business cost at each threshold, at most 200 points."""
+
+    threshold: list[float]
+    cost: list[int]
+
+
+@dataclass(frozen=True)
+class Importance:
+    """One feature's mean gain over the folds."""
+
+    feature: str
+    gain: float
+
+
+@dataclass(frozen=True)
+class RuleCost:
+    """The cross-fitted cost of one threshold rule: its fold seeds' mean and each seed's."""
+
+    mean: float
+    by_seed: list[int]
+
+
+@dataclass(frozen=True)
+class CoverageCV:
+    """One coverage's out-of-fold AUC and cross-fitted cost over the fold seeds, in one variant."""
+
+    roc_auc_mean: float
+    roc_auc_std: float
+    roc_auc_by_seed: list[float]
+    cross_fitted_cost_mean: float
+    cross_fitted_cost_by_seed: list[int]
+    threshold_rule: str = "argmin"  # format 2 had no other rule
+    cross_fitted_cost_by_rule: dict[str, RuleCost] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VariantMetrics:
+    """One training variant (``engine.evaluation.summary`` of its full-history OOF probabilities on the
+    first fold seed, and its coverages over every fold seed)."""
+
+    roc_auc: float  # first fold seed
+    fold_roc_auc: list[float]
+    brier: float  # uncalibrated
+    at_0_5: OperatingPoint
+    at_threshold: OperatingPoint  # the cost-optimal threshold on these OOF probabilities
+    cross_fitted_cost: int  # first fold seed
+    roc_curve: RocCurve
+    cost_curve: CostCurve
+    roc_auc_mean: float  # over the fold seeds
+    roc_auc_std: float
+    cross_fitted_cost_mean: float
+    fold_seeds: list[int]
+    coverages: dict[str, CoverageCV]
+    top_importance: list[Importance]  # by decreasing gain
+
+
+@dataclass(frozen=True)
+class ReliabilityCurve:
+    """Mean predicted PD and observed default rate per PD decile, with its clients."""
+
+    predicted: list[float]
+    observed: list[float]
+    count: list[int]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The full-history model's Platt calibration: Brier scores before and after, and its curve."""
+
+    method: str
+    brier_uncalibrated: float
+    brier_calibrated_in_sample: float
+    brier_calibrated_cross_fitted: float
+    curve: ReliabilityCurve
 
 
 @dataclass(frozen=True)
@@ -115,35 +218,36 @@ class TrainingMetrics:
     threshold: float  # the full-history model's threshold
     n_features: int
     n_splits: int
+    seed: int
     fold_seeds: list[int]
     dropout: float  # share of training clients whose history was blanked
     exclude: list[str]  # columns that are not inputs
     monotone: dict[str, int]  # monotone constraints by feature
     models: dict[str, ModelMetrics]
-    variants: dict[str, dict[str, Any]]  # per variant: AUC, operating points, curves, importance (JSON)
-    calibration: dict[str, Any]  # Brier scores and the calibration curve (JSON)
+    variants: dict[str, VariantMetrics]
+    calibration: Calibration
     fairness: Fairness
     data: DataSummary
     training_seconds: float
+    bags: int = 1  # format 2: one booster
+    threshold_rule: str = "argmin"
 
     @classmethod
     def from_dict(cls, state: dict) -> TrainingMetrics:
-        known = _known(cls, state)
-        return cls(**{
-            **known,
-            "models": {name: ModelMetrics.from_dict(m) for name, m in state["models"].items()},
-            "fairness": Fairness.from_dict(state["fairness"]),
-            "data": DataSummary.from_dict(state["data"]),
-        })
+        return typed(cls, state)
+
+    def to_dict(self) -> dict:
+        """The JSON the training wrote."""
+        return msgspec.to_builtins(self)
 
     @property
-    def shipped_variant(self) -> dict[str, Any]:
+    def shipped_variant(self) -> VariantMetrics:
         """The shipped variant's figures."""
         return self.variants[self.shipped]
 
     def top_features(self) -> list[str]:
         """The shipped variant's features by decreasing gain."""
-        return [item["feature"] for item in self.shipped_variant["top_importance"]]
+        return [item.feature for item in self.shipped_variant.top_importance]
 
 
 @dataclass(frozen=True)
@@ -175,7 +279,7 @@ class Manifest:
             impute_missing=bool(state["impute_missing"]),
             medians=state["medians"],
             metrics=TrainingMetrics.from_dict(state["metrics"]),
-            data=DataSummary.from_dict(state["data"]),
+            data=typed(DataSummary, state["data"]),
             versions=state["versions"],
             files=state["files"],
             digest=state["manifest_sha256"],

@@ -191,9 +191,11 @@ def _kind(dtype: pl.DataType) -> str:
     return "float" if dtype.is_float() else "int" if dtype.is_numeric() else ""
 
 
-def _shown(cell: object, in_years: bool) -> str:
-    if in_years and isinstance(cell, (int, float)) and math.isfinite(cell):
-        return f"{-cell / DAYS_PER_YEAR:.1f}"
+def _shown(cell: object, in_years: bool) -> int | float | str:
+    """The first wrong value as the problem's params hold it: a finite number as a number (an age in years,
+    to a tenth, for ``in_years``), worded in each language when the problem is described; else its text."""
+    if isinstance(cell, (int, float)) and math.isfinite(cell):
+        return round(-cell / DAYS_PER_YEAR, 1) if in_years else cell
     text = str(cell)
     return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
 

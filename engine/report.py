@@ -8,6 +8,7 @@ import plotly.io as pio
 
 from engine.chart_style import GREY, layout
 from engine.evaluation import COST_FN, COST_FP
+from engine.manifest import TrainingMetrics
 from engine.model_build import ModelBuild, describe
 from engine.templates import render as render_template
 
@@ -18,29 +19,29 @@ def _figure(fig: go.Figure, first: bool, title: str) -> str:
     return pio.to_html(fig, include_plotlyjs=first, full_html=False, config={"displaylogo": False})
 
 
-def render(metrics: dict, build: ModelBuild) -> str:
+def render(metrics: TrainingMetrics, build: ModelBuild) -> str:
     """HTML report of the three trainings, how the shipped model is built (in English and French), its
     threshold, calibration and importances."""
-    shipped = metrics["shipped"]
-    sm = metrics["variants"][shipped]
+    shipped = metrics.shipped
+    sm = metrics.shipped_variant
     roc = go.Figure()
-    for name, m in metrics["variants"].items():
-        roc.add_scatter(x=m["roc_curve"]["fpr"], y=m["roc_curve"]["tpr"], name=f"{name} (AUC {m['roc_auc']:.3f})")
+    for name, m in metrics.variants.items():
+        roc.add_scatter(x=m.roc_curve.fpr, y=m.roc_curve.tpr, name=f"{name} (AUC {m.roc_auc:.3f})")
     roc.add_scatter(x=[0, 1], y=[0, 1], name="chance", line={"dash": "dot", "color": GREY})
     roc.update_xaxes(title="false positive rate")
     roc.update_yaxes(title="true positive rate")
-    cost = go.Figure(go.Scatter(x=sm["cost_curve"]["threshold"], y=sm["cost_curve"]["cost"], name="cost"))
-    cost.add_vline(x=sm["at_threshold"]["threshold"], line_dash="dash", annotation_text="chosen threshold")
+    cost = go.Figure(go.Scatter(x=sm.cost_curve.threshold, y=sm.cost_curve.cost, name="cost"))
+    cost.add_vline(x=sm.at_threshold.threshold, line_dash="dash", annotation_text="chosen threshold")
     cost.update_xaxes(title="threshold on the OOF probability", range=[0, 1])
     cost.update_yaxes(title=f"business cost ({COST_FN}×FN + {COST_FP}×FP)")
-    cal = metrics["calibration"]
-    calib = go.Figure(go.Scatter(x=cal["curve"]["predicted"], y=cal["curve"]["observed"], mode="lines+markers", name="model"))
-    top = max(cal["curve"]["predicted"] + cal["curve"]["observed"])
+    cal = metrics.calibration
+    calib = go.Figure(go.Scatter(x=cal.curve.predicted, y=cal.curve.observed, mode="lines+markers", name="model"))
+    top = max(cal.curve.predicted + cal.curve.observed)
     calib.add_scatter(x=[0, top], y=[0, top], name="perfect", line={"dash": "dot", "color": GREY})
     calib.update_xaxes(title="mean calibrated PD (decile)")
     calib.update_yaxes(title="observed default rate")
-    imp = sm["top_importance"][::-1]
-    importance = go.Figure(go.Bar(x=[i["gain"] for i in imp], y=[i["feature"] for i in imp], orientation="h"))
+    imp = sm.top_importance[::-1]
+    importance = go.Figure(go.Bar(x=[i.gain for i in imp], y=[i.feature for i in imp], orientation="h"))
     importance.update_layout(height=700)
     figures = {
         "roc": _figure(roc, True, "ROC curves (out-of-fold, first fold seed)"),
@@ -49,7 +50,7 @@ def render(metrics: dict, build: ModelBuild) -> str:
         "importance": _figure(importance, False, f"Top {len(imp)} features by gain — {shipped}"),
     }
     return render_template(
-        "training_report.html.j2", metrics=metrics, data=metrics["data"], shipped=shipped,
-        calibration=cal, fairness=metrics["fairness"], figures=figures,
+        "training_report.html.j2", metrics=metrics, data=metrics.data, shipped=shipped,
+        calibration=cal, fairness=metrics.fairness, figures=figures,
         build={lang: describe(build, lang) for lang in ("en", "fr")},
     )

@@ -4,7 +4,8 @@ the API, its type (Polars and JSON schema) and its column in the store's ``score
 :class:`ClientScore` is what the scorer gives; :class:`StoredScore` is the same record as the store keeps it,
 adding only where and when it was stored (its id, batch, scoring time, bundle and the tables supplied).
 The store's schema, the export's, the client lists' and the API's fields are derived from
-:data:`FIELDS` (:func:`schema`, :func:`store_schema`, :func:`json_properties`), never written again.
+:data:`FIELDS` (:func:`schema`, :func:`store_schema`, :func:`json_properties`), never written again; so are
+the officer's decision's columns in lists and exports, from :data:`OFFICER_FIELDS` (:func:`decision_columns`).
 """
 
 from __future__ import annotations
@@ -53,6 +54,18 @@ FIELDS: dict[str, Field] = {
                                                   "description": "JSON: reasons against and for (group, feature, value, contribution)"}),
     )
 }
+#: The officer's decision on a score: its name in lists and exports, its column in the store's ``decisions`` table.
+OFFICER_FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("OFFICER_DECISION", "decision", pl.String(), {"type": "string", "enum": [ACCEPT, REFUSE]}),
+        Field("OVERRIDE", "overrides", pl.Boolean(), {"type": "boolean", "description": "the officer went against the model"}),
+        Field("OVERRIDE_REASON", "override_reason", pl.String(), {"type": "string"}),
+        Field("OFFICER", "officer", pl.String(), {"type": "string"}),
+        Field("DECIDED_AT", "decided_at", pl.String(), {"type": "string", "description": "UTC time, ISO 8601"}),
+    )
+}
+_NAMED = {**FIELDS, **OFFICER_FIELDS}
 #: The fields of a :class:`ClientScore` besides its reasons, in the order of its tables.
 SCORE_FIELDS = ("SK_ID_CURR", "PD", "DECISION", "GRADE", "POINTS", "MODEL")
 #: The fields of a score in a list of clients.
@@ -60,8 +73,13 @@ LIST_FIELDS = ("SK_ID_CURR", "BATCH", "SCORED_AT", "PD", "DECISION", "GRADE", "P
 
 
 def schema(*names: str) -> dict[str, pl.DataType]:
-    """Polars schema of these fields, by their table names."""
-    return {name: FIELDS[name].dtype for name in names}
+    """Polars schema of these fields (a score's or its officer's decision's), by their table names."""
+    return {name: _NAMED[name].dtype for name in names}
+
+
+def decision_columns(alias: str, *names: str) -> str:
+    """SQL select list of these :data:`OFFICER_FIELDS` from the ``decisions`` table known as ``alias``."""
+    return ", ".join(f"{alias}.{OFFICER_FIELDS[name].stored}" for name in names)
 
 
 def store_schema(*names: str) -> dict[str, pl.DataType]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from engine import report
 from engine.bundle import Bundle, data_summary, save_bundle
+from engine.manifest import TrainingMetrics
 from engine.model_build import ModelBuild
 from engine.readers import read_tables
 from engine.training import TrainingConfig, TrainingResult, monotone_constraints, train
@@ -56,4 +57,5 @@ def train_bundle(
     metrics = metrics_of(result, data, time.perf_counter() - started)
     progress("writing the bundle")
     build = ModelBuild.of(result.booster, result.config.dropout, result.config.threshold_rule)
-    return save_bundle(result, Path(out), data_summary=data, metrics=metrics, report_html=report.render(metrics, build))
+    html = report.render(TrainingMetrics.from_dict(metrics), build)
+    return save_bundle(result, Path(out), data_summary=data, metrics=metrics, report_html=html)

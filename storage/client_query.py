@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from engine.grading import GRADING
-from engine.score_record import ACCEPT, REFUSE, schema, store_schema
+from engine.score_record import ACCEPT, REFUSE, decision_columns, schema, store_schema
 from storage.migrations import quote
 from storage.paths import StoreError
 
@@ -46,12 +46,10 @@ SORTABLE = {
 }
 #: A listed client: the score, then the officer's latest decision on that score (NULL when none).
 _SCORE_FIELDS = ("SK_ID_CURR", "BATCH", "SCORED_AT", "BUNDLE", "MODEL", "PD", "DECISION", "GRADE", "POINTS")
-ROW_SCHEMA = {
-    **schema(*_SCORE_FIELDS),
-    "OFFICER_DECISION": pl.String, "OVERRIDE": pl.Boolean, "OFFICER": pl.String, "DECIDED_AT": pl.String,
-}
+_OFFICER_FIELDS = ("OFFICER_DECISION", "OVERRIDE", "OFFICER", "DECIDED_AT")
+ROW_SCHEMA = schema(*_SCORE_FIELDS, *_OFFICER_FIELDS)
 ROW_COLUMNS = ", ".join("s." + quote(column) for column in store_schema(*_SCORE_FIELDS)) + (
-    ", d.decision, d.overrides, d.officer, d.decided_at"
+    ", " + decision_columns("d", *_OFFICER_FIELDS)
 )
 #: The officer's latest decision on the listed score.
 DECIDED_JOIN = "LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE score_id = s.id)"

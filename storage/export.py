@@ -22,7 +22,7 @@ from engine.bundle import Bundle
 from engine.coverage_words import scored_with
 from engine.labels import LANGS
 from engine.schema import tables
-from engine.score_record import schema, store_schema
+from engine.score_record import decision_columns, schema, store_schema
 from engine.reasons import ReasonWords
 from engine.scoring import Scorer
 from storage.batch_tables import batch_supplied
@@ -37,12 +37,7 @@ CSV, EXCEL_FR, PARQUET = FORMATS = ("csv", "excel-fr", "parquet")
 
 #: The score's fields in an export, in their order (then the officer's decision, then the application).
 _SCORE_FIELDS = ("SK_ID_CURR", "BATCH", "SCORED_AT", "BUNDLE", "MODEL", "PD", "DECISION", "GRADE", "POINTS", "REASONS")
-_OFFICER_SCHEMA = {
-    "OFFICER_DECISION": pl.String,
-    "OVERRIDE_REASON": pl.String,
-    "OFFICER": pl.String,
-    "DECIDED_AT": pl.String,
-}
+_OFFICER_FIELDS = ("OFFICER_DECISION", "OVERRIDE_REASON", "OFFICER", "DECIDED_AT")
 
 
 def batch_frame(store: ClientStore, batch_id: int, scorer: Scorer) -> pl.DataFrame:
@@ -54,10 +49,10 @@ def batch_frame(store: ClientStore, batch_id: int, scorer: Scorer) -> pl.DataFra
     fields = {name: column.dtype for name, column in spec.columns.items() if name != "SK_ID_CURR"}
     application = ", ".join("a." + quote(n) for n in fields)
     score = ", ".join("s." + quote(column) for column in store_schema(*_SCORE_FIELDS))
-    columns = f"""{score}, d.decision, d.override_reason, d.officer, d.decided_at, {application}"""
+    columns = f"""{score}, {decision_columns("d", *_OFFICER_FIELDS)}, {application}"""
     joins = 'JOIN application a ON a."SK_ID_CURR" = s."SK_ID_CURR" AND a.batch_id = s.batch_id'
     rows = store.db.execute(*ClientQuery(batch=batch_id, sort=("SCORED", False)).select(columns, joins)).fetchall()
-    frame = pl.DataFrame(rows, schema={**schema(*_SCORE_FIELDS), **_OFFICER_SCHEMA, **fields}, orient="row")
+    frame = pl.DataFrame(rows, schema={**schema(*_SCORE_FIELDS, *_OFFICER_FIELDS), **fields}, orient="row")
     stored = [json.loads(text) for text in frame["REASONS"]]
     flat = [
         pl.Series(f"REASONS_{label}_{lang.upper()}", [scorer.words.cell(reasons[side], lang) for reasons in stored], pl.String)
@@ -138,10 +133,9 @@ def export_batch(
 
 
 _DECISION_SCHEMA = {
-    "DECISION_ID": pl.Int64, "SK_ID_CURR": pl.Int64, "BATCH": pl.Int64, "SCORE_ID": pl.Int64, "DECIDED_AT": pl.String,
-    "OFFICER": pl.String, "OFFICER_DECISION": pl.String, "MODEL_DECISION": pl.String, "OVERRIDE": pl.Boolean,
-    "OVERRIDE_REASON": pl.String, "PD": pl.Float64, "GRADE": pl.String, "POINTS": pl.Int64, "THRESHOLD": pl.Float64,
-    "BUNDLE": pl.String, "MODEL": pl.String,
+    "DECISION_ID": pl.Int64, **schema("SK_ID_CURR", "BATCH"), "SCORE_ID": pl.Int64,
+    **schema("DECIDED_AT", "OFFICER", "OFFICER_DECISION"), "MODEL_DECISION": schema("DECISION")["DECISION"],
+    **schema("OVERRIDE", "OVERRIDE_REASON", "PD", "GRADE", "POINTS"), "THRESHOLD": pl.Float64, **schema("BUNDLE", "MODEL"),
 }
 
 

@@ -18,7 +18,6 @@ from desktop.api import openapi
 from desktop.body_limits import DASH_UPDATE_ROUTE, LARGER_BODIES, MAX_UPLOAD_BYTES, UPLOAD_OUTPUT, body_limit
 from desktop.cli import main
 from engine.input_problems import InputError, describe
-from engine.readers import read_table
 from engine.records import recognised_keys, tables_from_json
 from engine.resources import demo_batch
 from engine.score_record import FIELDS
@@ -269,14 +268,14 @@ BRANCH_CLIENTS = 40
 
 
 @pytest.fixture(scope="module")
-def branch_files(home_credit, tmp_path_factory) -> dict[str, bytes]:
-    """Real clients of the extract as an officer's tools name them: the application as « clients agence
-    nov.csv » (semicolons and decimal commas, as French Excel writes it), their bureau as « export 2.csv »
-    and its monthly balances as « historique mensuel.csv »."""
-    application = read_table(home_credit / "application_train.zip").head(BRANCH_CLIENTS)
-    bureau = read_table(home_credit / "bureau.zip").filter(pl.col("SK_ID_CURR").is_in(application["SK_ID_CURR"].implode()))
+def branch_files(demo_tables, tmp_path_factory) -> dict[str, bytes]:
+    """Real clients of the shipped demo batch (application_test rows) as an officer's tools name them: the
+    application as « clients agence nov.csv » (semicolons and decimal commas, as French Excel writes it), their
+    bureau as « export 2.csv » and its monthly balances as « historique mensuel.csv »."""
+    application = demo_tables["application"].head(BRANCH_CLIENTS)
+    bureau = demo_tables["bureau"].filter(pl.col("SK_ID_CURR").is_in(application["SK_ID_CURR"].implode()))
     assert bureau.height > BRANCH_CLIENTS  # the clients have a bureau history: the bureau model scores them
-    balance = read_table(home_credit / "bureau_balance.zip").filter(pl.col("SK_ID_BUREAU").is_in(bureau["SK_ID_BUREAU"].implode()))
+    balance = demo_tables["bureau_balance"].filter(pl.col("SK_ID_BUREAU").is_in(bureau["SK_ID_BUREAU"].implode()))
     folder = tmp_path_factory.mktemp("branch")
     application.write_csv(folder / "a.csv", separator=";", decimal_comma=True)
     bureau.write_csv(folder / "b.csv")

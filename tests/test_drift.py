@@ -84,7 +84,7 @@ def test_drift_columns_are_the_top_features_then_application_then_key_columns(bu
     config = DriftConfig()
     columns = drift_columns(bundle, config)
     shipped = bundle.manifest.metrics.variants[bundle.manifest.variant]
-    ranked = [i["feature"] for i in shipped["top_importance"]]
+    ranked = [i.feature for i in shipped.top_importance]
     top = [c for c, s in columns.items() if s == "top feature"]
     assert top == ranked[: config.top_features]
     sources = list(columns.values())

@@ -9,38 +9,39 @@ import pytest
 from desktop.figures.drift import approval_figure, history_figure, pd_histogram_figure
 from desktop.figures.model import calibration_figure, cost_figure, roc_figure
 from desktop.i18n import percent
+from engine.manifest import TrainingMetrics
 from engine.resources import default_bundle
 
 
 @pytest.fixture(scope="module")
-def metrics() -> dict:
-    return json.loads((default_bundle() / "manifest.json").read_text("utf-8"))["metrics"]
+def metrics() -> TrainingMetrics:
+    return TrainingMetrics.from_dict(json.loads((default_bundle() / "manifest.json").read_text("utf-8"))["metrics"])
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_roc_has_one_curve_per_variant_and_the_diagonal(metrics, lang):
-    fig = roc_figure(metrics["variants"], lang)
+    fig = roc_figure(metrics.variants, lang)
     assert len(fig.data) == 4
-    auc = metrics["variants"]["as_is"]["roc_auc"]
+    auc = metrics.variants["as_is"].roc_auc
     assert f"{auc:.3f}".replace(".", "," if lang == "fr" else ".") in fig.data[0].name
     assert len({trace.line.dash for trace in fig.data[:3]}) == 3  # told apart without colour
     assert fig.layout.separators == (",\u202f" if lang == "fr" else ".,")
 
 
 def test_cost_curve_is_sorted_and_marks_each_chosen_threshold(metrics):
-    fig = cost_figure(metrics["variants"], "fr")
+    fig = cost_figure(metrics.variants, "fr")
     lines, markers = fig.data[0::2], fig.data[1::2]
     assert len(lines) == len(markers) == 3
     assert all(list(line.x) == sorted(line.x) for line in lines)
-    for marker, variant in zip(markers, metrics["variants"].values()):
-        assert marker.x[0] == variant["at_threshold"]["threshold"]
-        assert marker.y[0] == variant["at_threshold"]["business_cost"]
+    for marker, variant in zip(markers, metrics.variants.values()):
+        assert marker.x[0] == variant.at_threshold.threshold
+        assert marker.y[0] == variant.at_threshold.business_cost
 
 
 def test_calibration(metrics):
-    curve = metrics["calibration"]["curve"]
+    curve = metrics.calibration.curve
     fig = calibration_figure(curve, "en")
-    assert list(fig.data[1].y) == curve["observed"]
+    assert list(fig.data[1].y) == curve.observed and list(fig.data[1].customdata) == curve.count
 
 
 def test_drift_figures():

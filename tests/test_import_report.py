@@ -88,10 +88,17 @@ def test_problem_lists_group_by_column_and_row():
     assert list(report.by_row()) == [("a.csv", 3), ("a.csv", 5)] and len(report.by_row()[("a.csv", 3)]) == 2
 
 
-def test_real_data_raises_no_plausibility_warning(home_credit):
-    from engine.resources import demo_batch
+def _plausibility_warnings(source: list) -> list:
     from storage.validation import validate
 
-    for source in ([demo_batch()], [home_credit / "application_train.zip", home_credit / "bureau.zip"]):
-        report = validate(source).report
-        assert [p for p in report.warnings if p.column not in (None, "SK_ID_CURR")] == []
+    return [p for p in validate(source).report.warnings if p.column not in (None, "SK_ID_CURR")]
+
+
+def test_the_demo_batch_raises_no_plausibility_warning():
+    from engine.resources import demo_batch
+
+    assert _plausibility_warnings([demo_batch()]) == []
+
+
+def test_the_labelled_extract_raises_no_plausibility_warning(home_credit):
+    assert _plausibility_warnings([home_credit / "application_train.zip", home_credit / "bureau.zip"]) == []

@@ -11,6 +11,7 @@ from engine import report
 from engine.bundle import load_bundle
 from engine.catalogues import catalogue
 from engine.evaluation import THRESHOLD_RULES, cross_fitted_cost
+from engine.manifest import TrainingMetrics
 from engine.model_build import ModelBuild, describe
 from engine.resources import default_bundle
 
@@ -64,7 +65,7 @@ def test_every_text_of_the_catalogue_is_in_french_and_english():
 
 
 def test_the_training_report_says_how_the_model_is_built_in_both_languages(bundle):
-    metrics = json.loads((default_bundle() / "metrics.json").read_text("utf-8"))
+    metrics = TrainingMetrics.from_dict(json.loads((default_bundle() / "metrics.json").read_text("utf-8")))
     page = report.render(metrics, BUILD)
     assert "How the model is built" in page
     for lang in ("en", "fr"):

@@ -98,3 +98,14 @@ def test_the_opening_page_is_bilingual_and_self_contained():
     page = opening_page()
     assert "Ouverture de creditscore" in page and "Opening creditscore" in page
     assert not re.search(r"(src|href)=", page)
+
+
+def test_the_pages_are_rendered_from_their_templates_the_apps_markup_kept_the_values_escaped(tmp_path):
+    problem = diagnose(StoreError("newer"), tmp_path / "x<y>" / "clients.sqlite")
+    page = problem_page(problem, tmp_path / "a&b.log", 'to"ken')
+    assert f"<code>{tmp_path}/x&lt;y&gt;/clients.sqlite</code>" in page  # the text's <code>, the path escaped
+    assert f"<code>{tmp_path}/a&amp;b.log</code>" in page
+    assert "<h1>creditscore n'a pas pu démarrer</h1>" in page and "<hr><section lang=\"en\">" in page
+    assert 'const TOKEN = "to\\"ken";' in page  # the token as a JavaScript string
+    assert "{{" not in page and "{%" not in page
+    assert opening_page().count("Ouverture de creditscore… / Opening creditscore…") == 1

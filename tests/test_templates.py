@@ -6,11 +6,11 @@ import copy
 import json
 
 import pytest
-from jinja2 import UndefinedError
 
 from engine import report
 from engine.bundle import load_bundle
 from engine.drift import header
+from engine.manifest import TrainingMetrics
 from engine.model_build import ModelBuild
 from engine.resources import default_bundle, resources_dir
 from engine.templates import environment
@@ -43,7 +43,7 @@ def test_autoescape_is_on_for_every_value():
 
 
 def test_training_report_of_the_shipped_model(shipped_metrics, shipped_build):
-    page = report.render(shipped_metrics, shipped_build)
+    page = report.render(TrainingMetrics.from_dict(shipped_metrics), shipped_build)
     assert page.startswith("<!DOCTYPE html>") and page.count("<table") == 2 + 2 + 2 * len(shipped_metrics["variants"])
     shipped = shipped_metrics["shipped"]
     assert f'<tr class="shipped"><td>{shipped}</td>' in page
@@ -57,15 +57,15 @@ def test_training_report_escapes_the_data_it_names(shipped_metrics, shipped_buil
     metrics = copy.deepcopy(shipped_metrics)
     metrics["data"]["source"] = HOSTILE
     metrics["exclude"] = ["<b>SEX</b>"]
-    page = report.render(metrics, shipped_build)
+    page = report.render(TrainingMetrics.from_dict(metrics), shipped_build)
     assert HOSTILE not in page and "&lt;img src=x" in page and "&lt;b&gt;SEX&lt;/b&gt;" in page
 
 
-def test_a_missing_value_is_an_error_not_an_empty_cell(shipped_metrics, shipped_build):
+def test_a_missing_value_is_an_error_not_an_empty_cell(shipped_metrics):
     metrics = copy.deepcopy(shipped_metrics)
     del metrics["calibration"]["brier_uncalibrated"]
-    with pytest.raises(UndefinedError):
-        report.render(metrics, shipped_build)
+    with pytest.raises(TypeError, match="missing required field `brier_uncalibrated` - at `\\$.calibration`"):
+        TrainingMetrics.from_dict(metrics)
 
 
 def _summary(features: list[str]) -> dict:

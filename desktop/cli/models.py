@@ -31,15 +31,15 @@ def cmd_train(args: argparse.Namespace) -> int:
         return number(value, lang, decimals)
 
     for name, m in metrics.variants.items():
-        log.info("%s", t("cli.train_variant", lang, variant=name, auc=num(m["roc_auc_mean"]), std=num(m["roc_auc_std"]),
-                         cost=m["at_0_5"]["business_cost"], threshold=num(m["at_threshold"]["threshold"], 3),
-                         cost_at=m["at_threshold"]["business_cost"], cross_fitted=num(m["cross_fitted_cost_mean"], 0)))
+        log.info("%s", t("cli.train_variant", lang, variant=name, auc=num(m.roc_auc_mean), std=num(m.roc_auc_std),
+                         cost=m.at_0_5.business_cost, threshold=num(m.at_threshold.threshold, 3),
+                         cost_at=m.at_threshold.business_cost, cross_fitted=num(m.cross_fitted_cost_mean, 0)))
     for name, model in bundle.models.items():
         m = model.metrics
         log.info("%s", t("cli.train_model", lang, model=name, auc=num(m.roc_auc_mean), std=num(m.roc_auc_std),
                          threshold=num(model.threshold), pd=num(m.mean_pd), rate=num(m.default_rate)))
     log.info("%s", t("cli.train_shipped", lang, variant=metrics.shipped, exclude=", ".join(metrics.exclude) or "–",
-                     brier=num(metrics.calibration["brier_calibrated_cross_fitted"]), bundle=args.out,
+                     brier=num(metrics.calibration.brier_calibrated_cross_fitted), bundle=args.out,
                      seconds=num(metrics.training_seconds, 0)))
     log.info("%s", t("cli.train_unsigned", lang, bundle=args.out))
     return 0

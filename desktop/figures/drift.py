@@ -9,7 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from desktop.i18n import percent, t
-from engine.chart_style import DASHES, PALETTE, SYMBOLS, layout
+from engine.chart_style import DASHES, GREY, PALETTE, SYMBOLS, TEXT, layout
 from engine.psi import ACT_ABOVE, MONITOR_FROM
 
 REFERENCE, BATCH = PALETTE[0], PALETTE[1]
@@ -26,9 +26,9 @@ def pd_histogram_figure(histogram: dict, threshold: float, lang: str) -> go.Figu
         (t("drift.batch", lang), histogram["current"], BATCH, "/"),
     ):
         fig.add_bar(x=centres, y=shares, width=width, name=name, opacity=0.75,
-                    marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#333"}},
+                    marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": TEXT}},
                     hovertemplate="PD %{x:.1%}: %{y:.1%}<extra>" + name + "</extra>")
-    fig.add_vline(x=threshold, line={"color": "#000", "dash": "dash", "width": 1.5},
+    fig.add_vline(x=threshold, line={"color": TEXT, "dash": "dash", "width": 1.5},
                   annotation_text=t("drift.threshold_line", lang, value=percent(threshold, lang)),
                   annotation_position="top right")
     fig.update_layout(**layout(lang), barmode="overlay", bargap=0,
@@ -43,7 +43,7 @@ def approval_figure(rate: dict, lang: str) -> go.Figure:
     values = [rate["reference"], rate["current"]]
     fig = go.Figure(go.Bar(
         x=values, y=names, orientation="h", text=[percent(v, lang) for v in values], textposition="outside",
-        marker={"color": [REFERENCE, BATCH], "pattern": {"shape": ["", "/"], "fgcolor": "#333"}},
+        marker={"color": [REFERENCE, BATCH], "pattern": {"shape": ["", "/"], "fgcolor": TEXT}},
         hovertemplate="%{y}: %{x:.1%}<extra></extra>",
     ))
     fig.update_layout(**layout(lang), showlegend=False,
@@ -63,7 +63,7 @@ def history_figure(history: list[dict], lang: str) -> go.Figure:
                     name=t("drift.drift_share", lang), line={"color": PALETTE[1], "dash": DASHES[1]},
                     marker={"symbol": SYMBOLS[1], "size": 9})
     for value, key in ((MONITOR_FROM, "drift.band_monitor"), (ACT_ABOVE, "drift.band_act")):
-        fig.add_hline(y=value, line={"color": "#555", "dash": "dot", "width": 1},
+        fig.add_hline(y=value, line={"color": GREY, "dash": "dot", "width": 1},
                       annotation_text=t(key, lang), annotation_position="top left")
     top = max([ACT_ABOVE * 1.2, *(row["PSI_PD"] or 0 for row in history)])
     fig.update_layout(**layout(lang),

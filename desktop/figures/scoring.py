@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from desktop.figures import base_layout
-from engine.chart_style import BLUE, GREY, ORANGE, TEXT, VERMILION
+from engine.chart_style import ACCEPT_BAND, BLUE, CONNECTOR, GREY, ORANGE, REFUSE_BAND, TEXT, VERMILION, WHITE
 from desktop.i18n import number, percent, t
 from engine.formats import percent_suffix, plain, quote
 
@@ -59,10 +59,10 @@ def gauge(pd: float, threshold: float, lang: str) -> go.Figure:
         gauge={
             "axis": {"range": [0, top], "tickmode": "array", "tickvals": [v * 100 for v in ticks], "ticktext": labels,
                      "ticks": "outside", "ticklen": 6},
-            "bar": {"color": "#212529", "thickness": 0.3},
+            "bar": {"color": TEXT, "thickness": 0.3},
             "steps": [
-                {"range": [0, threshold * 100], "color": "#d1e7dd"},
-                {"range": [threshold * 100, top], "color": "#f8d7da"},
+                {"range": [0, threshold * 100], "color": ACCEPT_BAND},
+                {"range": [threshold * 100, top], "color": REFUSE_BAND},
             ],
             "threshold": {"line": {"color": VERMILION, "width": 4}, "thickness": 0.9, "value": threshold * 100},
         },
@@ -132,14 +132,14 @@ def waterfall(labels: Sequence[str], shares: np.ndarray, base: float, lang: str,
         measure=["absolute", *["relative"] * len(steps), "total"],
         text=texts,
         textposition=["outside"] * (len(names) - 1) + ["inside"],  # the client's PD inside its bar
-        insidetextfont={"color": "#ffffff"},
+        insidetextfont={"color": WHITE},
         cliponaxis=False,
         customdata=names,
         hovertemplate="%{customdata}<br>%{text}<extra></extra>",
         increasing={"marker": {"color": VERMILION}},
         decreasing={"marker": {"color": BLUE}},
         totals={"marker": {"color": GREY}},
-        connector={"line": {"color": "#adb5bd", "width": 1}},
+        connector={"line": {"color": CONNECTOR, "width": 1}},
     )
     reached = np.cumsum([bars.base, *steps]) * 100
     high = float(max(reached.max(), bars.pd * 100))

@@ -29,7 +29,7 @@ from desktop.widgets import CHART_HEIGHT, chart
 from engine.constants import VARIANTS
 from engine.formats import quote
 from engine.labels import feature_label
-from engine.manifest import DataSummary, Fairness, Manifest, TrainingMetrics
+from engine.manifest import DataSummary, Fairness, Manifest, TrainingMetrics, VariantMetrics
 from engine.model_build import ModelBuild, describe
 from engine.reasons import group_label
 
@@ -67,19 +67,19 @@ def _data_section(data: DataSummary, lang: str) -> html.Section:
     ], **{"aria-labelledby": "model-data"})
 
 
-def _metrics_rows(variants: dict, shipped: str, lang: str) -> list[list]:
+def _metrics_rows(variants: dict[str, VariantMetrics], shipped: str, lang: str) -> list[list]:
     rows = []
     for name in (v for v in VARIANTS if v in variants):
         m = variants[name]
-        at05, best = m["at_0_5"], m["at_threshold"]
+        at05, best = m.at_0_5, m.at_threshold
         label = [variant_name(name, lang)]
         if name == shipped:
             label += [" ", dbc.Badge(t("model.shipped", lang), color="dark", className="ms-1")]
         rows.append([
-            label, _auc(m["roc_auc_mean"], m["roc_auc_std"], lang), percent(at05["accuracy"], lang),
-            number(at05["business_cost"], lang),
-            number(best["threshold"], lang, 3), percent(best["accuracy"], lang), number(best["business_cost"], lang),
-            number(m["cross_fitted_cost_mean"], lang), number(m["brier"], lang, 4),
+            label, _auc(m.roc_auc_mean, m.roc_auc_std, lang), percent(at05.accuracy, lang),
+            number(at05.business_cost, lang),
+            number(best.threshold, lang, 3), percent(best.accuracy, lang), number(best.business_cost, lang),
+            number(m.cross_fitted_cost_mean, lang), number(m.brier, lang, 4),
         ])
     return rows
 
@@ -155,17 +155,17 @@ def _metrics_section(metrics: TrainingMetrics, lang: str) -> html.Section:
     ], **{"aria-labelledby": "model-metrics"})
 
 
-def _confusion(variant: dict, name: str, lang: str) -> html.Section:
-    at = variant["at_threshold"]
-    cm = at["confusion_matrix"]
+def _confusion(variant: VariantMetrics, name: str, lang: str) -> html.Section:
+    at = variant.at_threshold
+    cm = at.confusion_matrix
 
     def cell(key: str) -> html.Td:
-        return html.Td([html.Span(number(cm[key], lang), className="fw-bold"), html.Br(),
+        return html.Td([html.Span(number(getattr(cm, key), lang), className="fw-bold"), html.Br(),
                         html.Small(t(f"model.cm_{key}", lang))], className=f"cm cm-{key}")
 
     table = html.Table([
         html.Caption(t("model.confusion_caption", lang, variant=variant_name(name, lang),
-                       threshold=number(at["threshold"], lang, 3))),
+                       threshold=number(at.threshold, lang, 3))),
         html.Thead(html.Tr([html.Td(), html.Th(t("model.predicted_accept", lang), scope="col"),
                             html.Th(t("model.predicted_refuse", lang), scope="col")])),
         html.Tbody([
@@ -173,8 +173,8 @@ def _confusion(variant: dict, name: str, lang: str) -> html.Section:
             html.Tr([html.Th(t("model.actual_default", lang), scope="row"), cell("fn"), cell("tp")]),
         ]),
     ], className="table table-bordered confusion", id="model-confusion")
-    summary = t("model.confusion_summary", lang, recall=percent(at["recall_defaulters"], lang),
-                refusals=percent(at["refusal_rate"], lang), cost=number(at["business_cost"], lang))
+    summary = t("model.confusion_summary", lang, recall=percent(at.recall_defaulters, lang),
+                refusals=percent(at.refusal_rate, lang), cost=number(at.business_cost, lang))
     return html.Section([html.H2(t("model.confusion_title", lang), id="model-cm"), table, html.P(summary)],
                         **{"aria-labelledby": "model-cm"})
 
@@ -183,20 +183,20 @@ def _charts(metrics: TrainingMetrics, lang: str) -> html.Section:
     variants = metrics.variants
     names = [v for v in VARIANTS if v in variants]
     sep = " ; " if lang == "fr" else "; "
-    roc_text = sep.join(f'{variant_name(v, lang)} {number(variants[v]["roc_auc"], lang, 3)}' for v in names)
+    roc_text = sep.join(f'{variant_name(v, lang)} {number(variants[v].roc_auc, lang, 3)}' for v in names)
     cost_text = sep.join(
-        t("model.cost_item", lang, variant=variant_name(v, lang), cost=number(variants[v]["at_threshold"]["business_cost"], lang),
-          threshold=number(variants[v]["at_threshold"]["threshold"], lang, 3)) for v in names)
+        t("model.cost_item", lang, variant=variant_name(v, lang), cost=number(variants[v].at_threshold.business_cost, lang),
+          threshold=number(variants[v].at_threshold.threshold, lang, 3)) for v in names)
     calibration = metrics.calibration
-    curve = calibration["curve"]
+    curve = calibration.curve
     return html.Section([
         html.H2(t("model.curves_title", lang), id="model-curves"),
         dbc.Row([
             dbc.Col(chart("model-roc", roc_figure(variants, lang), t("model.roc_caption", lang, values=roc_text),
                           title=t("model.roc_title", lang), height=CHART_HEIGHT), lg=6),
             dbc.Col(chart("model-calibration", calibration_figure(curve, lang), t(
-                "model.calibration_caption", lang, groups=len(curve["predicted"]),
-                brier=number(calibration["brier_calibrated_cross_fitted"], lang, 4)),
+                "model.calibration_caption", lang, groups=len(curve.predicted),
+                brier=number(calibration.brier_calibrated_cross_fitted, lang, 4)),
                 title=t("model.calibration_title", lang), height=CHART_HEIGHT), lg=6),
             dbc.Col(chart("model-cost", cost_figure(variants, lang), t("model.cost_caption", lang, values=cost_text),
                           title=t("model.cost_title", lang), height=CHART_HEIGHT), lg=12),
@@ -260,7 +260,7 @@ def _card(bundle_id: str, lang: str) -> html.Div:
     manifest, metrics = bundle.manifest, bundle.manifest.metrics
     shipped = metrics.shipped
     intro = t("model.intro", lang, variant=variant_name(shipped, lang), threshold=percent(bundle.threshold, lang, 2),
-              auc=_auc(metrics.shipped_variant["roc_auc_mean"], metrics.shipped_variant["roc_auc_std"], lang))
+              auc=_auc(metrics.shipped_variant.roc_auc_mean, metrics.shipped_variant.roc_auc_std, lang))
     return html.Div([
         html.H1(t("model.title", lang)),
         html.P(intro, className="lead"),
