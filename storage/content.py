@@ -20,24 +20,38 @@ from engine.schema import tables
 from storage.migrations import quote
 
 
+#: Rows of a column turned into bytes at a time: a whole column of the largest table (millions of rows)
+#: cast to its schema type and filled would be hundreds of MB beside the import's frames. A multiple of 8,
+#: so that the null bits packed slice by slice are those of the whole column.
+SLICE_ROWS = 1 << 20
+
+
 def table_digest(name: str, frame: pl.DataFrame) -> str:
     """SHA-256 of the rows of table ``name`` (see the module docstring)."""
     spec = tables()[name]
     digest = hashlib.sha256(f"{name}\n{frame.height}\n".encode())
     for column in sorted(c for c in frame.columns if c in spec.columns and c not in spec.labels):
-        series = frame[column].cast(spec.columns[column].dtype)  # as the schema types it, however it was held
-        if series.null_count() == series.len():
+        held, dtype = frame[column], spec.columns[column].dtype  # typed as the schema types it, however it was held
+        if held.null_count() == held.len():
             continue
-        digest.update(f"{column}:{series.dtype}\n".encode())
-        digest.update(np.packbits(series.is_null().to_numpy()).tobytes())
-        if series.dtype == pl.String:
-            values = series.fill_null("")
-            digest.update(values.str.len_bytes().to_numpy().astype("<u8").tobytes())
-            digest.update(values.str.join("").item().encode("utf-8"))
+        digest.update(f"{column}:{dtype}\n".encode())
+        for part in _slices(held):
+            digest.update(np.packbits(part.is_null().to_numpy()).tobytes())
+        if dtype == pl.String:
+            for part in _slices(held):
+                digest.update(part.cast(dtype).fill_null("").str.len_bytes().to_numpy().astype("<u8").tobytes())
+            for part in _slices(held):
+                digest.update(part.cast(dtype).fill_null("").str.join("").item().encode("utf-8"))
         else:
-            values = series.fill_null(0).to_numpy()
-            digest.update(values.astype(values.dtype.newbyteorder("<"), copy=False).view(np.uint8))  # no copy
+            for part in _slices(held):
+                values = part.cast(dtype).fill_null(0).to_numpy()
+                digest.update(values.astype(values.dtype.newbyteorder("<"), copy=False).view(np.uint8))  # no copy
     return digest.hexdigest()
+
+
+def _slices(series: pl.Series) -> list[pl.Series]:
+    """``series`` in slices of :data:`SLICE_ROWS` rows (views, not copies)."""
+    return [series.slice(start, SLICE_ROWS) for start in range(0, series.len(), SLICE_ROWS)]
 
 
 def stored_frame(conn: sqlite3.Connection, name: str, batch_id: int) -> pl.DataFrame:
