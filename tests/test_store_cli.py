@@ -71,7 +71,7 @@ def test_import_shows_progress_then_bad_files_exit_2_and_change_nothing(home, de
     demo_tables["application"].head(25).write_csv(app)
     code, out, err = run(capsys, "--home", str(home), "import", str(app))
     assert code == 0 and "batch 2: 25 clients scored and stored (0 new)" in out
-    assert all(stage in err for stage in ("Files checked", "Scoring", "Storing"))
+    assert all(stage in err for stage in ("Files checked", "Scored and stored: 25 / 25 clients"))
 
     store = ClientStore(home)
     before = snapshot(store)
