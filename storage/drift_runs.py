@@ -145,7 +145,8 @@ def _compare(
         stage = next(steps, STEPS[3])
         progress(stage, STEPS.index(stage), total)
 
-    result = run_drift(bundle, current, None, config, engine_progress, supplied, batch_pd(store, batch_id), lang, batch_id)
+    result = run_drift(bundle, current, config=config, progress=engine_progress, supplied=supplied,
+                       stored=batch_pd(store, batch_id), lang=lang, batch=batch_id)
     name = f"drift-{batch_id}-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}.html"
     result.write_html(reports_dir(store) / name)
     return {
