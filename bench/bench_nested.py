@@ -1,7 +1,7 @@
 """Honest tuning of the shipped model on the extract: nested CV, bagging and the threshold rule.
 
     python bench/bench_nested.py --data ../shared/data/home-credit --out bench/nested.jsonl \
-        [--only nested final candidates bagging] [--max-outer N]
+        [--only nested final candidates noise bagging] [--max-outer N]
 
 Measurements, each over the fold seeds of :class:`engine.training.TrainingConfig` (42, 7, 2026),
 full-history input, with the shipped pipeline (no CODE_GENDER, monotone, table dropout):
@@ -19,6 +19,13 @@ full-history input, with the shipped pipeline (no CODE_GENDER, monotone, table d
     :func:`select` on all rows (inner folds of the first fold seed): the settings the procedure ships.
 ``candidates``
     Each candidate alone on the same outer folds, for the table (no selection).
+``noise``
+    How precisely these rows measure the cost at all: the shipped procedure cross-validated on
+    :data:`NOISE_FOLD_SEEDS` (the three reported and 17 more) with its own model seeds and with
+    :data:`OTHER_MODEL_SEED` (the same settings, another random draw of boosters and dropout), and a
+    bootstrap of the clients over the first fold seed's cross-fitted decisions
+    (:data:`BOOTSTRAP_DRAWS`): the spread of one procedure's cost over fold splits, the difference
+    between two equally good models by chance alone, and the sampling error of a cost on 5,000 clients.
 ``bagging``
     The shipped variant (:attr:`TrainingConfig.shipped`) as a bag of ``--bags`` boosters (model and
     dropout seeds 42, 43, …; margins averaged), against its first booster alone: nothing selected.
@@ -59,6 +66,11 @@ GRID: dict[str, dict] = {
 #: Inner selection criterion, declared before running: the lowest inner cross-fitted business cost over
 #: every (candidate, threshold rule) pair; a tie goes to the higher inner OOF ROC AUC.
 INNER_SPLITS = 3
+#: The noise study's fold seeds, declared before it ran: the three reported splits, then 1 … 17.
+NOISE_FOLD_SEEDS = (42, 7, 2026, *range(1, 18))
+#: The second model seed of the noise study (boosters 142 … 146): same settings, another draw.
+OTHER_MODEL_SEED = 142
+BOOTSTRAP_DRAWS = 2000
 
 
 def _config(base, candidate: dict):
@@ -172,6 +184,55 @@ def candidates(data, base, emit) -> None:
         emit({"step": "candidate", "candidate": name, **_summary(y, runs)})
 
 
+def _client_costs(y: np.ndarray, proba: np.ndarray, folds) -> np.ndarray:
+    """Each client's cost (10 missed defaulter, 1 refused good client, 0 otherwise) under the
+    cross-fitted argmin rule: its fold decided at the threshold of the other folds' OOF predictions."""
+    from engine.constants import COST_FN, COST_FP
+    from engine.evaluation import pd_threshold
+
+    refused = np.zeros(len(y), dtype=bool)
+    for train, valid in folds:
+        refused[valid] = proba[valid] >= pd_threshold(y[train], proba[train], "argmin")
+    return np.where(refused, COST_FP * (y == 0), COST_FN * (y == 1))
+
+
+def noise(data, base, emit) -> None:
+    """The cost of one fixed procedure over many fold splits and two model seeds, and its sampling error
+    (a bootstrap of the clients with the decisions held fixed)."""
+    from engine.training import fold_indices
+
+    _, y, _, _ = data
+    seeds = {"shipped": base.seed, "other": OTHER_MODEL_SEED}
+    runs: dict[str, dict[int, tuple[np.ndarray, list]]] = {name: {} for name in seeds}
+    for fold_seed in NOISE_FOLD_SEEDS:
+        folds = fold_indices(y, base, fold_seed)
+        for name, model_seed in seeds.items():
+            runs[name][fold_seed] = (_predict(data, {"variant": base.shipped}, replace(base, seed=model_seed), folds), folds)
+        emit({"step": "noise_seed", "fold_seed": fold_seed,
+              **{name: {"auc": float(roc_auc_score(y, run[fold_seed][0])), **_costs(y, *run[fold_seed])}
+                 for name, run in runs.items()}})
+    summaries = {name: _summary(y, run) for name, run in runs.items()}
+    for name, summary in summaries.items():
+        costs = np.array([s["cost_argmin"] for s in summary["by_seed"].values()])
+        emit({"step": f"noise_{name}", "model_seed": seeds[name], "fold_seeds": list(NOISE_FOLD_SEEDS),
+              "cost_argmin_by_seed": costs.tolist(), "cost_argmin_mean": float(costs.mean()),
+              "cost_argmin_sd": float(costs.std(ddof=1)), "cost_argmin_reported_mean": float(costs[:3].mean()),
+              **{k: v for k, v in summary.items() if k != "by_seed"}})
+    diff = np.array([summaries["shipped"]["by_seed"][s]["cost_argmin"] - summaries["other"]["by_seed"][s]["cost_argmin"]
+                     for s in NOISE_FOLD_SEEDS])
+    rng = np.random.default_rng(0)
+    first = NOISE_FOLD_SEEDS[0]
+    shipped, other = (_client_costs(y, *runs[name][first]) for name in seeds)
+    assert shipped.sum() == summaries["shipped"]["by_seed"][first]["cost_argmin"]  # the same decisions as reported
+    draws = rng.integers(len(y), size=(BOOTSTRAP_DRAWS, len(y)))
+    emit({"step": "noise_null", "difference_by_fold_seed": diff.tolist(), "difference_sd": float(diff.std(ddof=1)),
+          "difference_abs_max": float(np.abs(diff).max()),
+          "difference_sd_of_3_seed_mean": float(diff.std(ddof=1) / np.sqrt(3)),
+          "bootstrap_draws": BOOTSTRAP_DRAWS, "fold_seed": first, "cost": float(shipped.sum()),
+          "bootstrap_cost_sd": float(shipped[draws].sum(axis=1).std(ddof=1)),
+          "bootstrap_paired_difference_sd": float((shipped - other)[draws].sum(axis=1).std(ddof=1))})
+
+
 def bagging(data, base, emit, bags: int) -> None:
     from engine.training import fold_indices
 
@@ -212,7 +273,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--only", nargs="*", default=["nested", "final"],
-                        choices=["nested", "final", "candidates", "bagging"])
+                        choices=["nested", "final", "candidates", "noise", "bagging"])
     parser.add_argument("--max-outer", type=int, help="outer folds per seed (a timing run)")
     parser.add_argument("--bags", type=int, default=5)
     parser.add_argument("--fold-seeds", type=int, nargs="*", help="default: TrainingConfig's")
@@ -235,6 +296,8 @@ def main() -> None:
         final(data, base, emit)
     if "candidates" in args.only:
         candidates(data, base, emit)
+    if "noise" in args.only:
+        noise(data, base, emit)
     if "bagging" in args.only:
         bagging(data, base, emit, args.bags)
 
