@@ -6,9 +6,10 @@ The engine's, beside its modules: ``tables.json`` (the 7 tables' columns and the
 composed with), ``problems.json`` (the sentences of input problems), ``drift_notes.json`` (the
 drift's notes and why a batch cannot be compared) and ``drift_report.json`` (the header of the drift
 report). The application's, in ``resources/i18n/*.json`` (:func:`texts`): the interface, the API's
-refusals, the store's refusals and faults (``store.json``, said by ``storage``) and the command's
-messages (``cli.json``); :func:`text` words one of them. A refusal is a :class:`CodedError`: a code and
-its values, worded from one of these files when it is said.
+refusals, the store's refusals and faults (``store.json``, said by ``storage``), the model's and its
+signature's refusals (``bundle.json``, said by ``engine.bundle`` and ``engine.signing``) and the command's
+messages (``cli.json``); :func:`text` words one of them. The store's and the model's refusals are each a
+:class:`CodedError`: a code and its values, worded from their file when it is said.
 """
 
 from __future__ import annotations
