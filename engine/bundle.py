@@ -328,8 +328,10 @@ def verified_manifest(path: Path) -> dict:
         manifest = json.loads(manifest_path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BundleError("manifest_unreadable", file=str(manifest_path), detail=str(exc)) from exc
-    if manifest.get("format") != FORMAT or manifest.get("format_version") not in READABLE_VERSIONS:
-        raise BundleError("other_format", path=str(path), found=str(manifest.get("format_version")),
+    ours = isinstance(manifest, dict) and manifest.get("format") == FORMAT
+    format_version = manifest.get("format_version") if ours else None
+    if format_version not in READABLE_VERSIONS:
+        raise BundleError("other_format", path=str(path), found=str(format_version or "–"),
                           readable=" / ".join(map(str, READABLE_VERSIONS)))
     if manifest.get("manifest_sha256") != _manifest_digest(manifest):
         raise BundleError("manifest_modified", file=str(manifest_path))
