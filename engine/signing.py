@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Literal
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -83,8 +84,8 @@ def new_key_pair(folder: Path | str, name: str = "signing") -> KeyPair:
     return KeyPair(private_path, public_path, key_id(public))
 
 
-def _read_key(path: Path, loader, kind: type, which: str):
-    """The key of type ``kind`` in ``path``; ``which`` ("private" or "public") words the refusals."""
+def _read_key(path: Path, loader, kind: type, which: Literal["private", "public"]):
+    """The key of type ``kind`` in ``path``; ``which`` key it is words the refusals."""
     try:
         key = loader(Path(path).read_bytes())
     except OSError as exc:
