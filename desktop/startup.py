@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -24,12 +24,14 @@ from storage.paths import StoreError
 
 @dataclass(frozen=True)
 class StartupProblem:
-    """Why the app could not start: a code (the text to show) and the technical detail."""
+    """Why the app could not start: a code (the text to show), the technical detail and, for a refused model,
+    what was found in each language (the refusal's sentence, naming the file)."""
 
     code: str  # store_damaged | store_full | store_locked | store_unusable | port_unavailable | bundle_damaged
     #            | bundle_untrusted | unexpected
     detail: str
     values: dict
+    found: dict[str, str] = field(default_factory=dict)  # by language
 
     @property
     def store_can_be_replaced(self) -> bool:
@@ -50,10 +52,9 @@ def diagnose(exc: BaseException, store_path: Path | None = None, port: int = 0) 
         code = "store_unusable"
     elif isinstance(exc, OSError) and exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
         code = "port_unavailable"
-    elif isinstance(exc, SigningError):
-        code = "bundle_untrusted"
     elif isinstance(exc, BundleError):
-        code = "bundle_damaged"
+        code = "bundle_untrusted" if isinstance(exc, SigningError) else "bundle_damaged"
+        return StartupProblem(code, detail, values, {lang: exc.sentence(lang) for lang in LANGS})
     else:
         code = "unexpected"
     return StartupProblem(code, detail, values)
@@ -69,6 +70,8 @@ def problem_page(problem: StartupProblem, log_file: Path | None, token: str) -> 
     sections = []
     for lang in LANGS:
         paragraphs = [_html(f"startup.{problem.code}", lang, **problem.values)]
+        if problem.found:
+            paragraphs.append(_html("startup.found", lang, found=problem.found[lang]))
         if problem.store_can_be_replaced:
             paragraphs.append(_html("startup.keep_copy_explained", lang))
         if log_file is not None:

@@ -14,7 +14,7 @@ Layout::
     report.html        the training report, self-contained
 
 Loading checks the pipeline version and the SHA-256 of every file the scorer reads, and of the
-manifest itself; a mismatch is refused with :class:`BundleError`.
+manifest itself; a mismatch is refused with :class:`BundleError`, worded from ``resources/i18n/bundle.json``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ import numpy as np
 import polars as pl
 
 from engine.calibration import PlattCalibration
+from engine.catalogues import CodedError
 from engine.coverage import coverage_of
 from engine.features import PIPELINE_VERSION, FeaturePipeline
 from engine.grading import GRADING
@@ -60,8 +61,11 @@ FEW_ROWS = 64  # at most this many rows are predicted on one thread (BoosterBag)
 LIBRARIES = ("lightgbm", "polars", "numpy", "scikit-learn", "imbalanced-learn", "shap", "pyarrow")
 
 
-class BundleError(ValueError):
-    """A model bundle that cannot be used, with the reason in plain words."""
+class BundleError(CodedError, ValueError):
+    """A model bundle that cannot be used: why as a code and its values (which file), worded from
+    ``resources/i18n/bundle.json``."""
+
+    CATALOGUE = "bundle"
 
 
 def sha256_file(path: Path) -> str:
@@ -301,16 +305,16 @@ def load_bundle(path: Path | str) -> Bundle:
 
     files = manifest["model"].get("files", [MODEL_FILE])  # format 2: one booster in model.txt
     if not files or set(files) - set(manifest["files"]):
-        raise BundleError(f"{path}: {MANIFEST_FILE} lists model files without their hashes")
+        raise BundleError("model_files_unhashed", file=str(path / MANIFEST_FILE))
     booster = BoosterBag(tuple(lgb.Booster(model_file=str(path / name)) for name in files))
     if any(b.feature_name() != manifest["features"] for b in booster.boosters):
-        raise BundleError(f"{path}: the model's features differ from the manifest's")
+        raise BundleError("features_differ", path=str(path))
     pipeline = FeaturePipeline.from_dict(manifest["pipeline"]["state"])
     try:
         typed = Manifest.from_dict(manifest)
         models = {name: CoverageModel.from_dict(name, state) for name, state in manifest["models"].items()}
     except (KeyError, TypeError) as exc:
-        raise BundleError(f"{path}: {MANIFEST_FILE} lacks {exc} (written by another version of creditscore?)") from exc
+        raise BundleError("manifest_incomplete", file=str(path / MANIFEST_FILE), detail=str(exc)) from exc
     return Bundle(path, typed, booster, pipeline, models, typed.trained_tables)
 
 
@@ -319,27 +323,27 @@ def verified_manifest(path: Path) -> dict:
     version); raises ``BundleError``. Fast (no model is parsed): the app checks its bundle at start."""
     manifest_path = path / MANIFEST_FILE
     if not manifest_path.is_file():
-        raise BundleError(f"{path} is not a model bundle: {MANIFEST_FILE} is missing")
+        raise BundleError("not_a_bundle", path=str(path), manifest=MANIFEST_FILE)
     try:
         manifest = json.loads(manifest_path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BundleError(f"{manifest_path} cannot be read: {exc}") from exc
-    if manifest.get("format") != FORMAT or manifest.get("format_version") not in READABLE_VERSIONS:
-        raise BundleError(f"{path} is not a creditscore bundle of format version {FORMAT_VERSION}")
+        raise BundleError("manifest_unreadable", file=str(manifest_path), detail=str(exc)) from exc
+    ours = isinstance(manifest, dict) and manifest.get("format") == FORMAT
+    format_version = manifest.get("format_version") if ours else None
+    if format_version not in READABLE_VERSIONS:
+        raise BundleError("other_format", path=str(path), found=str(format_version or "–"),
+                          readable=" / ".join(map(str, READABLE_VERSIONS)))
     if manifest.get("manifest_sha256") != _manifest_digest(manifest):
-        raise BundleError(f"{manifest_path} was modified after training (its content hash does not match)")
+        raise BundleError("manifest_modified", file=str(manifest_path))
     found_version = manifest["pipeline"]["version"]
     if found_version != PIPELINE_VERSION:
-        raise BundleError(
-            f"{path} was trained with feature pipeline version {found_version}, this app computes version "
-            f"{PIPELINE_VERSION}: retrain the model (creditscore train) or use a matching app"
-        )
+        raise BundleError("other_pipeline", path=str(path), found=str(found_version), expected=PIPELINE_VERSION)
     for name, expected in manifest["files"].items():
         file = path / name
         if not file.is_file():
-            raise BundleError(f"{path}: {name} is missing")
+            raise BundleError("file_missing", file=str(file))
         if sha256_file(file) != expected:
-            raise BundleError(f"{path}: {name} does not match the hash recorded at training (modified or corrupted)")
+            raise BundleError("file_modified", file=str(file))
     return manifest
 
 

@@ -6,8 +6,10 @@ The engine's, beside its modules: ``tables.json`` (the 7 tables' columns and the
 composed with), ``problems.json`` (the sentences of input problems), ``drift_notes.json`` (the
 drift's notes and why a batch cannot be compared) and ``drift_report.json`` (the header of the drift
 report). The application's, in ``resources/i18n/*.json`` (:func:`texts`): the interface, the API's
-refusals, the store's refusals and faults (``store.json``, said by ``storage``) and the command's
-messages (``cli.json``); :func:`text` words one of them.
+refusals, the store's refusals and faults (``store.json``, said by ``storage``), the model's and its
+signature's refusals (``bundle.json``, said by ``engine.bundle`` and ``engine.signing``) and the command's
+messages (``cli.json``); :func:`text` words one of them. The store's and the model's refusals are each a
+:class:`CodedError`: a code and its values, worded from their file when it is said.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import logging
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from engine.formats import LANGS, fill
 from engine.resources import resources_dir
@@ -53,3 +55,17 @@ def text(key: str, lang: str, **values: object) -> str:
         log.warning("no text for %s", key)
         return key
     return fill(found, lang, **values)
+
+
+class CodedError(Exception):
+    """An error that is a code and its values, worded by :meth:`sentence` in a language from the application's
+    catalogue ``resources/i18n/<CATALOGUE>.json`` (key ``<CATALOGUE>.<code>``); its ``str`` is the English one."""
+
+    CATALOGUE: ClassVar[str]
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.code, self.params = code, params
+        super().__init__(self.sentence("en"))
+
+    def sentence(self, lang: str) -> str:
+        return text(f"{self.CATALOGUE}.{self.code}", lang, **self.params)

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Literal
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -41,7 +42,8 @@ PUBLIC_SUFFIX = ".pub"
 
 class SigningError(BundleError):
     """A bundle whose origin is not established (unsigned, untrusted key, bad signature), or a key
-    file that cannot be used; the message says which file and what to do."""
+    file that cannot be used: a code and its values (which file), worded from ``resources/i18n/bundle.json``
+    with what to do."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def new_key_pair(folder: Path | str, name: str = "signing") -> KeyPair:
     private_path, public_path = folder / f"{name}{PRIVATE_SUFFIX}", folder / f"{name}{PUBLIC_SUFFIX}"
     for path in (private_path, public_path):
         if path.exists():
-            raise SigningError(f"{path} exists: a key is never overwritten (choose another --name or folder)")
+            raise SigningError("key_exists", path=str(path))
     private = Ed25519PrivateKey.generate()
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -82,15 +84,16 @@ def new_key_pair(folder: Path | str, name: str = "signing") -> KeyPair:
     return KeyPair(private_path, public_path, key_id(public))
 
 
-def _read_key(path: Path, loader, kind: type, what: str):
+def _read_key(path: Path, loader, kind: type, which: Literal["private", "public"]):
+    """The key of type ``kind`` in ``path``; ``which`` key it is words the refusals."""
     try:
         key = loader(Path(path).read_bytes())
     except OSError as exc:
-        raise SigningError(f"{path}: the {what} cannot be read ({exc.strerror or exc})") from exc
+        raise SigningError(f"{which}_key_unreadable", path=str(path), detail=exc.strerror or str(exc)) from exc
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        raise SigningError(f"{path} is not a PEM {what} ({exc})") from exc
+        raise SigningError(f"{which}_key_invalid", path=str(path), detail=str(exc)) from exc
     if not isinstance(key, kind):
-        raise SigningError(f"{path} is not an {ALGORITHM} {what}")
+        raise SigningError(f"{which}_key_invalid", path=str(path), detail=f"{type(key).__name__}, not {ALGORITHM}")
     return key
 
 
@@ -99,13 +102,12 @@ def load_private_key(path: Path | str) -> Ed25519PrivateKey:
     if os.name == "posix" and Path(path).is_file() and Path(path).stat().st_mode & 0o077:
         log.warning("%s can be read by other users than its owner: restrict it (chmod 600 %s)", path, path)
     return _read_key(
-        path, lambda data: serialization.load_pem_private_key(data, password=None), Ed25519PrivateKey,
-        "Ed25519 private key (unencrypted PKCS#8, as `creditscore keygen` writes it)",
+        path, lambda data: serialization.load_pem_private_key(data, password=None), Ed25519PrivateKey, "private"
     )
 
 
 def load_public_key(path: Path | str) -> Ed25519PublicKey:
-    return _read_key(path, serialization.load_pem_public_key, Ed25519PublicKey, "public key")
+    return _read_key(path, serialization.load_pem_public_key, Ed25519PublicKey, "public")
 
 
 def trusted_keys(extra: Iterable[Path | str] = ()) -> dict[str, Ed25519PublicKey]:
@@ -118,7 +120,7 @@ def trusted_keys(extra: Iterable[Path | str] = ()) -> dict[str, Ed25519PublicKey
         elif item.is_file():
             files.append(item)
         else:
-            raise SigningError(f"{item}: no such public key file or folder (--trust)")
+            raise SigningError("no_such_key", path=str(item))
     keys = {}
     for file in files:
         key = load_public_key(file)
@@ -162,13 +164,9 @@ def check_origin(bundle: Path | str, digest: str, trust: Iterable[Path | str] = 
     if is_shipped(bundle):
         return "shipped"
     keys = trusted_keys(trust)  # first: a --trust file that is not a key is reported as such
-    how_to = (
-        f"only the model shipped with the app and models signed by a trusted key are used; a risk team "
-        f"signs a model with `creditscore sign {bundle} --key KEY` and its public key is passed with --trust"
-    )
     path = bundle / SIGNATURE_FILE
-    if not path.is_file():
-        raise SigningError(f"{bundle} is not signed ({SIGNATURE_FILE} is missing): {how_to}")
+    if not path.is_file():  # the words of both refusals say how a model is signed and trusted
+        raise SigningError("not_signed", bundle=str(bundle), signature=SIGNATURE_FILE)
     try:
         record = json.loads(path.read_text("utf-8"))
         signer, signed_digest = record["key_id"], record["manifest_sha256"]
@@ -176,14 +174,12 @@ def check_origin(bundle: Path | str, digest: str, trust: Iterable[Path | str] = 
         if record["format"] != SIGNATURE_FORMAT or record["algorithm"] != ALGORITHM:
             raise ValueError(f"not a {SIGNATURE_FORMAT} with {ALGORITHM}")
     except (OSError, KeyError, TypeError, ValueError) as exc:  # JSON, UTF-8 and base64 errors are ValueErrors
-        raise SigningError(f"{path} cannot be read as a signature ({exc})") from exc
+        raise SigningError("signature_unreadable", file=str(path), detail=str(exc)) from exc
     key = keys.get(signer)
     if key is None:
-        raise SigningError(f"{bundle} is signed by key {signer}, which is not trusted: {how_to}")
+        raise SigningError("untrusted_key", bundle=str(bundle), key_id=signer)
     if signed_digest != digest or not _verifies(key, signature, digest):
-        raise SigningError(
-            f"{path} does not match {bundle}'s manifest: the model was changed after it was signed"
-        )
+        raise SigningError("signature_mismatch", file=str(path), bundle=str(bundle))
     log.info("bundle %s signed by trusted key %s", bundle, signer)
     return signer
 

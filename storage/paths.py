@@ -15,7 +15,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from engine.catalogues import text
+from engine.catalogues import CodedError
 from engine.resources import resources_dir
 
 HOME_ENV = "CREDITSCORE_HOME"
@@ -31,17 +31,11 @@ PRIVATE_UMASK = 0o077
 PRIVATE_FOLDER_MODE = 0o700
 
 
-class StoreError(RuntimeError):
+class StoreError(CodedError, RuntimeError):
     """The store cannot be used (wrong place, newer schema) or a request on it is invalid: why as a code
-    and its values (words in ``resources/i18n/store.json``), said in a language by :meth:`sentence`;
-    its ``str`` is the English one."""
+    and its values, worded from ``resources/i18n/store.json``."""
 
-    def __init__(self, code: str, **params: object) -> None:
-        self.code, self.params = code, params
-        super().__init__(self.sentence("en"))
-
-    def sentence(self, lang: str) -> str:
-        return text(f"store.{self.code}", lang, **self.params)
+    CATALOGUE = "store"
 
 
 def data_home(override: str | Path | None = None) -> Path:

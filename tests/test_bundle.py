@@ -166,6 +166,7 @@ def test_report_is_self_contained(bundle):
         (lambda p: p.joinpath("model-5.txt").write_text(p.joinpath("model-4.txt").read_text()), "model-5.txt"),
         (lambda p: p.joinpath(MANIFEST_FILE).write_text("{not json"), "cannot be read"),
         (lambda p: p.joinpath(MANIFEST_FILE).unlink(), "not a model bundle"),
+        (lambda p: p.joinpath(MANIFEST_FILE).write_text("[]"), r"not a creditscore model of a format this app reads \(format –"),
     ],
 )
 def test_tampered_bundle_is_refused(bundle, tmp_path, tamper, message):

@@ -95,8 +95,9 @@ def test_a_signature_that_does_not_match_the_manifest_is_refused(tmp_path, keys)
     sign_bundle(bundle, keys.private)
     assert load_trusted_bundle(bundle, [keys.public]).threshold < 0.99
     edit_manifest(bundle, lambda m: m.update(threshold=0.99))  # changed after signing, hashes recomputed
-    with pytest.raises(SigningError, match="manifest: the model was changed after it was signed"):
+    with pytest.raises(SigningError, match="the model was changed after it was signed") as raised:
         load_trusted_bundle(bundle, [keys.public])
+    assert raised.value.code == "signature_mismatch" and raised.value.params["file"] == str(bundle / SIGNATURE_FILE)
 
     record = json.loads((bundle / SIGNATURE_FILE).read_text())  # the signature claims the new digest
     record["manifest_sha256"] = json.loads((bundle / MANIFEST_FILE).read_text())["manifest_sha256"]
@@ -154,10 +155,14 @@ def test_a_key_is_never_overwritten_and_bad_key_files_are_named(keys, tmp_path, 
         new_key_pair(keys.private.parent, "risk-team")
     with pytest.raises(SigningError, match="no such public key"):
         trusted_keys([tmp_path / "absent.pub"])
-    with pytest.raises(SigningError, match="not a PEM public key"):
+    with pytest.raises(SigningError, match="model.txt is not an Ed25519 public key in PEM"):
         load_trusted_bundle(forged, [forged / "model.txt"])
-    with pytest.raises(SigningError, match="risk-team.pub is not a PEM Ed25519 private key"):
+    with pytest.raises(SigningError, match="risk-team.pub is not an Ed25519 private key in PEM") as raised:
         sign_bundle(forged, keys.public)
+    assert raised.value.code == "private_key_invalid"
+    with pytest.raises(SigningError, match="the private key .*absent.key cannot be read") as raised:
+        sign_bundle(forged, tmp_path / "absent.key")
+    assert raised.value.code == "private_key_unreadable"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")

@@ -39,8 +39,8 @@ def test_a_damaged_store_is_diagnosed_as_such(tmp_path):
         (StoreError("written by a newer creditscore"), "store_unusable"),
         (sqlite3.OperationalError("unable to open database file"), "store_unusable"),
         (OSError(errno.EADDRINUSE, "Address already in use"), "port_unavailable"),
-        (BundleError("model.txt does not match the manifest"), "bundle_damaged"),
-        (SigningError("model is not signed (signature.json is missing)"), "bundle_untrusted"),
+        (BundleError("file_modified", file="model/model.txt"), "bundle_damaged"),
+        (SigningError("not_signed", bundle="model", signature="signature.json"), "bundle_untrusted"),
         (RuntimeError("boom"), "unexpected"),
     ],
 )

@@ -40,21 +40,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     keep_private()  # before anything is written: the log, the store, imports and reports are the user's only
     args.lang = command_lang(args.lang, args.home)
     args.log_file = _configure_logging(args)
-    from engine.bundle import BundleError
+    from engine.catalogues import CodedError
     from engine.readers import InputError
     from storage.faults import store_fault
-    from storage.paths import StoreError
 
     try:
         return args.func(args)
     except InputError as exc:
         log.error("creditscore %s: %s", args.verb, "\n".join(problem_lines(exc, args.lang)))
         return 2
-    except StoreError as exc:
+    except CodedError as exc:  # the store's and the model's refusals, each said with the file it names
         log.error("creditscore %s: %s", args.verb, exc.sentence(args.lang))
-        return 2
-    except BundleError as exc:  # the bundle's checks say why in English (engine.bundle)
-        log.error("creditscore %s: %s", args.verb, t("cli.bundle_refused", args.lang, detail=str(exc)))
         return 2
     except (sqlite3.Error, OSError) as exc:  # damaged store, full disk, a lock held too long: said plainly
         fault = store_fault(exc, store_path(args))
