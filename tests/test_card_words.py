@@ -1,0 +1,100 @@
+"""What the model card and the training report say: the fairness reading (one wording for both, in French
+and English, computed from the figures) and the settings' honest wording."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import polars as pl
+import pytest
+
+from engine import fairness
+from engine.catalogues import catalogue, text
+from engine.fairness_words import ATTRIBUTES, ratio_cell, reading
+from engine.formats import LANGS, number, percent
+from engine.manifest import Fairness, typed
+from engine.model_build import ModelBuild
+from engine.report import render
+
+
+def _fairness(accepted_defaults_over_50: int) -> Fairness:
+    """80 clients: 40 under 30 (men), half of them accepted, 4 of those 20 defaulting (20 %); 40 over 50
+    (women), all accepted, ``accepted_defaults_over_50`` of them defaulting."""
+    young, old = 40, 40
+    pd = np.array([0.1] * 20 + [0.9] * 20 + [0.1] * old)
+    y = np.array([1] * 4 + [0] * 16 + [1] * 10 + [0] * 10 + [1] * accepted_defaults_over_50 + [0] * (old - accepted_defaults_over_50))
+    application = pl.DataFrame({
+        "CODE_GENDER": ["M"] * young + ["F"] * old,
+        "DAYS_BIRTH": [-round(25 * fairness.DAYS_PER_YEAR)] * young + [-round(60 * fairness.DAYS_PER_YEAR)] * old,
+    })
+    return typed(Fairness, fairness.report(application, y, pd, 0.5))
+
+
+def _plain(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+@pytest.fixture(scope="module")
+def shipped_report(bundle) -> str:
+    """The training report of the shipped bundle, rendered from its manifest by today's code."""
+    metrics = bundle.manifest.metrics
+    return render(metrics, ModelBuild.of(bundle.booster, metrics.dropout, bundle.manifest.threshold_rule))
+
+
+def test_the_shipped_report_reads_its_fairness_figures_in_both_languages(bundle, shipped_report):
+    metrics = bundle.manifest.metrics
+    section = _plain(shipped_report[shipped_report.index("<h2>Fairness"):])
+    for attribute in ATTRIBUTES:
+        low = metrics.fairness.lowest[attribute]
+        rows = {row.group: row for row in metrics.fairness.groups(attribute)}
+        for lang in LANGS:
+            said = reading(metrics.fairness, attribute, metrics.exclude, lang)
+            assert said in section
+            assert number(low.ratio, lang, 2) in said  # the ratio
+            assert percent(rows[low.group].default_rate_accepted, lang) in said  # defaults among the accepted
+            assert percent(rows[low.best].default_rate_accepted, lang) in said
+    # Sex is excluded, age is an input; each said in both languages.
+    for sentence in ("Sex is not a model input", "Le sexe n'est pas une variable du modèle",
+                     "Age is a model input.", "L'âge est une variable du modèle."):
+        assert sentence in section
+    # The shipped figures: accepted under-30s default less than accepted over-50s (2.7 % against 4.0 %).
+    age = {row.group: row for row in metrics.fairness.age}
+    stricter = age["<30"].default_rate_accepted < age[">50"].default_rate_accepted
+    assert (text("model.fairness_stricter", "en") in section) is stricter
+    assert f"{metrics.fairness.lowest['age'].ratio:.2f}" in section  # the table's ratio too
+
+
+def test_the_reading_follows_the_figures():
+    follows = _fairness(accepted_defaults_over_50=2)  # over 50 accepted default 5 %: below the under-30s' 20 %
+    stricter = _fairness(accepted_defaults_over_50=12)  # 30 %: above the under-30s' 20 %
+    for lang in LANGS:
+        said = reading(follows, "age", ["CODE_GENDER"], lang)
+        assert text("model.fairness_follows", lang) in said and text("model.fairness_stricter", lang) not in said
+        assert percent(0.2, lang) in said and percent(0.05, lang) in said and number(0.5, lang, 2) in said
+        assert text("model.verdict_below", lang) in said  # approved at half the rate of the over-50s
+        said = reading(stricter, "age", ["CODE_GENDER"], lang)
+        assert text("model.fairness_stricter", lang) in said and percent(0.3, lang) in said
+    assert "Age is a model input." in reading(follows, "age", [], "en")
+    assert "Age is not a model input" in reading(follows, "age", ["DAYS_BIRTH"], "en")
+    assert "Sex is a model input." in reading(follows, "sex", [], "en")
+
+
+def test_a_group_too_small_to_compare_is_said_so():
+    rows = fairness.table(np.array(["F"] * 40 + ["XNA"] * 2, dtype=object), np.zeros(42, dtype=int),
+                          np.array([0.1] * 30 + [0.9] * 10 + [0.1] * 2), 0.5)
+    tiny = typed(Fairness, {"threshold": 0.5, "four_fifths": 0.8, "min_clients": fairness.MIN_CLIENTS, "sex": rows,
+                            "age": rows, "lowest": fairness.lowest({"sex": rows})})
+    cells = [ratio_cell(row, tiny, "fr") for row in tiny.sex]
+    assert cells == ["1,00", "trop petit pour comparer (moins de 30 clients)"]
+    assert "no group of at least 30 clients" in reading(tiny, "age", [], "en")
+
+
+def test_no_sentence_claims_the_settings_were_fixed_a_priori(bundle, shipped_report):
+    words = [text("model.metrics_intro", lang, folds=5, seeds=3, features=1) for lang in LANGS]
+    words += [catalogue("model_build")["why"][lang] for lang in LANGS]
+    for said in [*words, _plain(shipped_report)]:
+        assert not re.search(r"a priori|not searched|none of the figures|aucun des chiffres", said, re.IGNORECASE)
+    assert "0.7635 ± 0.0057" in shipped_report and "bench/RESULTS-models.md" in shipped_report
+    assert "un peu optimiste" in catalogue("model_build")["why"]["fr"] and "slightly optimistic" in words[1]
