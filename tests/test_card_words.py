@@ -1,22 +1,29 @@
-"""What the model card and the training report say: the fairness reading (one wording for both, in French
-and English, computed from the figures) and the settings' honest wording."""
+"""What the model card, the training report and the command's outputs say: the fairness reading (one wording
+for both, in French and English, computed from the figures), the settings' honest wording, and the model
+that made each score in words in the client list, ``score --out`` and the decisions export."""
 
 from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
 
+from desktop.cli import main
 from engine import fairness
 from engine.catalogues import catalogue, text
+from engine.coverage_words import scored_with
 from engine.fairness_words import ATTRIBUTES, ratio_cell, reading
 from engine.formats import LANGS, number, percent
 from engine.manifest import Fairness, typed
 from engine.model_build import ModelBuild
 from engine.report import render
+from storage.export import decisions_frame
+from storage.store import ClientStore
+from storage_helpers import history_of, write_csvs
 
 
 def _fairness(accepted_defaults_over_50: int) -> Fairness:
@@ -98,3 +105,52 @@ def test_no_sentence_claims_the_settings_were_fixed_a_priori(bundle, shipped_rep
         assert not re.search(r"a priori|not searched|none of the figures|aucun des chiffres", said, re.IGNORECASE)
     assert "0.7635 ± 0.0057" in shipped_report and "bench/RESULTS-models.md" in shipped_report
     assert "un peu optimiste" in catalogue("model_build")["why"]["fr"] and "slightly optimistic" in words[1]
+
+
+@pytest.fixture(scope="module")
+def two_batches(tmp_path_factory, small_tables) -> tuple[Path, Path, Path]:
+    """A store with 40 clients imported with their application alone (batch 1) and 40 others with every
+    table (batch 2); the application-only folder."""
+    root = tmp_path_factory.mktemp("card_words")
+    ids = small_tables["application"]["SK_ID_CURR"]
+    alone = write_csvs({"application": small_tables["application"].head(40)}, root / "alone")
+    full = write_csvs(history_of(small_tables, ids.slice(40, 40)), root / "full")
+    home = root / "home"
+    for folder in (alone, full):
+        assert main(["--home", str(home), "import", str(folder)]) == 0
+    return home, alone, full
+
+
+def test_the_client_list_says_the_model_decision_and_the_model_in_words(two_batches, capsys):
+    home = two_batches[0]
+    capsys.readouterr()
+    for lang, decision, alone, full in (("fr", "Décision du modèle", "Demande seule", "Historique complet"),
+                                        ("en", "Model decision", "Application only", "Full history")):
+        assert main(["--home", str(home), "--lang", lang, "clients", "--limit", "100"]) == 0
+        header, *rows, shown = capsys.readouterr().out.splitlines()
+        assert decision in header and text("model.col_model", lang) in header and len(rows) == 80
+        by_batch = {batch: [row for row in rows if re.match(rf"\s*\d+\s+{batch}\s", row)] for batch in (1, 2)}
+        assert len(by_batch[1]) == len(by_batch[2]) == 40
+        assert all(alone in row for row in by_batch[1]) and all(full in row for row in by_batch[2])
+
+
+def test_score_out_has_the_model_in_words_as_the_export(two_batches, bundle, tmp_path):
+    _, alone, _ = two_batches
+    assert main(["score", str(alone), "--out", str(tmp_path / "scores.csv")]) == 0
+    scores = pl.read_csv(tmp_path / "scores.csv")
+    assert scores.columns[scores.columns.index("MODEL"):][:3] == ["MODEL", "MODEL_FR", "MODEL_EN"]
+    assert scores["MODEL_FR"].unique().to_list() == [scored_with(bundle, "application", {"application"}, "fr")]
+    assert scores["MODEL_EN"][0].startswith("Scored on the application alone: less accurate (expected AUC 0.7")
+    assert main(["score", str(alone), "--out", str(tmp_path / "scores.txt")]) == 2  # refused before scoring
+    assert not (tmp_path / "scores.txt").exists()
+
+
+def test_the_decisions_export_words_each_model_with_its_batch_tables(two_batches, scorer, tmp_path):
+    store = ClientStore(two_batches[0])
+    for batch in (1, 2):
+        client = store.find_clients(batch=batch, limit=1).row(0, named=True)
+        store.record_decision(client["SK_ID_CURR"], client["DECISION"], officer="Alice Martin")
+    frame = decisions_frame(store, scorer, "fr")
+    assert frame["MODEL"].to_list() == ["application", "full"]
+    assert frame["MODEL_FR"][0].startswith("Score établi sur la demande seule : moins précis (AUC attendue 0,7")
+    assert frame["MODEL_EN"][1].startswith("Scored on the application and the client's full history (expected AUC")
