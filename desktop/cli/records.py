@@ -25,7 +25,7 @@ def cmd_clients(args: argparse.Namespace) -> int:
         until=args.until, limit=args.limit,
     )
     print(t("cli.clients_row", lang, id="SK_ID_CURR", batch=t("clients.col_batch", lang), when=t("cli.col_scored", lang),
-            pd="PD", decision=t("clients.decision_model", lang), grade=t("cli.col_grade", lang),
+            pd="PD", decision=t("clients.col_decision", lang), grade=t("cli.col_grade", lang),
             points=t("clients.col_points", lang), model=t("model.col_model", lang), officer=t("clients.col_officer", lang)))
     for row in found.iter_rows(named=True):
         officer = "–"
