@@ -6,6 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from engine.catalogues import text
 from engine.chart_style import GREY, layout
 from engine.evaluation import COST_FN, COST_FP
 from engine.fairness_words import ATTRIBUTES, ratio_cell, reading
@@ -58,4 +59,6 @@ def render(metrics: TrainingMetrics, build: ModelBuild) -> str:
         build={lang: describe(build, lang) for lang in LANGS[::-1]},
         readings={lang: {a: reading(fairness, a, metrics.exclude, lang) for a in ATTRIBUTES} for lang in LANGS[::-1]},
         ratio=lambda row: ratio_cell(row, fairness, "en"),
+        smallest={lang: text("model.fairness_min", lang, n=fairness.min_clients) for lang in LANGS[::-1]
+                  if fairness.min_clients > 1},  # manifests before it compared every group
     )

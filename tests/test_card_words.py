@@ -4,6 +4,7 @@ that made each score in words in the client list, ``score --out`` and the decisi
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from pathlib import Path
@@ -154,3 +155,14 @@ def test_the_decisions_export_words_each_model_with_its_batch_tables(two_batches
     assert frame["MODEL"].to_list() == ["application", "full"]
     assert frame["MODEL_FR"][0].startswith("Score établi sur la demande seule : moins précis (AUC attendue 0,7")
     assert frame["MODEL_EN"][1].startswith("Scored on the application and the client's full history (expected AUC")
+
+
+def test_the_minimum_group_size_is_said_when_the_figures_apply_one(bundle):
+    metrics = bundle.manifest.metrics
+    build = ModelBuild.of(bundle.booster, metrics.dropout, bundle.manifest.threshold_rule)
+    said = text("model.fairness_min", "en", n=fairness.MIN_CLIENTS)
+    applied = dataclasses.replace(metrics, fairness=dataclasses.replace(metrics.fairness, min_clients=fairness.MIN_CLIENTS))
+    assert said in _plain(render(applied, build))
+    assert text("model.fairness_min", "fr", n=fairness.MIN_CLIENTS) in _plain(render(applied, build))
+    before = dataclasses.replace(metrics, fairness=dataclasses.replace(metrics.fairness, min_clients=1))
+    assert "fewer than" not in _plain(render(before, build))

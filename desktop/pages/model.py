@@ -131,6 +131,8 @@ def _fairness_section(metrics: TrainingMetrics, lang: str) -> html.Section:
     parts = [html.H2(t("model.fairness_title", lang), id="model-fairness"),
              html.P(t("model.fairness_intro", lang, threshold=percent(fairness.threshold, lang, 2),
                       four_fifths=number(fairness.four_fifths, lang, 1)))]
+    if fairness.min_clients > 1:  # manifests before it compared every group
+        parts.append(html.P(t("model.fairness_min", lang, n=fairness.min_clients)))
     for attribute in ATTRIBUTES:
         parts.append(html.P(reading(fairness, attribute, metrics.exclude, lang), className="fairness-reading"))
         rows = [[group_name(r.group, lang), number(r.clients, lang), percent(r.approval_rate, lang),
