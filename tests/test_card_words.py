@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from storage_helpers import history_of, write_csvs
 
 from desktop.cli import main
 from engine import fairness
@@ -24,7 +25,6 @@ from engine.model_build import ModelBuild
 from engine.report import render
 from storage.export import decisions_frame
 from storage.store import ClientStore
-from storage_helpers import history_of, write_csvs
 
 
 def _fairness(accepted_defaults_over_50: int) -> Fairness:
@@ -130,6 +130,7 @@ def test_the_client_list_says_the_model_decision_and_the_model_in_words(two_batc
         assert main(["--home", str(home), "--lang", lang, "clients", "--limit", "100"]) == 0
         header, *rows, shown = capsys.readouterr().out.splitlines()
         assert decision in header and text("model.col_model", lang) in header and len(rows) == 80
+        assert shown == text("cli.clients_shown", lang, n=80)
         by_batch = {batch: [row for row in rows if re.match(rf"\s*\d+\s+{batch}\s", row)] for batch in (1, 2)}
         assert len(by_batch[1]) == len(by_batch[2]) == 40
         assert all(alone in row for row in by_batch[1]) and all(full in row for row in by_batch[2])
