@@ -62,7 +62,7 @@ class GroupFairness:
     default_rate_accepted: float | None
     default_rate_refused: float | None
     roc_auc: float | None
-    approval_ratio: float  # its approval rate over the best group's
+    approval_ratio: float | None  # its approval rate over the best group's; None: too small to compare
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,8 @@ class Fairness:
     four_fifths: float
     sex: list[GroupFairness]
     age: list[GroupFairness]
-    lowest: dict[str, LowestRatio]
+    lowest: dict[str, LowestRatio]  # an attribute without a group to compare is absent
+    min_clients: int = 1  # fewest clients in a compared group (manifests before it: every group compared)
 
     def groups(self, attribute: str) -> list[GroupFairness]:
         """The rows of ``attribute`` ("sex" or "age")."""

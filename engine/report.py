@@ -6,8 +6,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from engine.catalogues import text
 from engine.chart_style import GREY, layout
 from engine.evaluation import COST_FN, COST_FP
+from engine.fairness_words import ATTRIBUTES, ratio_cell, reading
+from engine.formats import LANGS
 from engine.manifest import TrainingMetrics
 from engine.model_build import ModelBuild, describe
 from engine.templates import render as render_template
@@ -20,8 +23,8 @@ def _figure(fig: go.Figure, first: bool, title: str) -> str:
 
 
 def render(metrics: TrainingMetrics, build: ModelBuild) -> str:
-    """HTML report of the three trainings, how the shipped model is built (in English and French), its
-    threshold, calibration and importances."""
+    """HTML report of the three trainings, how the shipped model is built and the reading of its fairness
+    (in English and French), its threshold, calibration and importances."""
     shipped = metrics.shipped
     sm = metrics.shipped_variant
     roc = go.Figure()
@@ -49,8 +52,13 @@ def render(metrics: TrainingMetrics, build: ModelBuild) -> str:
         "calibration": _figure(calib, False, "Calibration (out-of-fold, deciles)"),
         "importance": _figure(importance, False, f"Top {len(imp)} features by gain — {shipped}"),
     }
+    fairness = metrics.fairness
     return render_template(
         "training_report.html.j2", metrics=metrics, data=metrics.data, shipped=shipped,
-        calibration=cal, fairness=metrics.fairness, figures=figures,
-        build={lang: describe(build, lang) for lang in ("en", "fr")},
+        calibration=cal, fairness=fairness, figures=figures,
+        build={lang: describe(build, lang) for lang in LANGS[::-1]},
+        readings={lang: {a: reading(fairness, a, metrics.exclude, lang) for a in ATTRIBUTES} for lang in LANGS[::-1]},
+        ratio=lambda row: ratio_cell(row, fairness, "en"),
+        smallest={lang: text("model.fairness_min", lang, n=fairness.min_clients) for lang in LANGS[::-1]
+                  if fairness.min_clients > 1},  # manifests before it compared every group
     )

@@ -4,7 +4,9 @@ A batch: one row per client of the batch (``storage.client_query``'s batch), the
 that made it (its name, then in words in French and English with its expected AUC), its reasons put
 into French and English words, the latest officer's decision on it, then the application fields as
 imported. The decisions: one row per decision, oldest first, with every field of the record (what the
-officer saw and decided), the reasons put into words in the display language and kept structured (JSON).
+officer saw and decided), the model in words as for a batch, the reasons put into words in the display
+language and kept structured (JSON). :func:`with_model_words` words the model the same way for any table
+of scores (``creditscore score --out`` too).
 
 In CSV, text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, tab or carriage return) are prefixed with an apostrophe.
@@ -13,6 +15,7 @@ In CSV, text cells that a spreadsheet would run as a formula (starting with ``=`
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,7 +26,6 @@ from engine.coverage_words import scored_with
 from engine.labels import LANGS
 from engine.schema import tables
 from engine.score_record import decision_columns, schema, store_schema
-from engine.reasons import ReasonWords
 from engine.scoring import Scorer
 from storage.batch_tables import batch_supplied
 from storage.client_query import ClientQuery
@@ -59,24 +61,32 @@ def batch_frame(store: ClientStore, batch_id: int, scorer: Scorer) -> pl.DataFra
         for side, label in (("against", "AGAINST"), ("for", "FOR"))
         for lang in LANGS
     ]
-    columns = list(frame.columns)
-    at, model = columns.index("REASONS"), columns.index("MODEL") + 1
-    models = _model_words(frame, scorer.bundle, batch_supplied(store, batch_id))
-    return (
-        frame.with_columns(flat)
-        .join(models, on=["MODEL", "BUNDLE"], how="left", maintain_order="left")
-        .select(*columns[:model], *models.columns[2:], *columns[model:at], *(s.name for s in flat), *columns[at + 1 :])
-    )
+    at = frame.columns.index("REASONS")
+    frame = frame.with_columns(flat).select(*frame.columns[:at], *(s.name for s in flat), *frame.columns[at + 1 :])
+    return with_model_words(frame, scorer.bundle, batch_supplied(store, batch_id))
 
 
-def _model_words(frame: pl.DataFrame, bundle: Bundle, supplied: frozenset[str]) -> pl.DataFrame:
-    """``MODEL``, ``BUNDLE`` and the model in words per language, once per model of the batch."""
-    pairs = frame.select("MODEL", "BUNDLE").unique(maintain_order=True)
-    return pairs.with_columns(
-        pl.Series(f"MODEL_{lang.upper()}", [scored_with(bundle, m, supplied, lang, b) for m, b in pairs.iter_rows()],
-                  dtype=pl.String)
+def with_model_words(
+    frame: pl.DataFrame, bundle: Bundle, supplied: Collection[str] | Mapping[int, Collection[str]]
+) -> pl.DataFrame:
+    """``frame`` with the model of each score in words per language (``MODEL_FR``, ``MODEL_EN``: the tables it
+    rests on, its expected AUC when ``bundle`` made the score, the supplied tables it ignored) right after its
+    ``MODEL``; worded once per model (and ``BUNDLE``, if a column). ``supplied``: the tables the scored files
+    supplied, or by batch when ``frame`` spans batches (its ``BATCH`` column)."""
+    by_batch = isinstance(supplied, Mapping)
+    keys = [key for key in ("MODEL", "BUNDLE", "BATCH") if key in frame.columns and (key != "BATCH" or by_batch)]
+    models = frame.select(keys).unique(maintain_order=True)
+    rows = list(models.iter_rows(named=True))
+    models = models.with_columns(
+        pl.Series(f"MODEL_{lang.upper()}", [
+            scored_with(bundle, row["MODEL"], supplied[row["BATCH"]] if by_batch else supplied, lang, row.get("BUNDLE"))
+            for row in rows], dtype=pl.String)
         for lang in LANGS
     )
+    columns = frame.columns
+    at = columns.index("MODEL") + 1
+    return (frame.join(models, on=keys, how="left", maintain_order="left")
+            .select(*columns[:at], *models.columns[len(keys):], *columns[at:]))
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -113,7 +123,8 @@ def write_frame(frame: pl.DataFrame, out: Path | BinaryIO, fmt: str) -> None:
         neutralise_formulas(frame).write_csv(out)
 
 
-def _write(frame: pl.DataFrame, out: str | Path, fmt: str) -> int:
+def write_file(frame: pl.DataFrame, out: str | Path, fmt: str) -> int:
+    """Write ``frame`` to the file ``out`` in ``fmt`` (its folder made); returns the number of rows written."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_frame(frame, out, fmt)
@@ -129,7 +140,7 @@ def export_batch(
     Returns the number of clients written.
     """
     fmt = export_format(out)
-    return _write(batch_frame(store, batch_id, scorer), out, EXCEL_FR if excel_fr and fmt == CSV else fmt)
+    return write_file(batch_frame(store, batch_id, scorer), out, EXCEL_FR if excel_fr and fmt == CSV else fmt)
 
 
 _DECISION_SCHEMA = {
@@ -139,9 +150,11 @@ _DECISION_SCHEMA = {
 }
 
 
-def decisions_frame(store: ClientStore, words: ReasonWords, lang: str) -> pl.DataFrame:
-    """Every officer's decision, oldest first, with what the officer saw; the reasons in ``lang``'s words
+def decisions_frame(store: ClientStore, scorer: Scorer, lang: str) -> pl.DataFrame:
+    """Every officer's decision, oldest first, with what the officer saw: the model in words (as
+    :func:`with_model_words`, by ``scorer``'s bundle), the reasons in ``lang``'s words by ``scorer``
     (``REASONS_AGAINST``, ``REASONS_FOR``) and as stored (``REASONS``, JSON)."""
+    words, bundle = scorer.words, scorer.bundle
     rows, against, favour, structured = [], [], [], []
     for sk_id, batch, d in store.decision_log():
         rows.append((d.id, sk_id, batch, d.score_id, d.decided_at, d.officer, d.decision, d.model_decision, d.overrides,
@@ -150,13 +163,13 @@ def decisions_frame(store: ClientStore, words: ReasonWords, lang: str) -> pl.Dat
         against.append(words.cell(reasons["against"], lang) if reasons else None)
         favour.append(words.cell(reasons["for"], lang) if reasons else None)
         structured.append(json.dumps(reasons, ensure_ascii=False) if reasons else None)
-    frame = pl.DataFrame(rows, schema=_DECISION_SCHEMA, orient="row", strict=False)
-    return frame.with_columns(
+    frame = pl.DataFrame(rows, schema=_DECISION_SCHEMA, orient="row", strict=False).with_columns(
         pl.Series("REASONS_AGAINST", against, pl.String), pl.Series("REASONS_FOR", favour, pl.String),
         pl.Series("REASONS", structured, pl.String),
     )
+    return with_model_words(frame, bundle, {batch: batch_supplied(store, batch) for batch in frame["BATCH"].unique()})
 
 
-def export_decisions(store: ClientStore, out: str | Path, words: ReasonWords, lang: str, fmt: str | None = None) -> int:
+def export_decisions(store: ClientStore, out: str | Path, scorer: Scorer, lang: str, fmt: str | None = None) -> int:
     """Write the log of decisions (:func:`decisions_frame`) to ``out``; returns the number of decisions."""
-    return _write(decisions_frame(store, words, lang), out, export_format(out, fmt))
+    return write_file(decisions_frame(store, scorer, lang), out, export_format(out, fmt))

@@ -11,6 +11,7 @@ import pytest
 from sqlite_utils import Database
 
 from desktop.cli import main
+from engine.coverage_words import scored_with
 from storage.client_query import AWAITING, DECIDED, OVERRIDE, ClientQuery
 from storage.export import decisions_frame, export_decisions
 from storage.importer import import_files
@@ -92,7 +93,7 @@ def test_query_parameters_are_checked(decided):
 
 def test_decisions_export_has_every_field_in_words_and_structured(decided, scorer, tmp_path):
     store, result, ids = decided
-    frame = decisions_frame(store, scorer.words, "fr")
+    frame = decisions_frame(store, scorer, "fr")
     assert frame.height == 4 and frame["DECISION_ID"].is_sorted()
     row = frame.filter(pl.col("SK_ID_CURR") == ids["override"]).row(0, named=True)
     decision, score = store.decisions(ids["override"])[0], store.client(ids["override"]).score
@@ -101,23 +102,25 @@ def test_decisions_export_has_every_field_in_words_and_structured(decided, score
         "DECIDED_AT": decision.decided_at, "OFFICER": "Alice Martin", "OFFICER_DECISION": "accept", "MODEL_DECISION": "refuse",
         "OVERRIDE": True, "OVERRIDE_REASON": "garant ajouté", "PD": score.pd, "GRADE": score.grade, "POINTS": score.points,
         "THRESHOLD": scorer.bundle.threshold, "BUNDLE": scorer.bundle.id, "MODEL": "full",
+        "MODEL_FR": scored_with(scorer.bundle, "full", result.supplied, "fr"),
+        "MODEL_EN": scored_with(scorer.bundle, "full", result.supplied, "en"),
         "REASONS_AGAINST": scorer.words.cell(score.against, "fr"), "REASONS_FOR": scorer.words.cell(score.favour, "fr"),
         "REASONS": json.dumps({"against": score.against, "for": score.favour}, ensure_ascii=False),
     }
-    assert "augmente le risque" in row["REASONS_AGAINST"]
-    assert "raises the risk" in decisions_frame(store, scorer.words, "en")["REASONS_AGAINST"][0]
+    assert "augmente le risque" in row["REASONS_AGAINST"] and "AUC attendue 0,7" in row["MODEL_FR"]
+    assert "raises the risk" in decisions_frame(store, scorer, "en")["REASONS_AGAINST"][0]
 
-    assert export_decisions(store, tmp_path / "log.parquet", scorer.words, "en") == 4
+    assert export_decisions(store, tmp_path / "log.parquet", scorer, "en") == 4
     assert pl.read_parquet(tmp_path / "log.parquet").drop("REASONS_AGAINST", "REASONS_FOR").equals(
         frame.drop("REASONS_AGAINST", "REASONS_FOR"))
-    export_decisions(store, tmp_path / "log.csv", scorer.words, "fr", fmt="excel-fr")
+    export_decisions(store, tmp_path / "log.csv", scorer, "fr", fmt="excel-fr")
     raw = (tmp_path / "log.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw.splitlines()[0]
     back = pl.read_csv(tmp_path / "log.csv", separator=";", decimal_comma=True, infer_schema_length=None)
     assert back["PD"].to_list() == pytest.approx(frame["PD"].to_list())
     assert [json.loads(text) for text in back["REASONS"]] == [json.loads(text) for text in frame["REASONS"]]
     with pytest.raises(StoreError, match="log.xlsx: export to a .csv or a .parquet file"):
-        export_decisions(store, tmp_path / "log.xlsx", scorer.words, "fr")
+        export_decisions(store, tmp_path / "log.xlsx", scorer, "fr")
 
 
 def test_cli_filters_by_status_and_exports_the_log(decided, capsys, tmp_path):

@@ -20,7 +20,7 @@ def report():
     application = pl.DataFrame(
         {"CODE_GENDER": SEX, "DAYS_BIRTH": [-round(a * fairness.DAYS_PER_YEAR) for a in AGE_YEARS]}
     )
-    return fairness.report(application, np.array(Y), np.array(PD), 0.5)
+    return fairness.report(application, np.array(Y), np.array(PD), 0.5, min_clients=1)  # every group compared
 
 
 def test_fairness_by_sex_matches_the_hand_count(report):
@@ -62,3 +62,24 @@ def test_fairness_by_age_band_matches_the_hand_count(report):
     assert bands["30-50"]["approval_ratio"] == pytest.approx(0.4)
     assert report["lowest"]["age"] == {"group": ">50", "best": "<30", "ratio": 0.0}
     assert report["threshold"] == 0.5 and report["four_fifths"] == 0.8
+
+
+def test_a_group_too_small_is_listed_but_neither_the_reference_nor_compared():
+    """40 women approved at 50 %, 35 men at 40 %, 3 "XNA" all approved: XNA would set the ratio alone."""
+    groups = np.array(["F"] * 40 + ["M"] * 35 + ["XNA"] * 3, dtype=object)
+    pd = np.array([0.1] * 20 + [0.9] * 20 + [0.1] * 14 + [0.9] * 21 + [0.1] * 3)
+    y = np.zeros(len(pd), dtype=int)
+    rows = {row["group"]: row for row in fairness.table(groups, y, pd, 0.5)}
+    assert fairness.MIN_CLIENTS == 30 and rows["XNA"]["clients"] == 3 and rows["XNA"]["approval_rate"] == 1.0
+    assert rows["XNA"]["approval_ratio"] is None  # listed, not compared
+    assert rows["F"]["approval_ratio"] == 1.0 and rows["M"]["approval_ratio"] == pytest.approx(0.4 / 0.5)
+    assert fairness.lowest({"sex": list(rows.values())})["sex"] == {"group": "M", "best": "F", "ratio": pytest.approx(0.8)}
+    # With no minimum, the three XNA clients are the reference and halve the men's ratio.
+    unbounded = {row["group"]: row for row in fairness.table(groups, y, pd, 0.5, min_clients=1)}
+    assert unbounded["M"]["approval_ratio"] == pytest.approx(0.4)
+
+
+def test_no_group_large_enough_leaves_the_attribute_without_a_ratio():
+    rows = fairness.table(np.array(["F", "M"], dtype=object), np.array([0, 1]), np.array([0.1, 0.9]), 0.5)
+    assert [row["approval_ratio"] for row in rows] == [None, None]
+    assert fairness.lowest({"sex": rows}) == {}

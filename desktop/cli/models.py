@@ -36,8 +36,9 @@ def cmd_train(args: argparse.Namespace) -> int:
                          cost_at=m.at_threshold.business_cost, cross_fitted=num(m.cross_fitted_cost_mean, 0)))
     for name, model in bundle.models.items():
         m = model.metrics
-        log.info("%s", t("cli.train_model", lang, model=name, auc=num(m.roc_auc_mean), std=num(m.roc_auc_std),
-                         threshold=num(model.threshold), pd=num(m.mean_pd), rate=num(m.default_rate)))
+        log.info("%s", t("cli.train_model", lang, model=t(f"model.coverage_{name}", lang), auc=num(m.roc_auc_mean),
+                         std=num(m.roc_auc_std), threshold=num(model.threshold), pd=num(m.mean_pd),
+                         rate=num(m.default_rate)))
     log.info("%s", t("cli.train_shipped", lang, variant=metrics.shipped, exclude=", ".join(metrics.exclude) or "–",
                      brier=num(metrics.calibration.brier_calibrated_cross_fitted), bundle=args.out,
                      seconds=num(metrics.training_seconds, 0)))

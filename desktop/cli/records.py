@@ -26,7 +26,7 @@ def cmd_clients(args: argparse.Namespace) -> int:
     )
     print(t("cli.clients_row", lang, id="SK_ID_CURR", batch=t("clients.col_batch", lang), when=t("cli.col_scored", lang),
             pd="PD", decision=t("clients.col_decision", lang), grade=t("cli.col_grade", lang),
-            points=t("clients.col_points", lang), officer=t("clients.col_officer", lang)))
+            points=t("clients.col_points", lang), model=t("model.col_model", lang), officer=t("clients.col_officer", lang)))
     for row in found.iter_rows(named=True):
         officer = "–"
         if row["OFFICER_DECISION"]:
@@ -34,7 +34,7 @@ def cmd_clients(args: argparse.Namespace) -> int:
                 f" ({t('clients.override', lang)})" if row["OVERRIDE"] else "")
         print(t("cli.clients_row", lang, id=row["SK_ID_CURR"], batch=row["BATCH"], when=timestamp(row["SCORED_AT"], lang),
                 pd=percent(row["PD"], lang, 2), decision=_decision(row["DECISION"], lang), grade=row["GRADE"],
-                points=row["POINTS"], officer=officer))
+                points=row["POINTS"], model=t(f"model.coverage_{row['MODEL']}", lang), officer=officer))
     print(t("cli.clients_shown", lang, n=found.height))
     return 0
 
@@ -101,7 +101,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_decisions(args: argparse.Namespace) -> int:
     from storage.export import export_decisions
 
-    written = export_decisions(context.store(args), args.out, context.scorer(args).words, args.lang, args.format)
+    written = export_decisions(context.store(args), args.out, context.scorer(args), args.lang, args.format)
     print(t("cli.decisions_exported", args.lang, n=written, path=args.out))
     return 0
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import logging
 import time
-from pathlib import Path
 
 from desktop.cli import context
 from desktop.cli.options import Verb, application_option, bundle_options
@@ -16,21 +15,15 @@ from desktop.i18n import number, percent, t
 log = logging.getLogger("creditscore")
 
 
-def _write_table(frame, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() == ".parquet":
-        frame.write_parquet(out)
-    else:
-        frame.write_csv(out)
-
-
 def cmd_score(args: argparse.Namespace) -> int:
     from engine.coverage_words import scored_with
     from engine.readers import read_tables
     from engine.resources import demo_batch
     from engine.scoring import REFUSE
+    from storage.export import export_format, with_model_words, write_file
 
     started = time.perf_counter()
+    fmt = export_format(args.out) if args.out else None  # a wrong suffix is refused before scoring
     scorer = context.scorer(args)
     sources = args.files or [demo_batch()]
     tables = read_tables(sources if len(sources) > 1 else sources[0], application=args.application)
@@ -39,7 +32,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     supplied = frozenset(tables.frames)
     result = scorer.score_table(scorer.features(tables.frames), supplied=supplied)
     if args.out:
-        _write_table(result, Path(args.out))
+        write_file(with_model_words(result, scorer.bundle, supplied), args.out, fmt)
     n, lang = result.height, args.lang
     refused = int((result["DECISION"] == REFUSE).sum())
     grades = result["GRADE"].value_counts().sort("GRADE")

@@ -27,9 +27,10 @@ from desktop.figures.scoring import importance, points_text
 from desktop.i18n import LANGS, current_lang, number, percent, t, timestamp
 from desktop.widgets import CHART_HEIGHT, chart
 from engine.constants import VARIANTS
+from engine.fairness_words import ATTRIBUTES, group_name, ratio_cell, reading
 from engine.formats import quote
 from engine.labels import feature_label
-from engine.manifest import DataSummary, Fairness, Manifest, TrainingMetrics, VariantMetrics
+from engine.manifest import DataSummary, Manifest, TrainingMetrics, VariantMetrics
 from engine.model_build import ModelBuild, describe
 from engine.reasons import group_label
 
@@ -123,22 +124,20 @@ def _inputs_section(bundle, metrics: TrainingMetrics, lang: str) -> html.Section
                         id="model-inputs-text", **{"aria-labelledby": "model-inputs"})
 
 
-def _fairness_section(fairness: Fairness, lang: str) -> html.Section:
+def _fairness_section(metrics: TrainingMetrics, lang: str) -> html.Section:
+    fairness = metrics.fairness
     head = [t(f"model.col_{key}", lang) for key in
             ("group", "clients", "approval", "default_accepted", "default_refused", "auc", "ratio")]
     parts = [html.H2(t("model.fairness_title", lang), id="model-fairness"),
              html.P(t("model.fairness_intro", lang, threshold=percent(fairness.threshold, lang, 2),
                       four_fifths=number(fairness.four_fifths, lang, 1)))]
-    for attribute in ("sex", "age"):
-        low = fairness.lowest[attribute]
-        verdict = "above" if low.ratio >= fairness.four_fifths else "below"
-        parts.append(html.P(t("model.fairness_reading", lang, attribute=t(f"model.attribute_{attribute}", lang),
-                              group=t(f"model.group_{low.group}", lang), best=t(f"model.group_{low.best}", lang),
-                              ratio=number(low.ratio, lang, 2), verdict=t(f"model.verdict_{verdict}", lang)),
-                            className="fairness-reading"))
-        rows = [[t(f"model.group_{r.group}", lang), number(r.clients, lang), percent(r.approval_rate, lang),
+    if fairness.min_clients > 1:  # manifests before it compared every group
+        parts.append(html.P(t("model.fairness_min", lang, n=fairness.min_clients)))
+    for attribute in ATTRIBUTES:
+        parts.append(html.P(reading(fairness, attribute, metrics.exclude, lang), className="fairness-reading"))
+        rows = [[group_name(r.group, lang), number(r.clients, lang), percent(r.approval_rate, lang),
                  percent(r.default_rate_accepted, lang), percent(r.default_rate_refused, lang),
-                 number(r.roc_auc, lang, 3), number(r.approval_ratio, lang, 2)] for r in fairness.groups(attribute)]
+                 number(r.roc_auc, lang, 3), ratio_cell(r, fairness, lang)] for r in fairness.groups(attribute)]
         parts.append(_table(head, rows, t(f"model.fairness_{attribute}", lang), id=f"model-fairness-{attribute}"))
     return html.Section(parts, **{"aria-labelledby": "model-fairness"})
 
@@ -269,7 +268,7 @@ def _card(bundle_id: str, lang: str) -> html.Div:
         _build_section(bundle, lang),
         _coverage_section(bundle, metrics, lang),
         _inputs_section(bundle, metrics, lang),
-        _fairness_section(metrics.fairness, lang),
+        _fairness_section(metrics, lang),
         _confusion(metrics.shipped_variant, shipped, lang),
         _charts(metrics, lang),
         _versions(manifest, lang),

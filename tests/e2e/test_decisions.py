@@ -57,7 +57,7 @@ def test_decision_against_the_model_is_recorded_shown_and_exported(page, running
                      decision_word("refuse", "fr"), "contre l'avis du modèle", OFFICER]
     assert rows.nth(1).locator("th, td").all_inner_texts() == ["Motif", reason]  # the reason on its row, under its decision
     headers = page.locator("#decision-history-table thead th").all_inner_texts()
-    assert headers == ["Date", "PD alors", "Classe de risque", "Modèle", "Décision", "Dérogation", "Agent"]
+    assert headers == ["Date", "PD alors", "Classe de risque", "Décision du modèle", "Décision", "Dérogation", "Agent"]
     screenshot(page, "decision-history")
 
     page.select_option("#clients-status", "override")

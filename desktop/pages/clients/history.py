@@ -70,6 +70,6 @@ def export_control() -> html.Div:
 def _export_decisions(_clicks):
     """The whole log of decisions as a CSV file (for Excel in French on French pages)."""
     lang = current_lang()
-    frame = decisions_frame(context().store, context().scorer.words, lang)
+    frame = decisions_frame(context().store, context().scorer, lang)
     fmt = EXCEL_FR if lang == "fr" else CSV
     return dcc.send_bytes(lambda out: write_frame(frame, out, fmt), f"decisions-{date.today().isoformat()}.csv")
