@@ -107,10 +107,16 @@ INSTALMENTS_NUMERIC: dict[str, tuple[str, ...]] = {
 CARD_AGGREGATIONS = ("min", "max", "mean", "sum", "var")
 
 #: Direction of the PD along the features of the requested amounts and the income (LightGBM
-#: monotone constraints): +1 never lowers it as the feature grows, -1 never raises it. A larger
-#: credit, annuity or goods price and a heavier burden (annuity/income, credit/goods price) never
-#: lower the PD; more income never raises it. PAYMENT_RATE (annuity/credit) and ANNUITY_GOODS_PERC
-#: are the repayment term, unchanged when the amounts grow together: left free.
+#: monotone constraints): +1 never lowers it as the feature grows, -1 never raises it. Each promise
+#: holds because every feature that moves with it is constrained its way: a larger credit alone
+#: (AMT_CREDIT, CREDIT_GOODS_PERC up, INCOME_CREDIT_PERC down), a larger annuity alone (AMT_ANNUITY,
+#: ANNUITY_INCOME_PERC, ANNUITY_GOODS_PERC up), the three amounts together (the amounts up, the
+#: goods ratios unchanged) and a heavier burden never lower the PD; more income (AMT_INCOME_TOTAL,
+#: INCOME_PER_PERSON, INCOME_CREDIT_PERC up, ANNUITY_INCOME_PERC down) never raises it. The
+#: repayment rate annuity/credit (or the term, its inverse) is no feature: it rises with the annuity
+#: and falls with the credit, so no direction keeps both promises. The goods price alone is not
+#: monotone (AMT_GOODS_PRICE up, the goods ratios down: a larger price for the same credit is a
+#: larger down payment); AMT_GOODS_PRICE is constrained for the three amounts together.
 MONOTONE: dict[str, int] = {
     "AMT_CREDIT": 1,
     "AMT_ANNUITY": 1,
@@ -120,6 +126,7 @@ MONOTONE: dict[str, int] = {
     "INCOME_CREDIT_PERC": -1,
     "INCOME_PER_PERSON": -1,
     "CREDIT_GOODS_PERC": 1,
+    "ANNUITY_GOODS_PERC": 1,
 }
 
 EXT_SOURCES = ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")
@@ -207,7 +214,6 @@ def _application_derived() -> list[tuple[str, pl.Expr]]:
         ("INCOME_CREDIT_PERC", ratio(c("AMT_INCOME_TOTAL"), c("AMT_CREDIT"))),
         ("INCOME_PER_PERSON", ratio(c("AMT_INCOME_TOTAL"), c("CNT_FAM_MEMBERS"))),
         ("ANNUITY_INCOME_PERC", ratio(c("AMT_ANNUITY"), c("AMT_INCOME_TOTAL"))),
-        ("PAYMENT_RATE", ratio(c("AMT_ANNUITY"), c("AMT_CREDIT"))),
         ("CREDIT_GOODS_PERC", ratio(c("AMT_CREDIT"), c("AMT_GOODS_PRICE"))),
         ("ANNUITY_GOODS_PERC", ratio(c("AMT_ANNUITY"), c("AMT_GOODS_PRICE"))),
         ("CHILDREN_PERC", ratio(c("CNT_CHILDREN"), c("CNT_FAM_MEMBERS"))),

@@ -12,7 +12,7 @@ class FeatureSpec:
     ``table`` is the source table (``application``, ``bureau``, ``bureau_balance``,
     ``previous_application``, ``POS_CASH_balance``, ``installments_payments``,
     ``credit_card_balance``); ``column`` a raw column of that table or a derived one
-    (e.g. ``PAYMENT_RATE``); ``agg`` the aggregation over the client's rows
+    (e.g. ``ANNUITY_INCOME_PERC``); ``agg`` the aggregation over the client's rows
     (``min``, ``max``, ``mean``, ``sum``, ``var``, ``std``, ``count``, ``nunique``), ``None``
     for the application row itself; ``scope`` the subset aggregated (``active``, ``closed``,
     ``approved``, ``refused``) or ``None``; ``level`` the original category text of a one-hot

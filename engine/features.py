@@ -3,7 +3,7 @@
 Feature families (names upper-case, LightGBM-safe; see :mod:`engine.families`):
 
 - application: raw numeric columns; ratios DAYS_EMPLOYED_PERC, INCOME_CREDIT_PERC,
-  INCOME_PER_PERSON, ANNUITY_INCOME_PERC, PAYMENT_RATE, CREDIT_GOODS_PERC, ANNUITY_GOODS_PERC...;
+  INCOME_PER_PERSON, ANNUITY_INCOME_PERC, CREDIT_GOODS_PERC, ANNUITY_GOODS_PERC...;
   AGE_YEARS, EMPLOYED_YEARS; EXT_SOURCES_MEAN/MIN/MAX/STD/PROD/WEIGHTED_SUM/WEIGHTED_MEAN/NULL_COUNT;
   DOCUMENT_COUNT; categories one-hot (``COLUMN_LEVEL``) or, for two-level columns without nulls,
   one 0/1 column ``COLUMN_LEVEL`` (null for a null or unseen value).
@@ -42,7 +42,7 @@ from engine.schema import TABLE_NAMES, tables
 log = logging.getLogger(__name__)
 
 #: Bump whenever the features computed for the same data change.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 TableInput = pl.DataFrame | pl.LazyFrame | None
 #: Inputs that are all DataFrames with at most this many rows in all (a single client, a small

@@ -7,9 +7,12 @@
   from the smallest one. It is found by narrowing a grid of amounts (geometric, :data:`GRID` points a
   round, each rounded down to four significant digits; one batch a round) until two neighbours differ
   by less than :data:`PRECISION`: the largest accepted point is the answer, its PD scored with it.
-* **Longest term at the same credit.** The annuity is credit/term, the goods price unchanged. The PD
-  is not monotone in the term (the repayment rate is a free feature), so every whole number of
-  months in the range is scored (one batch) and the longest accepted kept.
+* **Longest term at the same credit.** The annuity is credit/term, the goods price unchanged. With
+  the shipped constraints a smaller annuity alone never raises the PD, so a longer term never does
+  either: the longest term studied is the best one, and the answer is that term accepted or every
+  term refused. Every whole number of months in the range is still scored (one batch, a few dozen
+  rows) and the longest accepted kept, which stays right for a bundle trained without the
+  constraints (``TrainingConfig.monotone``).
 
 Both ranges are what the model learned from: the credits and the terms (credit/annuity, in months) of
 the bundle's reference sample. A result says when even the smallest amount (or shortest term) is

@@ -119,14 +119,14 @@ def tiny() -> tuple[FeaturePipeline, dict[int, dict[str, float | None]]]:
 def test_application_features_by_hand(tiny):
     _, rows = tiny
     one, two, three = rows[1], rows[2], rows[3]
-    assert one["PAYMENT_RATE"] == pytest.approx(10_000 / 200_000)
+    assert one["ANNUITY_GOODS_PERC"] == pytest.approx(10_000 / 180_000)
     assert one["INCOME_CREDIT_PERC"] == pytest.approx(0.5)
     assert one["INCOME_PER_PERSON"] == pytest.approx(50_000)
     assert one["ANNUITY_INCOME_PERC"] == pytest.approx(0.1)
     assert one["CREDIT_GOODS_PERC"] == pytest.approx(200_000 / 180_000)
     assert one["DAYS_EMPLOYED"] is None and one["DAYS_EMPLOYED_PERC"] is None  # 365243 -> null
     assert two["DAYS_EMPLOYED_PERC"] == pytest.approx(0.1)
-    assert three["PAYMENT_RATE"] is None  # AMT_CREDIT 0: null, not inf
+    assert three["INCOME_CREDIT_PERC"] is None  # AMT_CREDIT 0: null, not inf
     assert one["EXT_SOURCES_MEAN"] == pytest.approx(0.6)
     assert one["EXT_SOURCES_NULL_COUNT"] == 1 and three["EXT_SOURCES_NULL_COUNT"] == 3
     assert two["EXT_SOURCES_PROD"] == pytest.approx(0.2 * 0.4 * 0.6)
@@ -193,7 +193,7 @@ def test_specs_and_names(tiny):
     assert (spec.table, spec.column, spec.agg, spec.scope) == ("bureau", "AMT_CREDIT_SUM", "sum", "active")
     assert pipeline.specs["BURO_STATUS_C_MEAN"].table == "bureau_balance"
     assert pipeline.specs["CODE_GENDER_MISSING"].level == NULL_LEVEL
-    assert pipeline.specs["PAYMENT_RATE"].agg is None
+    assert pipeline.specs["ANNUITY_GOODS_PERC"].agg is None
     assert pipeline.levels["application"]["CODE_GENDER"] == ["F", "M", NULL_LEVEL]
 
 

@@ -112,9 +112,9 @@ def test_column_label_of_raw_and_derived_columns(lang):
             "Share of previous applications with application status “Refused”",
         ),
         (
-            FeatureSpec("PAYMENT_RATE", "application", "PAYMENT_RATE"),
-            "Mensualité rapportée au crédit",
-            "Annuity to credit ratio",
+            FeatureSpec("ANNUITY_GOODS_PERC", "application", "ANNUITY_GOODS_PERC"),
+            "Mensualité rapportée au prix du bien",
+            "Annuity to goods price ratio",
         ),
         (
             FeatureSpec("INSTAL_DPD_MAX", "installments_payments", "DPD", "max"),
@@ -371,7 +371,7 @@ def test_reasons_read_at_a_glance(spec, value, reference, fr, en):
 def test_reason_qualifiers_agree_in_gender_and_number():
     living = FeatureSpec("LIVINGAPARTMENTS_AVG", "application", "LIVINGAPARTMENTS_AVG")
     assert " : élevés (" in reason(living, 0.9, 0.1, "fr", 0.1)
-    rate = FeatureSpec("PAYMENT_RATE", "application", "PAYMENT_RATE")
+    rate = FeatureSpec("ANNUITY_GOODS_PERC", "application", "ANNUITY_GOODS_PERC")
     assert " : élevée (" in reason(rate, 0.2, 0.1, "fr", 0.05)
     assert " : élevé (" in reason(POS_DPD_DEF, 3.0, 0.1, "fr", 0.0)
     first = FeatureSpec("PREV_DAYS_DECISION_MIN", "previous_application", "DAYS_DECISION", "min")

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.whatif_edits import BY_NAME, EMPLOYED_YEARS, FIELDS, apply_edits, start_values, validate
-from engine.whatif_search import FOUND, NONE, UPPER, search, search_ranges
+from engine.whatif_search import FOUND, NONE, UPPER, Variants, search, search_ranges
 from storage_helpers import history_of
 
 CLIENTS = 40  # clients near the threshold searched per source
@@ -76,6 +76,19 @@ def test_largest_credit_and_longest_term_agree_with_scoring_on_the_demo(scorer, 
     # The search does find limits, not only its bounds; the shipped model is flat in the amount, so most clients
     # near the threshold stay accepted up to the largest amount searched (4 of the 40 find a limit).
     assert statuses[FOUND] >= 3
+
+
+def test_a_longer_term_never_raises_the_pd_at_the_same_credit(scorer, demo_tables):
+    """A smaller annuity alone never raises the PD (monotone), so the longest term studied is the best one."""
+    frames = {name: frame for name, frame in demo_tables.items() if frame is not None}
+    found = search_ranges(scorer)
+    terms = np.arange(found.term[0], found.term[1] + 1, dtype=np.float64)
+    for sk_id in _near_threshold(scorer, frames):
+        tables = _tables(frames, sk_id)
+        variants = Variants(scorer, tables, scorer.features(tables), frozenset(frames))
+        (pd,) = variants.pd([variants.termed(terms)])
+        assert (np.diff(pd) <= 1e-12).all(), sk_id
+        assert variants.longest_term(terms, pd).status in (UPPER, NONE)
 
 
 def test_largest_credit_agrees_with_scoring_on_the_extract(scorer, home_credit):
