@@ -1,4 +1,4 @@
-"""Server time of the what-if with its searches (largest credit, longest term), for clients with history.
+"""Server time of the what-if with its searches (largest credit, shortest term), for clients with history.
 
     python bench/bench_whatif.py         # seeds bench/out/whatif_store with the demo batch once, then times
 

@@ -9,7 +9,7 @@
                                      its columns as the CLI and the app do -> PD, decision, grade, points,
                                      the model (the one matching the tables supplied), reasons
     POST /api/v1/what-if             a stored client with some fields changed -> PD, decision, grade, points,
-                                     distance to the threshold, the largest credit and the longest term granted
+                                     distance to the threshold, the largest credit and the shortest term granted
     GET  /api/v1/openapi.json        this API described in OpenAPI 3.1
 """
 
@@ -87,8 +87,10 @@ _LIST = {
 _LIMIT = {
     "type": "object",
     "properties": {
-        "status": {"type": "string", "enum": ["found", "none", "upper"],
-                   "description": "found; none: even the smallest value searched is refused; upper: the largest is granted"},
+        "status": {"type": "string", "enum": ["found", "none", "upper", "lower"],
+                   "description": "found; none: refused even at the easiest end searched (the smallest credit, the "
+                                  "longest term); upper: the largest credit searched is granted; lower: even the "
+                                  "shortest term searched is granted"},
         "value": {"type": ["number", "null"], "description": "the credit amount, or the term in months"},
         "pd": {"type": ["number", "null"]},
         "annuity": {"type": ["number", "null"], "description": "the annuity that goes with it"},
@@ -178,7 +180,7 @@ def openapi() -> dict:
                                 **_SCORE["properties"], "THRESHOLD": {"type": "number"},
                                 "DISTANCE_TO_THRESHOLD": {"type": "number",
                                                           "description": "PD points below the threshold (< 0: above)"},
-                                "EDITS": {"type": "object"}, "LARGEST_CREDIT": _LIMIT, "LONGEST_TERM": _LIMIT,
+                                "EDITS": {"type": "object"}, "LARGEST_CREDIT": _LIMIT, "SHORTEST_TERM": _LIMIT,
                             }}}}},
                         "404": {"description": "unknown client"},
                         **{code: errors[code] for code in ("400", "401", "413")},

@@ -2,7 +2,7 @@
 
 What the application asks (client number, amount, annuity, term, goods price, income…), the
 model's PD, grade, points, decision and threshold, the model that scored it, the reasons in plain
-words, the what-if asked (if any: its values, PD, decision and the largest credit / longest term),
+words, the what-if asked (if any: its values, PD, decision and the largest credit / shortest term),
 the officer's latest decision and reason, and the date. Rendered from the Jinja2 template
 ``resources/templates/memo.html.j2``: one self-contained HTML page (inline CSS, ``@page`` for A4,
 no URL outside it) that the app serves at ``/memo/<id>`` (query: the what-if's fields) and
@@ -121,7 +121,7 @@ def render_memo(store: ClientStore, scorer: Scorer, sk_id_curr: int, raw_edits: 
             "points": number(result.score.points, lang), "decision": decision_word(result.score.decision, lang),
             "distance": whatif.distance_words(result, lang),
             "credit": whatif.limit_words(result.answer.largest_credit, "credit", lang),
-            "term": whatif.limit_words(result.answer.longest_term, "term", lang),
+            "term": whatif.limit_words(result.answer.shortest_term, "term", lang),
         },
         "officer": None if decision is None else {
             "decision": decision_word(decision.decision, lang), "who": decision.officer,

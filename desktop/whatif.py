@@ -3,7 +3,7 @@
 The client's tables are rebuilt from the store (``storage.client_tables``, cached per score), the
 checked edits (``engine.whatif_edits``) written into a copy of the application row, then the
 features computed once for the score and its reasons, the waterfall (``desktop.explain``, for the
-page) and the searches of the largest credit and the longest term (``engine.whatif_search``). The page, the API
+page) and the searches of the largest credit and the shortest term (``engine.whatif_search``). The page, the API
 and the memo all go through :func:`answer`.
 """
 
@@ -98,7 +98,7 @@ def distance_words(result: WhatIf, lang: str) -> str:
 
 
 def limit_words(limit: Limit, kind: str, lang: str) -> str:
-    """The largest credit (``kind`` "credit") or longest term ("term") found, in words, with the PD it
+    """The largest credit (``kind`` "credit") or shortest term ("term") found, in words, with the PD it
     gives, or what bounded the search."""
     def shown(value: float) -> str:
         return money(value, lang) if kind == "credit" else t("interpretation.months", lang, n=number(value, lang))

@@ -7,16 +7,18 @@
   from the smallest one. It is found by narrowing a grid of amounts (geometric, :data:`GRID` points a
   round, each rounded down to four significant digits; one batch a round) until two neighbours differ
   by less than :data:`PRECISION`: the largest accepted point is the answer, its PD scored with it.
-* **Longest term at the same credit.** The annuity is credit/term, the goods price unchanged. With
+* **Shortest term at the same credit.** The annuity is credit/term, the goods price unchanged. With
   the shipped constraints a smaller annuity alone never raises the PD, so a longer term never does
-  either: the longest term studied is the best one, and the answer is that term accepted or every
-  term refused. Every whole number of months in the range is still scored (one batch, a few dozen
-  rows) and the longest accepted kept, which stays right for a bundle trained without the
-  constraints (``TrainingConfig.monotone``).
+  either: the terms granted are an interval up to the longest one studied, and what tells the officer
+  something is its lower end, the heaviest monthly payment the model accepts for this amount. Every
+  whole number of months in the range is scored (one batch, a few dozen rows) and the answer is the
+  shortest term granted such that every longer term studied is granted too ("from that term on,
+  every term is granted"), which stays honest for a bundle trained without the constraints
+  (``TrainingConfig.monotone``), where a shorter term may be granted between refused ones.
 
 Both ranges are what the model learned from: the credits and the terms (credit/annuity, in months) of
-the bundle's reference sample. A result says when even the smallest amount (or shortest term) is
-refused, or when the largest one searched is accepted.
+the bundle's reference sample. A result says when even the smallest amount (or the longest term) is
+refused, or when the largest amount (or even the shortest term) searched is accepted.
 
 The client's history features do not depend on the application row: they are computed once
 (:class:`Variants`), and each batch of variants only recomputes the application's features, read by
@@ -46,14 +48,16 @@ PRECISION = 2e-3
 #: Significant digits of the largest credit shown.
 DIGITS = 4
 
-FOUND, NONE, UPPER = "found", "none", "upper"
+FOUND, NONE, UPPER, LOWER = "found", "none", "upper", "lower"
 
 
 @dataclass(frozen=True)
 class Limit:
     """The result of one search: ``value`` (credit amount or term in months) with its ``pd``;
-    ``status`` :data:`FOUND`, :data:`NONE` (even ``low`` is refused: no value) or :data:`UPPER` (``high`` is
-    accepted: the model says nothing beyond); the searched range ``low``–``high``."""
+    ``status`` :data:`FOUND`; :data:`NONE` (no value: even the easiest end is refused, the smallest credit
+    ``low`` or the longest term ``high``); :data:`UPPER` (credit: ``high`` is accepted, the model says nothing
+    beyond) or :data:`LOWER` (term: even ``low`` is accepted, the model says nothing shorter); the searched
+    range ``low``–``high``."""
 
     status: str
     value: float | None
@@ -155,27 +159,27 @@ class Variants:
         return Limit(status, float(amounts[i]), float(pd[i]), float(amounts[0]) if low is None else low,
                      float(amounts[-1]) if high is None else high, None if annuity is None else float(annuity * factor))
 
-    def longest_term(self, terms: np.ndarray, pd: np.ndarray) -> Limit:
-        """The longest of ``terms`` (whole months, scored ``pd``) accepted at the client's credit."""
+    def shortest_term(self, terms: np.ndarray, pd: np.ndarray) -> Limit:
+        """The shortest of ``terms`` (whole months, ascending, scored ``pd``) from which every term is accepted
+        at the client's credit: the start of the last run of accepted terms (see the module)."""
         low, high = float(terms[0]), float(terms[-1])
-        accepted = np.flatnonzero(pd < self.threshold)
-        if not accepted.size:
+        refused = np.flatnonzero(pd >= self.threshold)
+        if refused.size and refused[-1] == len(terms) - 1:
             return Limit(NONE, None, None, low, high)
-        best = int(accepted[-1])
-        status = UPPER if best == len(terms) - 1 else FOUND
-        return Limit(status, float(terms[best]), float(pd[best]), low, high,
+        best = int(refused[-1]) + 1 if refused.size else 0
+        return Limit(FOUND if best else LOWER, float(terms[best]), float(pd[best]), low, high,
                      float(self.own["AMT_CREDIT"]) / float(terms[best]))
 
 
 @dataclass(frozen=True)
 class Answer:
-    """How much at the same term, how long at the same credit."""
+    """How much at the same term, how short at the same credit."""
 
     largest_credit: Limit
-    longest_term: Limit
+    shortest_term: Limit
 
     def to_dict(self) -> dict:
-        return {"LARGEST_CREDIT": self.largest_credit.to_dict(), "LONGEST_TERM": self.longest_term.to_dict()}
+        return {"LARGEST_CREDIT": self.largest_credit.to_dict(), "SHORTEST_TERM": self.shortest_term.to_dict()}
 
 
 def search(scorer: Scorer, tables: Mapping[str, pl.DataFrame], features: pl.DataFrame,
@@ -187,4 +191,4 @@ def search(scorer: Scorer, tables: Mapping[str, pl.DataFrame], features: pl.Data
     amounts = _rounded(np.geomspace(*found.credit, GRID))
     terms = np.arange(found.term[0], found.term[1] + 1, dtype=np.float64)
     credit_pd, term_pd = variants.pd([variants.scaled(amounts), variants.termed(terms)])
-    return Answer(variants.largest_credit(amounts, credit_pd), variants.longest_term(terms, term_pd))
+    return Answer(variants.largest_credit(amounts, credit_pd), variants.shortest_term(terms, term_pd))

@@ -42,6 +42,15 @@ def test_what_if_answers_like_the_engine(running_app):
                                                          "AMT_GOODS_PRICE": ctx.store.client(sk_id).application["AMT_GOODS_PRICE"]
                                                          * largest["value"] / credit})
         assert again.pd == pytest.approx(largest["pd"], abs=1e-9) and again.decision == "accept"
+    shortest = body["SHORTEST_TERM"]
+    assert shortest["status"] in ("found", "none", "lower") and shortest["low"] < shortest["high"]
+    if shortest["value"] is not None:  # the term it returns is granted at the same credit, one month shorter is not
+        at = simulate(ctx.store, ctx.scorer, sk_id, {"AMT_CREDIT": credit, "AMT_ANNUITY": shortest["annuity"]})
+        assert at.pd == pytest.approx(shortest["pd"], abs=1e-9) and at.decision == "accept"
+        assert shortest["annuity"] == pytest.approx(credit / shortest["value"])
+    if shortest["status"] == "found":
+        shorter = {"AMT_CREDIT": credit, "AMT_ANNUITY": credit / (shortest["value"] - 1)}
+        assert simulate(ctx.store, ctx.scorer, sk_id, shorter).decision == "refuse"
     assert ctx.store.client(sk_id).score.pd != body["PD"] or credit == 0  # scored, not read back
 
 
@@ -72,7 +81,8 @@ def test_what_if_bad_requests(running_app):
     status, body = _what_if(server, ctx.token, {"SK_ID_CURR": _client(ctx)})  # no change: the client as stored
     assert status == 200 and body["PD"] == pytest.approx(ctx.store.client(_client(ctx)).score.pd, abs=1e-12)
     paths = _call(server, "/api/v1/openapi.json", token=ctx.token)[1]["paths"]
-    assert "LARGEST_CREDIT" in json.dumps(paths["/api/v1/what-if"])
+    schema = json.dumps(paths["/api/v1/what-if"])
+    assert "LARGEST_CREDIT" in schema and "SHORTEST_TERM" in schema and "LONGEST_TERM" not in schema
 
 
 def _memo(server, token: str, path: str) -> tuple[int, str, str]:
@@ -92,7 +102,8 @@ def test_memo_route_in_english_with_its_own_policy(running_app):
     status, csp, text = _memo(server, ctx.token, f"/memo/{sk_id}?AMT_INCOME_TOTAL=250000")
     assert status == 200 and csp == policy()
     assert f"Credit memo — client {sk_id}" in text and "With these values" in text
-    assert any(words in text for words in ("Largest amount granted", "Granted up to", "Refused even"))
+    assert any(words in text for words in ("Largest amount granted", "Granted up to", "Refused even for"))
+    assert any(words in text for words in ("Shortest term granted", "Granted for every term", "Refused even at"))
     assert ctx.scorer.words.text(record.score.against[0], "en") in text
     assert not re.search(r"(src|href)=\"https?:", text)  # nothing outside the page
     assert _memo(server, ctx.token, f"/memo/{sk_id}?AMT_CREDIT=-5")[0] == 400
@@ -113,6 +124,8 @@ def test_memo_from_the_cli_in_french_and_english(running_app, tmp_path):
     assert "Simulation demandée" in text and "Avec ces valeurs" in text and "Revenus non justifiés" in text and "Claire Martin" in text
     assert ctx.scorer.words.text(record.score.against[0], "fr") in text
     assert "Accordé" in text or "Refusé" in text
+    assert any(words in text for words in ("Durée la plus courte accordée", "Accordé pour toutes les durées",
+                                           "Refusé même à la plus longue durée"))
     english = tmp_path / "memo-en.html"
     assert main(["--home", home, "memo", str(sk_id), "--out", str(english), "--lang", "en"]) == 0
     text = english.read_text("utf-8")

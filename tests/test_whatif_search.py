@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.whatif_edits import BY_NAME, EMPLOYED_YEARS, FIELDS, apply_edits, start_values, validate
-from engine.whatif_search import FOUND, NONE, UPPER, Variants, search, search_ranges
+from engine.whatif_search import FOUND, LOWER, NONE, UPPER, Variants, search, search_ranges
 from storage_helpers import history_of
 
 CLIENTS = 40  # clients near the threshold searched per source
@@ -46,14 +46,34 @@ def _near_threshold(scorer, frames: dict) -> list[int]:
     return features["SK_ID_CURR"].filter(pl.Series(near)).head(CLIENTS).to_list()
 
 
-def _check_agreement(scorer, frames: dict) -> dict[str, int]:
-    supplied, statuses = frozenset(frames), {FOUND: 0, NONE: 0, UPPER: 0}
+def _check_term(scorer, tables, supplied, term) -> None:
+    """The shortest term's PD is the one scoring gives, below the threshold; one month shorter is refused."""
+    credit = tables["application"]["AMT_CREDIT"][0]
+    if term.status == NONE:
+        assert _score(scorer, tables, supplied, credit, term.high).decision == "refuse"
+        return
+    shortest = _score(scorer, tables, supplied, credit, term.value)
     threshold = scorer.bundle.model_for(supplied).threshold
+    assert shortest.pd == pytest.approx(term.pd, abs=1e-12) and shortest.pd < threshold
+    assert term.annuity == pytest.approx(credit / term.value)
+    if term.status == FOUND:
+        assert term.value - 1 >= term.low
+        assert _score(scorer, tables, supplied, credit, term.value - 1).decision == "refuse"
+    else:
+        assert term.status == LOWER and term.value == term.low
+
+
+def _check_agreement(scorer, frames: dict) -> tuple[dict[str, int], dict[str, int]]:
+    """The statuses of the largest credits and of the shortest terms found for clients near the threshold."""
+    supplied = frozenset(frames)
+    statuses, terms = {FOUND: 0, NONE: 0, UPPER: 0}, {FOUND: 0, NONE: 0, LOWER: 0}
     for sk_id in _near_threshold(scorer, frames):
         tables = _tables(frames, sk_id)
         answer = search(scorer, tables, scorer.features(tables), supplied)
-        credit, term = answer.largest_credit, answer.longest_term
+        credit, term = answer.largest_credit, answer.shortest_term
         statuses[credit.status] += 1
+        terms[term.status] += 1
+        _check_term(scorer, tables, supplied, term)
         if credit.status == NONE:
             assert _score(scorer, tables, supplied, credit.low).decision == "refuse"
             continue
@@ -61,25 +81,21 @@ def _check_agreement(scorer, frames: dict) -> dict[str, int]:
         assert at.decision == "accept" and at.pd == pytest.approx(credit.pd, abs=1e-12)
         if credit.status == FOUND:  # 1 % more is refused
             assert _score(scorer, tables, supplied, credit.value * 1.01).decision == "refuse", sk_id
-        if term.status != NONE:
-            longest = _score(scorer, tables, supplied, tables["application"]["AMT_CREDIT"][0], term.value)
-            assert longest.pd == pytest.approx(term.pd, abs=1e-12) and longest.pd < threshold
-        if term.status == FOUND:
-            longer = _score(scorer, tables, supplied, tables["application"]["AMT_CREDIT"][0], term.value + 1)
-            assert longer.decision == "refuse"
-    return statuses
+    return statuses, terms
 
 
-def test_largest_credit_and_longest_term_agree_with_scoring_on_the_demo(scorer, demo_tables):
+def test_largest_credit_and_shortest_term_agree_with_scoring_on_the_demo(scorer, demo_tables):
     frames = {name: frame for name, frame in demo_tables.items() if frame is not None}
-    statuses = _check_agreement(scorer, frames)
+    statuses, terms = _check_agreement(scorer, frames)
     # The search does find limits, not only its bounds; the shipped model is flat in the amount, so most clients
-    # near the threshold stay accepted up to the largest amount searched (4 of the 40 find a limit).
-    assert statuses[FOUND] >= 3
+    # near the threshold stay accepted up to the largest amount searched (4 of the 40 find a limit); likewise
+    # most are granted even at the shortest term studied, 5 of the 40 find a shortest term inside the range.
+    assert statuses[FOUND] >= 3 and terms[FOUND] >= 3
 
 
 def test_a_longer_term_never_raises_the_pd_at_the_same_credit(scorer, demo_tables):
-    """A smaller annuity alone never raises the PD (monotone), so the longest term studied is the best one."""
+    """A smaller annuity alone never raises the PD (monotone): the terms granted run from the shortest one found
+    to the longest studied, and every shorter one is refused."""
     frames = {name: frame for name, frame in demo_tables.items() if frame is not None}
     found = search_ranges(scorer)
     terms = np.arange(found.term[0], found.term[1] + 1, dtype=np.float64)
@@ -88,7 +104,40 @@ def test_a_longer_term_never_raises_the_pd_at_the_same_credit(scorer, demo_table
         variants = Variants(scorer, tables, scorer.features(tables), frozenset(frames))
         (pd,) = variants.pd([variants.termed(terms)])
         assert (np.diff(pd) <= 1e-12).all(), sk_id
-        assert variants.longest_term(terms, pd).status in (UPPER, NONE)
+        shortest = variants.shortest_term(terms, pd)
+        granted = pd < variants.threshold
+        if shortest.status == NONE:
+            assert not granted.any()
+        else:
+            assert (granted == (terms >= shortest.value)).all(), sk_id
+
+
+@pytest.fixture(scope="module")
+def one_client(scorer, small_tables) -> Variants:
+    sk_id = small_tables["application"]["SK_ID_CURR"][0]
+    tables = {"application": small_tables["application"].filter(pl.col("SK_ID_CURR") == sk_id)}
+    return Variants(scorer, tables, scorer.features(tables), {"application"})
+
+
+@pytest.mark.parametrize(("granted", "status", "shortest"), [
+    ([0, 0, 0, 1, 1, 1], FOUND, 12),  # monotone: the shortest granted
+    ([1, 1, 1, 1, 1, 1], LOWER, 9),  # even the shortest studied is granted
+    ([0, 0, 0, 0, 0, 0], NONE, None),
+    ([1, 1, 0, 1, 0, 0], NONE, None),  # the longest refused: "from T on" holds for no term
+    ([1, 1, 0, 0, 1, 1], FOUND, 13),  # a shorter run granted, then refused: the start of the last granted run
+    ([0, 1, 0, 1, 1, 1], FOUND, 12),
+])
+def test_shortest_term_is_the_start_of_the_last_granted_run(one_client, granted, status, shortest):
+    terms = np.arange(9, 15, dtype=np.float64)
+    threshold = one_client.threshold
+    pd = np.where(np.array(granted, dtype=bool), threshold * 0.5, threshold)  # at the threshold: refused
+    found = one_client.shortest_term(terms, pd)
+    assert (found.status, found.value, found.low, found.high) == (status, shortest, 9, 14)
+    if shortest is None:
+        assert found.pd is None and found.annuity is None
+    else:
+        i = int(shortest - 9)
+        assert found.pd == pd[i] and found.annuity == pytest.approx(one_client.own["AMT_CREDIT"] / shortest)
 
 
 def test_largest_credit_agrees_with_scoring_on_the_extract(scorer, home_credit):
@@ -96,7 +145,7 @@ def test_largest_credit_agrees_with_scoring_on_the_extract(scorer, home_credit):
 
     frames = read_tables(home_credit, application="train").frames
     frames = {name: frame.drop("TARGET") if name == "application" else frame for name, frame in frames.items()}
-    statuses = _check_agreement(scorer, frames)
+    statuses = _check_agreement(scorer, frames)[0]
     assert statuses[FOUND] >= 5
 
 

@@ -282,7 +282,7 @@ def _result(result: whatif.WhatIf, stored_pd: float, lang: str) -> list:
         ),
         html.H3(t("interpretation.limits_heading"), className="h6"),
         html.Ul([html.Li(whatif.limit_words(result.answer.largest_credit, "credit", lang), id="whatif-largest-credit"),
-                 html.Li(whatif.limit_words(result.answer.longest_term, "term", lang), id="whatif-longest-term")],
+                 html.Li(whatif.limit_words(result.answer.shortest_term, "term", lang), id="whatif-shortest-term")],
                 className="small"),
         *_reasons([r.to_dict() for r in score.against], [r.to_dict() for r in score.favour], lang, "whatif-reasons"),
     ]

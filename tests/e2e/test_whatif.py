@@ -1,5 +1,6 @@
 """The what-if that answers, in Chromium: field errors and no PD, the largest credit the model grants
-(scored again: granted, and 1 % more refused), the credit memo from the page."""
+(scored again: granted, and 1 % more refused), the shortest term it grants at the same credit (granted,
+one month shorter refused), the credit memo from the page."""
 
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ pytestmark = pytest.mark.opens_its_page  # each test goes to its page first
 SLOW = 180_000
 
 
-def _client_with_a_limit(ctx) -> tuple[int, whatif.WhatIf]:
-    """A demo client for whom the search finds a largest credit inside its range."""
+def _client_with_a_limit(ctx, kind: str = "largest_credit") -> tuple[int, whatif.WhatIf]:
+    """A demo client for whom the search finds a limit (``kind``: the answer's field) inside its range."""
     for sk_id in ctx.store.find_clients(decision="refuse", limit=60)["SK_ID_CURR"]:
         result = whatif.answer(ctx.store, ctx.scorer, sk_id, {})
-        if result.answer.largest_credit.status == FOUND:
+        if getattr(result.answer, kind).status == FOUND:
             return int(sk_id), result
-    raise AssertionError("no refused demo client has a largest credit inside the range searched")
+    raise AssertionError(f"no refused demo client has a {kind} inside the range searched")
 
 
 def _scaled(ctx, sk_id: int, amount: float) -> dict[str, float]:
@@ -36,6 +37,7 @@ def test_minus_five_shows_the_field_error_and_no_pd(page, running_app):
     page.goto(f"{server.url}/interpretation?client={sk_id}")
     page.wait_for_selector("#whatif-pd", timeout=SLOW)  # the client as stored, and how far the model would lend
     assert page.inner_text("#whatif-largest-credit") and page.inner_text("#whatif-distance")
+    assert "mois" in page.inner_text("#whatif-shortest-term")
     page.fill("#whatif-AMT_CREDIT", "-5")
     page.press("#whatif-AMT_CREDIT", "Tab")
     page.wait_for_selector("#whatif-invalid", timeout=SLOW)
@@ -79,3 +81,20 @@ def test_largest_credit_agrees_with_scoring_and_the_memo_carries_the_what_if(pag
     assert f"Note de crédit — client {sk_id}" in memo and "Avec ces valeurs" in memo and "Accordé" in memo
     assert number(largest.value, "fr") in memo
     screenshot(page, "memo")
+
+
+def test_shortest_term_agrees_with_scoring(page, running_app):
+    ctx, server = running_app
+    sk_id, result = _client_with_a_limit(ctx, "shortest_term")
+    shortest = result.answer.shortest_term
+    page.goto(f"{server.url}/interpretation?client={sk_id}")
+    page.wait_for_selector("#whatif-shortest-term", timeout=SLOW)
+    shown = page.inner_text("#whatif-shortest-term")
+    assert shown.startswith("Durée la plus courte accordée pour ce montant")
+    assert whatif.limit_words(shortest, "term", "fr") == shown and percent(shortest.pd, "fr") in shown
+    credit = ctx.store.client(sk_id).application["AMT_CREDIT"]
+    granted = whatif.simulate(ctx.store, ctx.scorer, sk_id, {"AMT_ANNUITY": credit / shortest.value})
+    assert granted.decision == "accept" and abs(granted.pd - shortest.pd) < 1e-12
+    shorter = {"AMT_ANNUITY": credit / (shortest.value - 1)}
+    assert whatif.simulate(ctx.store, ctx.scorer, sk_id, shorter).decision == "refuse"
+    screenshot(page, "whatif-shortest-term")
