@@ -17,6 +17,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from desktop.i18n import LANGS, t
+from engine.catalogues import CodedError
 from engine.templates import render
 from storage.faults import store_fault
 from storage.paths import StoreError
@@ -24,8 +25,9 @@ from storage.paths import StoreError
 
 @dataclass(frozen=True)
 class StartupProblem:
-    """Why the app could not start: a code (the text to show), the technical detail and, for a refused model,
-    what was found in each language (the refusal's sentence, naming the file)."""
+    """Why the app could not start: a code (the text to show), the technical detail and, for a refusal worded
+    by its code (the store's, the model's, its signature's), what was found in each language (its sentence,
+    naming the file)."""
 
     code: str  # store_damaged | store_full | store_locked | store_unusable | port_unavailable | bundle_damaged
     #            | bundle_untrusted | unexpected
@@ -54,10 +56,11 @@ def diagnose(exc: BaseException, store_path: Path | None = None, port: int = 0) 
         code = "port_unavailable"
     elif isinstance(exc, BundleError):
         code = "bundle_untrusted" if isinstance(exc, SigningError) else "bundle_damaged"
-        return StartupProblem(code, detail, values, {lang: exc.sentence(lang) for lang in LANGS})
     else:
         code = "unexpected"
-    return StartupProblem(code, detail, values)
+    # A refusal worded by its code (the store's, the model's, its signature's) says what was found, in each language.
+    found = {lang: exc.sentence(lang) for lang in LANGS} if isinstance(exc, CodedError) else {}
+    return StartupProblem(code, detail, values, found)
 
 
 def problem_page(problem: StartupProblem, log_file: Path | None, token: str) -> str:

@@ -17,6 +17,7 @@ from engine.bundle import MANIFEST_FILE, BundleError
 from engine.catalogues import texts
 from engine.resources import default_bundle
 from engine.signing import SigningError, new_key_pair
+from storage.paths import StoreError
 from bundle_helpers import edit_manifest
 from test_cli_words import english_words, said
 
@@ -118,6 +119,10 @@ def test_the_start_page_of_an_unsigned_model_says_how_to_have_it_signed(tmp_path
     assert "<1>" not in page  # the path, escaped
 
 
-def test_only_a_refused_model_adds_what_was_found():
+def test_only_a_refusal_worded_by_its_code_adds_what_was_found():
     assert diagnose(RuntimeError("boom")).found == {}
     assert diagnose(SigningError("no_such_key", path="/k.pub")).found["fr"].startswith("/k.pub : aucun fichier")
+    newer = diagnose(StoreError("newer_schema", path="/home/clients.sqlite", schema="m099"))
+    assert newer.code == "store_unusable"
+    assert newer.found["fr"].startswith("/home/clients.sqlite a été écrit par une version plus récente")
+    assert newer.found["en"].startswith("/home/clients.sqlite was written by a newer creditscore")

@@ -36,7 +36,7 @@ def test_a_damaged_store_is_diagnosed_as_such(tmp_path):
 @pytest.mark.parametrize(
     ("exc", "code"),
     [
-        (StoreError("written by a newer creditscore"), "store_unusable"),
+        (StoreError("newer_schema", path="clients.sqlite", schema="m099"), "store_unusable"),
         (sqlite3.OperationalError("unable to open database file"), "store_unusable"),
         (OSError(errno.EADDRINUSE, "Address already in use"), "port_unavailable"),
         (BundleError("file_modified", file="model/model.txt"), "bundle_damaged"),
@@ -101,7 +101,7 @@ def test_the_opening_page_is_bilingual_and_self_contained():
 
 
 def test_the_pages_are_rendered_from_their_templates_the_apps_markup_kept_the_values_escaped(tmp_path):
-    problem = diagnose(StoreError("newer"), tmp_path / "x<y>" / "clients.sqlite")
+    problem = diagnose(StoreError("newer_schema", path="x<y>", schema="m099"), tmp_path / "x<y>" / "clients.sqlite")
     page = problem_page(problem, tmp_path / "a&b.log", 'to"ken')
     assert f"<code>{tmp_path}/x&lt;y&gt;/clients.sqlite</code>" in page  # the text's <code>, the path escaped
     assert f"<code>{tmp_path}/a&amp;b.log</code>" in page
