@@ -33,6 +33,12 @@ def ratio_cell(row: GroupFairness, fairness: Fairness, lang: str) -> str:
     return number(row.approval_ratio, lang, 2)
 
 
+def minimum_sentence(fairness: Fairness, lang: str) -> str | None:
+    """That a group under the minimum size is not compared, when the figures apply one (None for manifests
+    written before they did: they compared every group)."""
+    return text("model.fairness_min", lang, n=fairness.min_clients) if fairness.min_clients > 1 else None
+
+
 def default_rate(row: GroupFairness) -> float:
     """The group's observed default rate, from its accepted and its refused."""
     shares = ((row.approval_rate, row.default_rate_accepted), (1 - row.approval_rate, row.default_rate_refused))

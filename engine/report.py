@@ -6,10 +6,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from engine.catalogues import text
 from engine.chart_style import GREY, layout
 from engine.evaluation import COST_FN, COST_FP
-from engine.fairness_words import ATTRIBUTES, ratio_cell, reading
+from engine.fairness_words import ATTRIBUTES, minimum_sentence, ratio_cell, reading
 from engine.formats import LANGS
 from engine.manifest import TrainingMetrics
 from engine.model_build import ModelBuild, describe
@@ -59,6 +58,5 @@ def render(metrics: TrainingMetrics, build: ModelBuild) -> str:
         build={lang: describe(build, lang) for lang in LANGS[::-1]},
         readings={lang: {a: reading(fairness, a, metrics.exclude, lang) for a in ATTRIBUTES} for lang in LANGS[::-1]},
         ratio=lambda row: ratio_cell(row, fairness, "en"),
-        smallest={lang: text("model.fairness_min", lang, n=fairness.min_clients) for lang in LANGS[::-1]
-                  if fairness.min_clients > 1},  # manifests before it compared every group
+        smallest={lang: sentence for lang in LANGS[::-1] if (sentence := minimum_sentence(fairness, lang))},
     )

@@ -27,7 +27,7 @@ from desktop.figures.scoring import importance, points_text
 from desktop.i18n import LANGS, current_lang, number, percent, t, timestamp
 from desktop.widgets import CHART_HEIGHT, chart
 from engine.constants import VARIANTS
-from engine.fairness_words import ATTRIBUTES, group_name, ratio_cell, reading
+from engine.fairness_words import ATTRIBUTES, group_name, minimum_sentence, ratio_cell, reading
 from engine.formats import quote
 from engine.labels import feature_label
 from engine.manifest import DataSummary, Manifest, TrainingMetrics, VariantMetrics
@@ -131,8 +131,8 @@ def _fairness_section(metrics: TrainingMetrics, lang: str) -> html.Section:
     parts = [html.H2(t("model.fairness_title", lang), id="model-fairness"),
              html.P(t("model.fairness_intro", lang, threshold=percent(fairness.threshold, lang, 2),
                       four_fifths=number(fairness.four_fifths, lang, 1)))]
-    if fairness.min_clients > 1:  # manifests before it compared every group
-        parts.append(html.P(t("model.fairness_min", lang, n=fairness.min_clients)))
+    if minimum := minimum_sentence(fairness, lang):
+        parts.append(html.P(minimum))
     for attribute in ATTRIBUTES:
         parts.append(html.P(reading(fairness, attribute, metrics.exclude, lang), className="fairness-reading"))
         rows = [[group_name(r.group, lang), number(r.clients, lang), percent(r.approval_rate, lang),
